@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12 packages only, whatever the build, the tests and the samples need
+# and this machine does not have yet. Idempotent: a second run installs nothing and touches
+# no package list. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
+  # documents: PDF, JPEG, TIFF, OOXML containers and parts, OLE2
+  libpoppler-cpp-dev libpoppler-private-dev libturbojpeg0-dev libtiff-dev
+  libzip-dev libpugixml-dev libgsf-1-dev
+  # OCR
+  libtesseract-dev libleptonica-dev tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
+  tesseract-ocr-osd
+  # crypto, data, storage
+  libssl-dev openssl nlohmann-json3-dev libtomlplusplus-dev libsqlite3-dev
+  libboost-program-options-dev libboost-filesystem-dev libboost-regex-dev libicu-dev
+  # service
+  libsystemd-dev libseccomp-dev systemd
+  # notices and receipts
+  libcairo2-dev libpango1.0-dev fonts-liberation2 fonts-dejavu-core
+  # tests and sample generation
+  catch2 python3 jq
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
