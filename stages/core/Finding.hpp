@@ -1,0 +1,56 @@
+// Finding: what a stage observed about a bundle, with the evidence behind it.
+//
+// Stages report findings, never outcomes: a finding carries a stable UPPER_SNAKE code, the
+// stage that made it, where it applies (file, 1-based page) and a JSON `detail` with the
+// evidence. The severity is not the stage's to decide: the rules give it per code and filing
+// kind (see rules/RuleSet.hpp), and Outcome.hpp turns severities into the outcome.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sot {
+
+enum class Severity { kInfo = 0, kReview = 1, kReject = 2 };
+
+std::string_view to_string(Severity s);
+std::optional<Severity> severity_from_string(std::string_view s);
+
+struct Finding {
+  std::string code;
+  std::string stage;
+  std::optional<std::string> file;
+  std::optional<std::uint32_t> page;
+  nlohmann::json detail = nlohmann::json::object();
+};
+
+// Appends findings for one stage; the pipeline hands each stage its own sink so the stage
+// name is filled in once, not by every call site.
+class Findings {
+ public:
+  explicit Findings(std::vector<Finding>& out, std::string stage)
+      : out_(out), stage_(std::move(stage)) {}
+
+  Finding& add(std::string code, nlohmann::json detail = nlohmann::json::object()) {
+    out_.push_back(Finding{std::move(code), stage_, std::nullopt, std::nullopt, std::move(detail)});
+    return out_.back();
+  }
+  Finding& add_for_file(std::string code, std::string file,
+                        nlohmann::json detail = nlohmann::json::object()) {
+    Finding& f = add(std::move(code), std::move(detail));
+    f.file = std::move(file);
+    return f;
+  }
+  const std::string& stage() const { return stage_; }
+
+ private:
+  std::vector<Finding>& out_;
+  std::string stage_;
+};
+
+}  // namespace sot

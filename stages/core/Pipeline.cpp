@@ -1,0 +1,103 @@
+#include "core/Pipeline.hpp"
+
+#include <exception>
+
+namespace sot {
+
+std::string_view to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kRegistered:
+      return "registered";
+    case Outcome::kRejected:
+      return "rejected";
+    case Outcome::kReview:
+      return "review";
+  }
+  return "review";
+}
+
+Outcome outcome_of(const std::vector<ResolvedFinding>& findings) {
+  Severity worst = Severity::kInfo;
+  for (const auto& f : findings) worst = std::max(worst, f.severity);
+  if (worst == Severity::kReject) return Outcome::kRejected;
+  if (worst == Severity::kReview) return Outcome::kReview;
+  return Outcome::kRegistered;
+}
+
+Pipeline::Pipeline(std::vector<std::unique_ptr<const Stage>> stages,
+                   std::shared_ptr<const rules::RuleSet> rules, Config config)
+    : stages_(std::move(stages)), rules_(std::move(rules)), config_(std::move(config)) {
+  for (const auto& s : stages_)
+    for (auto code : s->codes())
+      if (!rules_->code(code))
+        throw rules::RulesError(rules_->source, "codes." + std::string(code),
+                                "stage '" + std::string(s->name()) +
+                                    "' reports this code but the rules do not define it");
+  if (!rules_->code("PROCESSING_FAILED"))
+    throw rules::RulesError(rules_->source, "codes.PROCESSING_FAILED", "not defined");
+}
+
+PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& clock) const {
+  const auto started = std::chrono::steady_clock::now();
+  PipelineResult result;
+  std::vector<Finding> raw;
+  result.processed_at = clock.now();
+  try {
+    const Bundle bundle = Bundle::open(dir, config_.bundle_limits);
+    result.bundle_id = bundle.id();
+    if (const Manifest* m = bundle.manifest()) result.submission_id = m->submission_id;
+    DocumentFactsCache facts(bundle, config_.facts_limits);
+    BundleContext ctx{bundle, facts, *rules_, result.processed_at};
+
+    for (const auto& stage : stages_) {
+      Findings sink(raw, std::string(stage->name()));
+      try {
+        stage->run(ctx, sink);
+      } catch (const std::exception& e) {
+        sink.add("PROCESSING_FAILED", {{"reason", std::string("internal error: ") + e.what()}});
+      } catch (...) {
+        sink.add("PROCESSING_FAILED", {{"reason", "internal error"}});
+      }
+    }
+
+    // What was received: listed documents first (manifest order), then anything else.
+    auto summarise = [&](const FileEntry& f) {
+      DocumentSummary d{f.name, "", f.size, std::nullopt};
+      if (const DocumentFacts* df = facts.get(f)) {
+        d.format = df->format.format;
+        d.bytes = df->bytes;
+        d.sha256 = df->sha256;
+      }
+      result.documents.push_back(std::move(d));
+    };
+    std::vector<const FileEntry*> done;
+    if (const Manifest* m = bundle.manifest())
+      for (const auto& doc : m->documents)
+        if (const FileEntry* f = bundle.file(doc.file); f && facts.get(*f)) {
+          summarise(*f);
+          done.push_back(f);
+        }
+    for (const auto& f : bundle.files())
+      if (std::find(done.begin(), done.end(), &f) == done.end() && facts.get(f)) summarise(f);
+
+    for (auto& f : raw) {
+      const Severity sev = rules_->severity(f.code, ctx.kind());
+      result.findings.push_back({std::move(f), sev});
+    }
+  } catch (const std::exception& e) {
+    // Only resource exhaustion gets here (bad_alloc and the like): never the filer's fault.
+    if (result.bundle_id.empty()) result.bundle_id = dir.filename().string();
+    result.findings.push_back({Finding{"PROCESSING_FAILED",
+                                       "pipeline",
+                                       std::nullopt,
+                                       std::nullopt,
+                                       {{"reason", std::string("internal error: ") + e.what()}}},
+                               rules_->severity("PROCESSING_FAILED", "")});
+  }
+  result.outcome = outcome_of(result.findings);
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  return result;
+}
+
+}  // namespace sot

@@ -1,0 +1,68 @@
+// Pipeline: the ordered stages of one configuration plus its rules, and the outcome rule.
+// Immutable after construction and shared between threads (a reload builds a new one and
+// swaps a shared_ptr<const Pipeline>).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/Config.hpp"
+#include "core/Stage.hpp"
+#include "rules/RuleSet.hpp"
+
+namespace sot {
+
+enum class Outcome { kRegistered, kRejected, kReview };
+std::string_view to_string(Outcome o);
+
+struct ResolvedFinding {
+  Finding finding;
+  Severity severity;
+};
+
+struct DocumentSummary {
+  std::string file;
+  std::string format;
+  std::uint64_t bytes = 0;
+  std::optional<std::string> sha256;
+};
+
+struct PipelineResult {
+  std::string bundle_id;
+  std::optional<std::string> submission_id;
+  Outcome outcome = Outcome::kReview;
+  std::vector<ResolvedFinding> findings;
+  std::vector<DocumentSummary> documents;
+  SysSeconds processed_at;
+  std::chrono::milliseconds duration{0};
+};
+
+// any reject → rejected; else any review → review; else registered.
+Outcome outcome_of(const std::vector<ResolvedFinding>& findings);
+
+class Pipeline {
+ public:
+  // Throws std::runtime_error when a stage can emit a code the rules do not define.
+  Pipeline(std::vector<std::unique_ptr<const Stage>> stages,
+           std::shared_ptr<const rules::RuleSet> rules, Config config);
+
+  // Runs every stage over the bundle at `dir`. Never throws.
+  PipelineResult run(const std::filesystem::path& dir, const Clock& clock) const;
+
+  const rules::RuleSet& rules() const { return *rules_; }
+  const Config& config() const { return config_; }
+  const std::vector<std::unique_ptr<const Stage>>& stages() const { return stages_; }
+
+ private:
+  std::vector<std::unique_ptr<const Stage>> stages_;
+  std::shared_ptr<const rules::RuleSet> rules_;
+  Config config_;
+};
+
+// The standard pipeline: every stage of the product in order, configured from `config`.
+// Loads the rules the config names (or the shipped ones). Throws ConfigError / RulesError.
+std::shared_ptr<const Pipeline> build_pipeline(const Config& config);
+
+}  // namespace sot
