@@ -1,0 +1,150 @@
+#include "config/Config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace sot::embedded {
+extern const std::string_view kShippedConfig;
+}
+
+namespace sot {
+
+namespace {
+
+class Reader {
+ public:
+  Reader(const toml::table& root, std::string source) : root_(root), source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what,
+                         const toml::node* at) const {
+    std::string where;
+    if (at && at->source().begin.line > 0)
+      where = " (line " + std::to_string(at->source().begin.line) + ")";
+    throw ConfigError(source_ + ": " + key + ": " + what + where);
+  }
+
+  const toml::node* node(const std::string& key) const { return root_.at_path(key).node(); }
+
+  std::string str(const std::string& key, const std::string& fallback) const {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    if (!n->is_string()) fail(key, "expected a string", n);
+    return n->as_string()->get();
+  }
+
+  std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max) const {
+    const toml::node* n = node(key);
+    if (!n) return fallback;
+    if (!n->is_integer()) fail(key, "expected a whole number", n);
+    const std::int64_t v = n->as_integer()->get();
+    if (v < min || v > max)
+      fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max), n);
+    return v;
+  }
+
+  void check_known(
+      const std::vector<std::pair<std::string, std::vector<std::string>>>& known) const {
+    for (const auto& [section, node] : root_) {
+      const std::string s(section.str());
+      auto it = std::find_if(known.begin(), known.end(), [&](auto& k) { return k.first == s; });
+      if (it == known.end()) fail(s, "unknown section", &node);
+      const toml::table* t = node.as_table();
+      if (!t) fail(s, "expected a table", &node);
+      for (const auto& [key, value] : *t) {
+        const std::string k(key.str());
+        if (std::find(it->second.begin(), it->second.end(), k) == it->second.end())
+          fail(s + "." + k, "unknown key", &value);
+      }
+    }
+  }
+
+ private:
+  const toml::table& root_;
+  std::string source_;
+};
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& p) {
+  if (p.empty()) return {};
+  std::filesystem::path path(p);
+  return path.is_absolute() || base.empty() ? path : base / path;
+}
+
+}  // namespace
+
+unsigned Config::effective_workers() const {
+  if (workers > 0) return workers;
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+Config load_config(std::string_view text, const std::string& source,
+                   const std::filesystem::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(source + ": " + std::string(e.description()) + " (line " +
+                      std::to_string(e.source().begin.line) + ", column " +
+                      std::to_string(e.source().begin.column) + ")");
+  }
+  Reader r(root, source);
+  r.check_known({{"spool", {"root"}},
+                 {"signature", {"trust_dir", "intermediates_dir", "crl_dir"}},
+                 {"rules", {"file"}},
+                 {"workers", {"count"}},
+                 {"limits",
+                  {"manifest_max_bytes", "signature_max_bytes", "max_files", "max_documents",
+                   "clock_skew_seconds", "max_container_bytes"}},
+                 {"report", {"utc_offset"}}});
+  Config c;
+  c.source = source;
+  c.spool_root = resolve(base_dir, r.str("spool.root", "/var/spool/sot-intake"));
+  c.trust_dir = resolve(base_dir, r.str("signature.trust_dir", ""));
+  c.intermediates_dir = resolve(base_dir, r.str("signature.intermediates_dir", ""));
+  c.crl_dir = resolve(base_dir, r.str("signature.crl_dir", ""));
+  c.rules_file = resolve(base_dir, r.str("rules.file", ""));
+  c.workers = static_cast<unsigned>(r.integer("workers.count", 0, 0, 1024));
+  c.bundle_limits.manifest_max_bytes =
+      static_cast<std::uint64_t>(r.integer("limits.manifest_max_bytes", 1 << 20, 1024, 1 << 30));
+  c.bundle_limits.signature_max_bytes =
+      static_cast<std::uint64_t>(r.integer("limits.signature_max_bytes", 1 << 20, 1024, 1 << 30));
+  c.bundle_limits.max_files =
+      static_cast<std::uint32_t>(r.integer("limits.max_files", 1000, 1, 1000000));
+  c.bundle_limits.manifest.max_documents =
+      static_cast<std::uint32_t>(r.integer("limits.max_documents", 1000, 1, 1000000));
+  c.clock_skew_seconds = r.integer("limits.clock_skew_seconds", 300, 0, 86400);
+  c.facts_limits.identify.max_container_bytes = static_cast<std::uint64_t>(
+      r.integer("limits.max_container_bytes", 64ll << 20, 1 << 20, 4ll << 30));
+
+  const std::string off = r.str("report.utc_offset", "+05:00");
+  if (off == "local") {
+    c.report_local_offset = true;
+  } else {
+    auto ts = parse_rfc3339("2000-01-01T00:00:00" + off);
+    if (!ts || off.size() != 6)
+      r.fail("report.utc_offset",
+             "expected \"local\" or an offset like \"+05:00\", got '" + off + "'",
+             r.node("report.utc_offset"));
+    c.report_offset_minutes = ts->offset_minutes;
+  }
+  return c;
+}
+
+Config load_config_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path.string() + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_config(ss.str(), path.string(), path.parent_path());
+}
+
+Config shipped_config() {
+  return load_config(embedded::kShippedConfig, "config/sot-intake.toml (shipped)", {});
+}
+
+}  // namespace sot

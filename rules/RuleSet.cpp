@@ -1,0 +1,320 @@
+#include "rules/RuleSet.hpp"
+
+#include <toml++/toml.h>
+#include <boost/regex/icu.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "core/Manifest.hpp"
+#include "core/Text.hpp"
+
+namespace sot::embedded {
+extern const std::string_view kShippedRules;
+}
+
+namespace sot::rules {
+
+namespace {
+
+const std::vector<std::string_view> kContractCodes = {"BUNDLE_MALFORMED",
+                                                      "FILE_MISSING",
+                                                      "FILE_UNLISTED",
+                                                      "DIGEST_MISMATCH",
+                                                      "DUPLICATE_FILE",
+                                                      "SIGNATURE_MISSING",
+                                                      "SIGNATURE_INVALID",
+                                                      "CERT_UNTRUSTED",
+                                                      "CERT_EXPIRED",
+                                                      "CERT_REVOKED",
+                                                      "CERT_KEY_USAGE",
+                                                      "REVOCATION_UNKNOWN",
+                                                      "SIGNATURE_ALGORITHM_UNSUPPORTED",
+                                                      "SIGNER_MISMATCH",
+                                                      "FILER_ID_INVALID",
+                                                      "FORMAT_NOT_ALLOWED",
+                                                      "FORMAT_MISMATCH",
+                                                      "FILE_CORRUPT",
+                                                      "FILE_ENCRYPTED",
+                                                      "ACTIVE_CONTENT",
+                                                      "FILE_EMPTY",
+                                                      "FILE_TOO_LARGE",
+                                                      "BUNDLE_TOO_LARGE",
+                                                      "SCAN_RESOLUTION_LOW",
+                                                      "SCAN_RESOLUTION_HIGH",
+                                                      "SCAN_SCALE",
+                                                      "SCAN_COLOR",
+                                                      "UNREADABLE",
+                                                      "READABILITY_DOUBTFUL",
+                                                      "DOCUMENT_BLANK",
+                                                      "BLANK_PAGE",
+                                                      "FILE_NAME_NOT_DESCRIPTIVE",
+                                                      "TITLE_MISMATCH",
+                                                      "ATTACHMENT_COUNT_MISMATCH",
+                                                      "PAYMENT_MISSING",
+                                                      "DEADLINE_PASSED",
+                                                      "TEXT_FORMAT",
+                                                      "PROCESSING_FAILED"};
+
+const std::vector<std::string_view> kDateFields = {"circumstances_established_on"};
+
+class Loader {
+ public:
+  Loader(const toml::table& root, std::string source) : root_(root), source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what,
+                         const toml::node* at = nullptr) const {
+    std::string where;
+    if (at && at->source().begin.line > 0)
+      where = " (line " + std::to_string(at->source().begin.line) + ")";
+    throw RulesError(source_, key, what + where);
+  }
+
+  std::string string_at(const toml::node* n, const std::string& key, bool required = true) const {
+    if (!n) {
+      if (required) fail(key, "missing");
+      return {};
+    }
+    if (!n->is_string()) fail(key, "expected a string", n);
+    return n->as_string()->get();
+  }
+
+  LocalText local_text(const toml::node* n, const std::string& key, bool required) const {
+    if (!n) {
+      if (required) fail(key, "missing (a table with kk and ru texts)");
+      return {};
+    }
+    const toml::table* t = n->as_table();
+    if (!t) fail(key, "expected a table { kk = \"…\", ru = \"…\" }", n);
+    LocalText out{string_at(t->get("kk"), key + ".kk"), string_at(t->get("ru"), key + ".ru")};
+    if (out.kk.empty() || out.ru.empty()) fail(key, "kk and ru texts must not be empty", n);
+    if (!text::is_valid_utf8(out.kk) || !text::is_valid_utf8(out.ru))
+      fail(key, "text is not valid UTF-8", n);
+    return out;
+  }
+
+  Severity severity_at(const toml::node* n, const std::string& key) const {
+    const std::string s = string_at(n, key);
+    auto sev = severity_from_string(s);
+    if (!sev) fail(key, "expected one of reject|review|info, got '" + s + "'", n);
+    return *sev;
+  }
+
+  std::uint64_t positive_at(const toml::node* n, const std::string& key) const {
+    if (!n) fail(key, "missing");
+    if (!n->is_integer()) fail(key, "expected a whole number", n);
+    const int64_t v = n->as_integer()->get();
+    if (v <= 0) fail(key, "must be positive", n);
+    return static_cast<std::uint64_t>(v);
+  }
+
+  std::vector<std::string> strings_at(const toml::node* n, const std::string& key) const {
+    if (!n) fail(key, "missing");
+    const toml::array* a = n->as_array();
+    if (!a) fail(key, "expected an array of strings", n);
+    std::vector<std::string> out;
+    for (size_t i = 0; i < a->size(); ++i)
+      out.push_back(string_at(a->get(i), key + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
+  void check_kind(const std::string& kind, const std::string& key, const toml::node* n) const {
+    if (!is_known_kind(kind)) fail(key, "unknown filing kind '" + kind + "'", n);
+  }
+
+  RuleSet load() const {
+    RuleSet rs;
+    rs.source = source_;
+    rs.version = string_at(root_.get("version"), "version");
+    if (rs.version.empty()) fail("version", "must not be empty");
+
+    const toml::table* codes = root_.get_as<toml::table>("codes");
+    if (!codes) fail("codes", "missing table [codes]");
+    for (const auto& [name, node] : *codes) {
+      const std::string code(name.str());
+      const std::string key = "codes." + code;
+      if (code.empty() || !std::all_of(code.begin(), code.end(), [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+          }))
+        fail(key, "a code is UPPER_SNAKE_CASE", &node);
+      const toml::table* t = node.as_table();
+      if (!t) fail(key, "expected a table", &node);
+      CodeRule rule;
+      rule.severity = severity_at(t->get("severity"), key + ".severity");
+      if (const toml::node* k = t->get("kinds")) {
+        const toml::table* kt = k->as_table();
+        if (!kt) fail(key + ".kinds", "expected a table kind = severity", k);
+        for (const auto& [kind, sev] : *kt) {
+          const std::string kkey = key + ".kinds." + std::string(kind.str());
+          check_kind(std::string(kind.str()), kkey, &sev);
+          rule.by_kind.emplace(std::string(kind.str()), severity_at(&sev, kkey));
+        }
+      }
+      rule.message = local_text(t->get("message"), key + ".message", true);
+      rule.action = local_text(t->get("action"), key + ".action", false);
+      rule.basis = local_text(t->get("basis"), key + ".basis", false);
+      rs.codes.emplace(code, std::move(rule));
+    }
+    for (auto c : kContractCodes)
+      if (!rs.codes.count(c)) fail("codes." + std::string(c), "the contract's code is not defined");
+
+    const toml::table* limits = root_.get_as<toml::table>("limits");
+    if (!limits) fail("limits", "missing table [limits]");
+    rs.max_file_bytes = positive_at(limits->get("max_file_bytes"), "limits.max_file_bytes");
+    rs.max_bundle_bytes = positive_at(limits->get("max_bundle_bytes"), "limits.max_bundle_bytes");
+    if (rs.max_bundle_bytes < rs.max_file_bytes)
+      fail("limits.max_bundle_bytes", "smaller than limits.max_file_bytes");
+
+    const toml::table* formats = root_.get_as<toml::table>("formats");
+    if (!formats) fail("formats", "missing table [formats]");
+    const toml::table* exts = formats->get_as<toml::table>("extensions");
+    if (!exts) fail("formats.extensions", "missing table format = [extensions]");
+    for (const auto& [fmt, list] : *exts) {
+      const std::string key = "formats.extensions." + std::string(fmt.str());
+      auto v = strings_at(&list, key);
+      for (auto& e : v) {
+        if (e.empty() || e.front() == '.')
+          fail(key, "extensions are written without the dot", &list);
+        std::transform(e.begin(), e.end(), e.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      }
+      rs.format_extensions.emplace(std::string(fmt.str()), std::move(v));
+    }
+    for (auto& f : strings_at(formats->get("allowed"), "formats.allowed")) {
+      if (!rs.format_extensions.count(f))
+        fail("formats.allowed", "format '" + f + "' has no entry in [formats.extensions]");
+      rs.allowed_formats.insert(f);
+    }
+    if (rs.allowed_formats.empty()) fail("formats.allowed", "must not be empty");
+
+    const toml::table* names = root_.get_as<toml::table>("file_names");
+    if (!names) fail("file_names", "missing table [file_names]");
+    const auto patterns = strings_at(names->get("patterns"), "file_names.patterns");
+    try {
+      rs.name_patterns = std::make_shared<NamePatterns>(patterns);
+    } catch (const std::exception& e) {
+      fail("file_names.patterns", e.what(), names->get("patterns"));
+    }
+
+    const toml::table* pay = root_.get_as<toml::table>("payment");
+    if (!pay) fail("payment", "missing table [payment]");
+    for (auto& k : strings_at(pay->get("duty_kinds"), "payment.duty_kinds")) {
+      check_kind(k, "payment.duty_kinds", pay->get("duty_kinds"));
+      rs.duty_kinds.insert(k);
+    }
+    for (auto& p : strings_at(pay->get("duty_proceedings"), "payment.duty_proceedings")) {
+      if (!is_known_proceeding(p))
+        fail("payment.duty_proceedings", "unknown proceeding '" + p + "'",
+             pay->get("duty_proceedings"));
+      rs.duty_proceedings.insert(p);
+    }
+
+    if (const toml::node* dn = root_.get("deadlines")) {
+      const toml::array* arr = dn->as_array();
+      if (!arr) fail("deadlines", "expected an array of tables [[deadlines]]", dn);
+      for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string key = "deadlines[" + std::to_string(i) + "]";
+        const toml::table* t = arr->get(i)->as_table();
+        if (!t) fail(key, "expected a table", arr->get(i));
+        Deadline d;
+        d.kind = string_at(t->get("kind"), key + ".kind");
+        check_kind(d.kind, key + ".kind", t->get("kind"));
+        if (t->get("proceedings")) {
+          d.proceedings = strings_at(t->get("proceedings"), key + ".proceedings");
+          for (auto& p : d.proceedings)
+            if (!is_known_proceeding(p))
+              fail(key + ".proceedings", "unknown proceeding '" + p + "'", t->get("proceedings"));
+        }
+        d.from = string_at(t->get("from"), key + ".from");
+        if (std::find(kDateFields.begin(), kDateFields.end(), d.from) == kDateFields.end())
+          fail(key + ".from", "not a date field of the manifest: '" + d.from + "'", t->get("from"));
+        d.months = static_cast<int>(positive_at(t->get("months"), key + ".months"));
+        d.basis = local_text(t->get("basis"), key + ".basis", true);
+        rs.deadlines.push_back(std::move(d));
+      }
+    }
+    return rs;
+  }
+
+ private:
+  const toml::table& root_;
+  std::string source_;
+};
+
+}  // namespace
+
+const std::vector<std::string_view>& contract_codes() {
+  return kContractCodes;
+}
+
+const CodeRule* RuleSet::code(std::string_view c) const {
+  auto it = codes.find(c);
+  return it == codes.end() ? nullptr : &it->second;
+}
+
+Severity RuleSet::severity(std::string_view c, std::string_view kind) const {
+  const CodeRule* r = code(c);
+  if (!r) return Severity::kReview;
+  if (auto it = r->by_kind.find(kind); it != r->by_kind.end()) return it->second;
+  return r->severity;
+}
+
+const std::vector<std::string>* RuleSet::extensions_of(std::string_view format) const {
+  auto it = format_extensions.find(format);
+  return it == format_extensions.end() ? nullptr : &it->second;
+}
+
+struct NamePatterns::Impl {
+  std::vector<std::pair<std::string, boost::u32regex>> compiled;
+};
+
+NamePatterns::NamePatterns(const std::vector<std::string>& patterns) : impl_(new Impl) {
+  for (const auto& p : patterns) {
+    try {
+      impl_->compiled.emplace_back(
+          p, boost::make_u32regex(p, boost::regex::perl | boost::regex::icase));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("pattern '" + p + "' does not compile: " + e.what());
+    }
+  }
+}
+NamePatterns::~NamePatterns() = default;
+size_t NamePatterns::size() const {
+  return impl_->compiled.size();
+}
+
+std::optional<std::string> NamePatterns::match(std::string_view stem) const {
+  const std::string folded = text::fold_case(text::nfc(stem));
+  for (const auto& [source, re] : impl_->compiled) {
+    if (boost::u32regex_match(folded.begin(), folded.end(), re)) return source;
+  }
+  return std::nullopt;
+}
+
+RuleSet load_rules(std::string_view text, const std::string& source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    throw RulesError(source, "",
+                     std::string(e.description()) + " (line " +
+                         std::to_string(e.source().begin.line) + ", column " +
+                         std::to_string(e.source().begin.column) + ")");
+  }
+  return Loader(root, source).load();
+}
+
+RuleSet load_rules_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RulesError(path.string(), "", "cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_rules(ss.str(), path.string());
+}
+
+RuleSet shipped_rules() {
+  return load_rules(embedded::kShippedRules, "rules/rules.toml (shipped)");
+}
+
+}  // namespace sot::rules

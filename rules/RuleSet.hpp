@@ -1,0 +1,103 @@
+// The rules: what each finding code means for the outcome, and the thresholds the stages
+// apply. Loaded from TOML (rules/rules.toml ships as the default, compiled into the binary).
+//
+// Keys: version; [codes.<CODE>] severity, kinds.<kind> (per-kind severity), message/action/
+// basis (kk, ru); [limits] max_file_bytes, max_bundle_bytes; [formats] allowed, extensions.*;
+// [file_names] patterns; [payment] duty_kinds, duty_proceedings; [[deadlines]] kind,
+// proceedings, from, months, basis. Validation is complete at load: a rules file that loads
+// is one every stage can use; any problem is a RulesError naming the file, key and reason.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/Finding.hpp"
+
+namespace sot::rules {
+
+struct LocalText {
+  std::string kk;
+  std::string ru;
+};
+
+struct CodeRule {
+  Severity severity = Severity::kReject;
+  std::map<std::string, Severity, std::less<>> by_kind;
+  LocalText message;  // what is wrong; {file}, {page} and detail keys are substituted
+  LocalText action;   // what the filer should do
+  LocalText basis;    // the requirement it breaks
+};
+
+struct Deadline {
+  std::string kind;
+  std::vector<std::string> proceedings;  // empty: all
+  std::string from;                      // a manifest date field
+  int months = 0;
+  LocalText basis;
+};
+
+class NamePatterns;  // compiled file-name patterns (Boost.Regex over Unicode)
+
+struct RuleSet {
+  std::string version;
+  std::string source;  // file the rules came from (for messages)
+  std::map<std::string, CodeRule, std::less<>> codes;
+
+  std::uint64_t max_file_bytes = 20ull << 20;
+  std::uint64_t max_bundle_bytes = 100ull << 20;
+
+  std::set<std::string, std::less<>> allowed_formats;
+  std::map<std::string, std::vector<std::string>, std::less<>> format_extensions;
+
+  std::shared_ptr<const NamePatterns> name_patterns;
+
+  std::set<std::string, std::less<>> duty_kinds;
+  std::set<std::string, std::less<>> duty_proceedings;
+
+  std::vector<Deadline> deadlines;
+
+  const CodeRule* code(std::string_view c) const;
+  // Severity of `code` for a filing of `kind` ("" when unknown); an undefined code is an
+  // internal error and is treated as review, never as a rejection of the filer.
+  Severity severity(std::string_view code, std::string_view kind) const;
+  // The extensions (lower case, no dot) that name `format`.
+  const std::vector<std::string>* extensions_of(std::string_view format) const;
+};
+
+class NamePatterns {
+ public:
+  // Throws std::runtime_error naming the pattern that does not compile.
+  explicit NamePatterns(const std::vector<std::string>& patterns);
+  ~NamePatterns();
+  // The pattern that matches the whole of `stem` (NFC, case-insensitive), if any.
+  std::optional<std::string> match(std::string_view stem) const;
+  size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class RulesError : public std::runtime_error {
+ public:
+  RulesError(const std::string& source, const std::string& key, const std::string& what)
+      : std::runtime_error(source + (key.empty() ? "" : ": " + key) + ": " + what) {}
+};
+
+// The finding codes of the contract (spec §3), each of which a rules file must define.
+const std::vector<std::string_view>& contract_codes();
+
+RuleSet load_rules(std::string_view toml_text, const std::string& source);
+RuleSet load_rules_file(const std::filesystem::path& path);
+// The rules shipped in rules/rules.toml, compiled in.
+RuleSet shipped_rules();
+
+}  // namespace sot::rules
