@@ -1,0 +1,30 @@
+// build_pipeline: the product's stages in order, configured once from Config and the rules.
+#include "attachments/AttachmentsStage.hpp"
+#include "core/Pipeline.hpp"
+#include "deadline/DeadlineStage.hpp"
+#include "filename/FileNameStage.hpp"
+#include "format/FormatStage.hpp"
+#include "identity/FilerIdentityStage.hpp"
+#include "integrity/IntegrityStage.hpp"
+#include "payment/PaymentStage.hpp"
+#include "size/SizeStage.hpp"
+
+namespace sot {
+
+std::shared_ptr<const Pipeline> build_pipeline(const Config& config) {
+  auto rules = std::make_shared<const rules::RuleSet>(
+      config.rules_file.empty() ? rules::shipped_rules()
+                                : rules::load_rules_file(config.rules_file));
+  std::vector<std::unique_ptr<const Stage>> stages;
+  stages.push_back(std::make_unique<integrity::IntegrityStage>(config.clock_skew_seconds));
+  stages.push_back(std::make_unique<size::SizeStage>());
+  stages.push_back(std::make_unique<format::FormatStage>());
+  stages.push_back(std::make_unique<filename::FileNameStage>());
+  stages.push_back(std::make_unique<identity::FilerIdentityStage>());
+  stages.push_back(std::make_unique<attachments::AttachmentsStage>());
+  stages.push_back(std::make_unique<payment::PaymentStage>());
+  stages.push_back(std::make_unique<deadline::DeadlineStage>());
+  return std::make_shared<const Pipeline>(std::move(stages), std::move(rules), config);
+}
+
+}  // namespace sot
