@@ -1,0 +1,104 @@
+// sot-intake: the command-line companion of sot-intaked.
+//   sot-intake check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] BUNDLE_DIR...
+// Exit status: 0 when every bundle was processed (whatever the outcomes), 2 on a usage or
+// configuration error.
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+#include "cli/CheckCommand.hpp"
+#include "rules/RuleSet.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+const char* kUsage =
+    "Usage: sot-intake COMMAND [OPTIONS] ...\n"
+    "\n"
+    "Pre-screens electronic court filing bundles (sot-bundle/1).\n"
+    "\n"
+    "Commands:\n"
+    "  check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] BUNDLE_DIR...\n"
+    "        Run every check on bundles in place (nothing is moved) and print each\n"
+    "        report.json as one JSON line. Exit 0 when all were processed, whatever the\n"
+    "        outcomes; 2 on a usage or configuration error.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     this text\n"
+    "  --version      version of the program and of the shipped rules\n";
+
+int check_main(const std::vector<std::string>& args) {
+  po::options_description desc("check options");
+  desc.add_options()("help,h", "this text")("config", po::value<std::string>(), "config file")(
+      "trust-dir", po::value<std::string>(), "directory of PEM trust anchors")(
+      "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
+      "bundle", po::value<std::vector<std::string>>(), "bundle directory");
+  po::positional_options_description pos;
+  pos.add("bundle", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "sot-intake check: " << e.what() << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  sot::cli::CheckOptions opts;
+  if (vm.count("config")) opts.config_file = vm["config"].as<std::string>();
+  if (vm.count("trust-dir")) opts.trust_dir = vm["trust-dir"].as<std::string>();
+  if (vm.count("crl-dir")) opts.crl_dir = vm["crl-dir"].as<std::string>();
+  if (vm.count("bundle"))
+    for (const auto& b : vm["bundle"].as<std::vector<std::string>>()) opts.bundles.emplace_back(b);
+  if (opts.bundles.empty()) {
+    std::cerr << "sot-intake check: no bundle directory given\n\n" << kUsage;
+    return kExitUsage;
+  }
+  try {
+    const sot::Config config = sot::cli::resolve_config(opts);
+    sot::SystemClock clock;
+    sot::cli::run_check(config, opts.bundles, clock, std::cout);
+  } catch (const sot::ConfigError& e) {
+    std::cerr << "sot-intake check: configuration error: " << e.what() << '\n';
+    return kExitUsage;
+  } catch (const sot::rules::RulesError& e) {
+    std::cerr << "sot-intake check: rules error: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string cmd = args.front();
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::string rules_version = "?";
+    try {
+      rules_version = sot::rules::shipped_rules().version;
+    } catch (const std::exception&) {
+    }
+    std::cout << "sot-intake " << SOT_VERSION << " (bundle format sot-bundle/1, shipped rules "
+              << rules_version << ")\n";
+    return 0;
+  }
+  args.erase(args.begin());
+  if (cmd == "check") return check_main(args);
+  std::cerr << "sot-intake: unknown command '" << cmd << "'\n\n" << kUsage;
+  return kExitUsage;
+}
