@@ -1,0 +1,524 @@
+// sot-samples: writes the sample bundles and what each is expected to give.
+//
+//   sot-samples OUT_DIR
+// makes OUT_DIR/bundles/<id>/ (manifest.json, files/…) and OUT_DIR/expected/<id>.json
+// ({"outcome": …, "codes": [sorted distinct codes]}). Clean filings of the common kinds, and
+// one bundle per defect, each made by changing a clean bundle the way a real filer, a broken
+// upload or an attacker would. Deterministic: the same output every run.
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "generator/Documents.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace sot::samples;
+
+namespace {
+
+std::string sha256_hex(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += d[md[i] >> 4];
+    out += d[md[i] & 15];
+  }
+  return out;
+}
+
+void write_file(const fs::path& p, const std::string& data) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+struct Doc {
+  std::string file;
+  std::string title;
+  std::string role;
+  std::string content;
+  bool sparse_padding = false;  // content followed by zeros up to `padded_size`
+  std::uint64_t padded_size = 0;
+};
+
+struct Spec {
+  std::string id;
+  json manifest;
+  std::vector<Doc> docs;
+  std::string outcome;
+  std::set<std::string> codes;
+  std::function<void(const fs::path& dir, json& manifest)> before_manifest;  // edit files/manifest
+  std::function<void(const fs::path& dir)> after;                            // break the bundle
+};
+
+// Shared text bodies.
+const std::vector<std::string> kClaimText = {
+    "Талапкер: Ахметов Арман, ЖСН 900101300126, Астана қ.",
+    "Жауапкер: «Мысал» ЖШС, БСН 050140000656.",
+    "2024 жылғы 12 наурыздағы № 17 шарт бойынша жауапкер 1 500 000 теңге қарызды қайтармады. "
+    "Жоғарыда баяндалғанды негізге ала отырып, жауапкерден 1 500 000 теңге өндіріп беруді "
+    "сұраймын.",
+    "Қосымша: шарттың көшірмесі; мемлекеттік баж түбіртегі."};
+
+json base_manifest(const std::string& kind) {
+  return {{"format", "sot-bundle/1"},
+          {"submission_id", "197119107814937"},
+          {"kind", kind},
+          {"proceeding", "civil"},
+          {"court", {{"region", "Астана"}, {"code", "7110"}}},
+          {"case_number", nullptr},
+          {"submitted_at", "2025-10-16T15:46:00+05:00"},
+          {"filer",
+           {{"kind", "individual"},
+            {"iin", "900101300126"},
+            {"bin", nullptr},
+            {"name", "Ахметов Арман"}}},
+          {"parties", json::array({{{"role", "plaintiff"},
+                                    {"kind", "individual"},
+                                    {"resident", true},
+                                    {"name", "Ахметов Арман"},
+                                    {"iin", "900101300126"}},
+                                   {{"role", "defendant"},
+                                    {"kind", "legal_entity"},
+                                    {"resident", true},
+                                    {"name", "ЖШС «Мысал»"},
+                                    {"bin", "050140000656"}}})},
+          {"payment", nullptr},
+          {"appendix", json::array()},
+          {"documents", json::array()},
+          {"circumstances_established_on", nullptr}};
+}
+
+// A clean claim: application, contract copy, duty receipt.
+Spec clean_claim(const std::string& id) {
+  Spec s;
+  s.id = id;
+  s.manifest = base_manifest("claim");
+  s.manifest["payment"] = {{"exempt", false},
+                           {"exemption_basis", nullptr},
+                           {"claim_amount", 1500000},
+                           {"duty_amount", 45000},
+                           {"receipt", "Мемлекеттік баж түбіртегі.pdf"},
+                           {"online_payment_id", nullptr}};
+  s.manifest["appendix"] = {"Шарттың көшірмесі", "Мемлекеттік баж түбіртегі"};
+  s.docs = {{"Талап арыз.pdf", "Талап арыз", "main", make_pdf("ТАЛАП АРЫЗ", kClaimText)},
+            {"Шарттың көшірмесі.pdf", "Шарттың көшірмесі", "attachment",
+             make_pdf("ШАРТ № 17", {"Астана қ., 2024 жылғы 12 наурыз.",
+                                    "Қарыз беруші 1 500 000 теңге береді, қарыз алушы оны 2024 "
+                                    "жылғы 12 қыркүйекке дейін қайтаруға міндеттенеді."})},
+            {"Мемлекеттік баж түбіртегі.pdf", "Мемлекеттік баж түбіртегі", "payment_receipt",
+             make_pdf("ТҮБІРТЕК", {"Мемлекеттік баж: 45 000 теңге. Төлеуші: Ахметов Арман.",
+                                   "Квитанция об уплате государственной пошлины."})}};
+  s.outcome = "registered";
+  return s;
+}
+
+void write_bundle(const fs::path& out, Spec& s) {
+  const fs::path dir = out / "bundles" / s.id;
+  fs::remove_all(dir);
+  fs::create_directories(dir / "files");
+  json docs = json::array();
+  for (const auto& d : s.docs) {
+    const fs::path p = dir / "files" / d.file;
+    write_file(p, d.content);
+    std::string hashed = d.content;
+    if (d.sparse_padding) {
+      // Sparse: cheap on disk, real bytes to every reader.
+      if (::truncate(p.c_str(), static_cast<off_t>(d.padded_size)) != 0)
+        throw std::runtime_error("truncate " + p.string());
+      hashed.resize(d.padded_size, '\0');
+    }
+    docs.push_back({{"file", d.file},
+                    {"title", d.title},
+                    {"role", d.role},
+                    {"sha256", sha256_hex(hashed)},
+                    {"bytes", hashed.size()}});
+  }
+  s.manifest["documents"] = docs;
+  if (s.before_manifest) s.before_manifest(dir, s.manifest);
+  write_file(dir / "manifest.json", s.manifest.dump(2) + "\n");
+  if (s.after) s.after(dir);
+  fs::create_directories(out / "expected");
+  json expected = {{"outcome", s.outcome}, {"codes", s.codes}};
+  write_file(out / "expected" / (s.id + ".json"), expected.dump(2) + "\n");
+}
+
+std::vector<Spec> all_specs() {
+  std::vector<Spec> v;
+  auto add = [&](Spec s) { v.push_back(std::move(s)); };
+
+  // ---- clean filings ------------------------------------------------------------------
+  add(clean_claim("clean-claim-individual"));
+  {
+    Spec s = clean_claim("clean-claim-legal-entity");
+    s.manifest["filer"] = {{"kind", "legal_entity"},
+                           {"iin", "880515300091"},
+                           {"bin", "050140000656"},
+                           {"name", "ЖШС «Мысал» директоры Серікова Айгүл"}};
+    s.manifest["payment"]["receipt"] = nullptr;
+    s.manifest["payment"]["online_payment_id"] = "EGOV-2025-10-16-000123";
+    s.manifest["appendix"] = {"Есеп айырысу кестесі", "Сенімхат"};
+    s.docs = {{"Талап арыз.docx", "Талап арыз", "main", make_docx("ТАЛАП АРЫЗ", kClaimText)},
+              {"Есеп айырысу кестесі.xlsx", "Есеп айырысу кестесі", "attachment",
+               make_xlsx({{"Күні", "Сомасы"}, {"2024-09-12", "1500000"}})},
+              {"Сенімхат.pdf", "Сенімхат", "power_of_attorney",
+               make_pdf("СЕНІМХАТ", {"«Мысал» ЖШС атынан сотта өкілдік етуге сенім білдіремін."})}};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("clean-appeal-exempt");
+    s.manifest["kind"] = "appeal";
+    s.manifest["case_number"] = "7110-25-00-2/1234";
+    s.manifest["payment"] = {
+        {"exempt", true},
+        {"exemption_basis", "Салық кодексінің 541-бабы 1-тармағының 1) тармақшасы"},
+        {"claim_amount", nullptr},
+        {"duty_amount", nullptr},
+        {"receipt", nullptr},
+        {"online_payment_id", nullptr}};
+    s.manifest["appendix"] = {"Сот шешімінің көшірмесі"};
+    s.docs = {
+        {"Апелляциялық шағым.pdf", "Апелляциялық шағым", "main",
+         make_pdf("АПЕЛЛЯЦИЯЛЫҚ ШАҒЫМ", {"Астана қаласы соты шешімінің күшін жоюды сұраймын."})},
+        {"Сот шешімінің көшірмесі.jpg", "Сот шешімінің көшірмесі", "attachment",
+         make_jpeg_scan(
+             "ШЕШІМ", {"Қазақстан Республикасының атынан", "Сот шешті: талап қанағаттандырылсын."},
+             200)}};
+    add(s);
+  }
+  {
+    Spec s;
+    s.id = "clean-new-circumstances";
+    s.manifest = base_manifest("new_circumstances");
+    s.manifest["case_number"] = "7110-24-00-2/555";
+    s.manifest["circumstances_established_on"] = "2025-09-01";
+    s.manifest["appendix"] = {"Анықтама"};
+    s.docs = {
+        {"Жаңа мән-жайлар бойынша қайта қарау туралы арыз.pdf",
+         "Жаңа мән-жайлар бойынша қайта қарау туралы арыз", "main",
+         make_pdf("АРЫЗ",
+                  {"Сот актісін жаңадан ашылған мән-жайлар бойынша қайта қарауды сұраймын."})},
+        {"Анықтама.doc", "Анықтама", "attachment", make_doc("Анықтама")}};
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    Spec s;
+    s.id = "clean-letter";
+    s.manifest = base_manifest("letter");
+    s.docs = {{"Сотқа хат.pdf", "Сотқа хат", "main",
+               make_pdf("ХАТ", {"Іс бойынша сот отырысын кейінге қалдыруды сұраймын."})}};
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    Spec s;
+    s.id = "clean-private-complaint-ru";
+    s.manifest = base_manifest("private_complaint");
+    s.manifest["appendix"] = {"Копия определения суда"};
+    s.docs = {
+        {"Частная жалоба.pdf", "Частная жалоба", "main",
+         make_pdf("ЧАСТНАЯ ЖАЛОБА", {"Прошу отменить определение суда от 1 октября 2025 года."})},
+        {"Копия определения суда.pdf", "«Копия определения суда»", "attachment",
+         make_pdf("ОПРЕДЕЛЕНИЕ", {"Суд определил: возвратить исковое заявление."})}};
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    Spec s;
+    s.id = "clean-power-of-attorney";
+    s.manifest = base_manifest("power_of_attorney");
+    s.docs = {{"Сенімхат.pdf", "Сенімхат", "main",
+               make_pdf("СЕНІМХАТ", {"Менің атымнан сотта өкілдік етуге сенім білдіремін."})}};
+    s.outcome = "registered";
+    add(s);
+  }
+
+  // ---- BUNDLE_MALFORMED ---------------------------------------------------------------
+  auto malformed = [&](const std::string& id, std::function<void(const fs::path&, json&)> edit,
+                       std::function<void(const fs::path&)> after = nullptr) {
+    Spec s = clean_claim(id);
+    s.before_manifest = std::move(edit);
+    s.after = std::move(after);
+    s.outcome = "rejected";
+    s.codes = {"BUNDLE_MALFORMED"};
+    add(s);
+  };
+  malformed("malformed-truncated-json", nullptr, [](const fs::path& dir) {
+    const auto p = dir / "manifest.json";
+    fs::resize_file(p, fs::file_size(p) / 2);
+  });
+  malformed("malformed-no-manifest", nullptr,
+            [](const fs::path& dir) { fs::remove(dir / "manifest.json"); });
+  malformed("malformed-missing-submitted-at",
+            [](const fs::path&, json& m) { m.erase("submitted_at"); });
+  malformed("malformed-unknown-kind", [](const fs::path&, json& m) { m["kind"] = "lawsuit"; });
+  malformed("malformed-bad-date",
+            [](const fs::path&, json& m) { m["submitted_at"] = "16.10.2025 15:46"; });
+  malformed("malformed-future-submitted-at",
+            [](const fs::path&, json& m) { m["submitted_at"] = "2099-01-01T10:00:00+05:00"; });
+  malformed("malformed-bad-sha256",
+            [](const fs::path&, json& m) { m["documents"][1]["sha256"] = "abc123"; });
+  malformed("malformed-bytes-not-number",
+            [](const fs::path&, json& m) { m["documents"][0]["bytes"] = "48213"; });
+  malformed("malformed-wrong-format-version",
+            [](const fs::path&, json& m) { m["format"] = "sot-bundle/2"; });
+  malformed(
+      "malformed-path-traversal",
+      [](const fs::path&, json& m) { m["documents"][1]["file"] = "../../etc/passwd"; }, nullptr);
+  malformed("malformed-symlink-in-files", nullptr, [](const fs::path& dir) {
+    const auto p = dir / "files" / "Шарттың көшірмесі.pdf";
+    fs::remove(p);
+    fs::create_symlink("/etc/passwd", p);
+  });
+  malformed("malformed-duplicate-key", nullptr, [](const fs::path& dir) {
+    std::ifstream in(dir / "manifest.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.insert(text.find('{') + 1, "\n  \"kind\": \"letter\",");
+    write_file(dir / "manifest.json", text);
+  });
+  malformed("malformed-two-main-documents",
+            [](const fs::path&, json& m) { m["documents"][1]["role"] = "main"; });
+
+  // ---- integrity ----------------------------------------------------------------------
+  {
+    Spec s = clean_claim("file-missing");
+    s.after = [](const fs::path& dir) { fs::remove(dir / "files" / "Шарттың көшірмесі.pdf"); };
+    s.outcome = "rejected";
+    s.codes = {"FILE_MISSING"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("file-unlisted");
+    s.after = [](const fs::path& dir) {
+      write_file(dir / "files" / "Қосымша құжат.pdf", make_pdf("ҚОСЫМША", {"Тізімде жоқ құжат."}));
+    };
+    s.outcome = "rejected";
+    s.codes = {"FILE_UNLISTED"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("digest-mismatch-content");
+    s.after = [](const fs::path& dir) {  // same size, one byte changed after signing
+      const auto p = dir / "files" / "Шарттың көшірмесі.pdf";
+      std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(20);
+      f.put('X');
+    };
+    s.outcome = "rejected";
+    s.codes = {"DIGEST_MISMATCH"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("digest-mismatch-size");
+    s.after = [](const fs::path& dir) {
+      std::ofstream f(dir / "files" / "Шарттың көшірмесі.pdf", std::ios::app | std::ios::binary);
+      f << "\n%appended after signing\n";
+    };
+    s.outcome = "rejected";
+    s.codes = {"DIGEST_MISMATCH"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("duplicate-file");
+    s.manifest["appendix"] = {"Шарттың көшірмесі", "Шарттың түпнұсқасы",
+                              "Мемлекеттік баж түбіртегі"};
+    Doc copy = s.docs[1];
+    copy.file = "Шарттың түпнұсқасы.pdf";
+    copy.title = "Шарттың түпнұсқасы";
+    s.docs.push_back(copy);
+    s.outcome = "review";
+    s.codes = {"DUPLICATE_FILE"};
+    add(s);
+  }
+
+  // ---- size ---------------------------------------------------------------------------
+  {
+    Spec s = clean_claim("file-empty");
+    s.docs[1].content.clear();
+    s.outcome = "rejected";
+    s.codes = {"FILE_EMPTY"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("file-too-large");
+    s.docs[1].sparse_padding = true;
+    s.docs[1].padded_size = 21ull << 20;
+    s.outcome = "rejected";
+    s.codes = {"FILE_TOO_LARGE"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("bundle-too-large");
+    s.manifest["appendix"] = json::array();
+    s.docs.resize(1);
+    for (int i = 1; i <= 6; ++i) {
+      const std::string title = "Дәлел " + std::to_string(i);
+      Doc d{title + ".pdf", title,      "attachment", make_pdf(title, {"Дәлелдеме."}),
+            true,           18ull << 20};
+      s.docs.push_back(d);
+      s.manifest["appendix"].push_back(title);
+    }
+    s.manifest["payment"]["receipt"] = nullptr;
+    s.manifest["payment"]["online_payment_id"] = "EGOV-2025-10-16-000777";
+    s.outcome = "rejected";
+    s.codes = {"BUNDLE_TOO_LARGE"};
+    add(s);
+  }
+
+  // ---- format -------------------------------------------------------------------------
+  auto with_attachment = [&](const std::string& id, const std::string& file,
+                             const std::string& content, std::string outcome,
+                             std::set<std::string> codes) {
+    Spec s = clean_claim(id);
+    s.docs[1].file = file;
+    s.docs[1].content = content;
+    s.outcome = std::move(outcome);
+    s.codes = std::move(codes);
+    add(s);
+  };
+  with_attachment("format-png-not-allowed", "Шарттың көшірмесі.png", make_png("Шарт № 17"),
+                  "rejected", {"FORMAT_NOT_ALLOWED"});
+  with_attachment("format-png-named-jpeg", "Шарттың көшірмесі.jpeg", make_png("Шарт № 17"),
+                  "rejected", {"FORMAT_NOT_ALLOWED", "FORMAT_MISMATCH"});
+  with_attachment("format-docx-named-pdf", "Шарттың көшірмесі.pdf",
+                  make_docx("ШАРТ № 17", {"Шарт мәтіні."}), "rejected", {"FORMAT_MISMATCH"});
+  with_attachment("format-docm-macros", "Шарттың көшірмесі.docm",
+                  make_docx("ШАРТ № 17", {"Шарт мәтіні."}, true), "rejected",
+                  {"FORMAT_NOT_ALLOWED"});
+  with_attachment("format-exe-named-pdf", "Шарттың көшірмесі.pdf",
+                  std::string("MZ\x90\0\3\0\0\0", 8) + std::string(0x3C - 8, '\0') +
+                      std::string("\x80\0\0\0", 4) + std::string(0x80 - 0x40, '\0') +
+                      std::string("PE\0\0", 4) + std::string(256, '\0'),
+                  "rejected", {"FORMAT_NOT_ALLOWED", "FORMAT_MISMATCH"});
+  with_attachment("format-docx-named-zip", "Шарттың көшірмесі.zip",
+                  make_docx("ШАРТ № 17", {"Шарт мәтіні."}), "rejected", {"FORMAT_MISMATCH"});
+  with_attachment("file-encrypted-docx", "Шарттың көшірмесі.docx", make_encrypted_ooxml(),
+                  "rejected", {"FILE_ENCRYPTED"});
+  with_attachment("clean-claim-jpeg-attachment", "Шарттың көшірмесі.jpeg",
+                  make_jpeg_scan("ШАРТ", {"Шарт мәтіні."}, 200), "registered", {});
+
+  // ---- attachments --------------------------------------------------------------------
+  {
+    Spec s = clean_claim("attachment-count-mismatch");
+    s.manifest["appendix"] = {"Шарттың көшірмесі", "Мемлекеттік баж түбіртегі",
+                              "Куәлердің жазбаша түсініктемесі"};
+    s.outcome = "rejected";
+    s.codes = {"ATTACHMENT_COUNT_MISMATCH"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("attachment-title-mismatch");
+    s.manifest["appendix"] = {"Жалдау шартының көшірмесі", "Мемлекеттік баж түбіртегі"};
+    s.outcome = "rejected";
+    s.codes = {"ATTACHMENT_COUNT_MISMATCH"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("attachment-titles-tolerant");
+    s.manifest["appendix"] = {"  «ШАРТТЫҢ   көшірмесі.» ", "мемлекеттік баж түбіртегі;"};
+    s.outcome = "registered";
+    add(s);
+  }
+
+  // ---- file names ---------------------------------------------------------------------
+  {
+    Spec s = clean_claim("file-name-not-descriptive");
+    s.docs[1].file = "scan001.pdf";
+    s.outcome = "review";
+    s.codes = {"FILE_NAME_NOT_DESCRIPTIVE"};
+    add(s);
+  }
+  {
+    Spec s;
+    s.id = "file-name-letter-info";  // for a letter the rules make it info only
+    s.manifest = base_manifest("letter");
+    s.docs = {{"IMG_1234.jpg", "Сотқа хат", "main",
+               make_jpeg_scan("ХАТ", {"Сот отырысын кейінге қалдыруды сұраймын."}, 200)}};
+    s.outcome = "registered";
+    s.codes = {"FILE_NAME_NOT_DESCRIPTIVE"};
+    add(s);
+  }
+
+  // ---- identity, payment, deadline ----------------------------------------------------
+  {
+    Spec s = clean_claim("filer-iin-invalid");
+    s.manifest["filer"]["iin"] = "900101300127";
+    s.outcome = "rejected";
+    s.codes = {"FILER_ID_INVALID"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("filer-bin-invalid");
+    s.manifest["filer"] = {{"kind", "legal_entity"},
+                           {"iin", "880515300091"},
+                           {"bin", "050140000657"},
+                           {"name", "ЖШС «Мысал»"}};
+    s.outcome = "rejected";
+    s.codes = {"FILER_ID_INVALID"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("payment-missing");
+    s.manifest["payment"]["receipt"] = nullptr;
+    s.manifest["appendix"] = {"Шарттың көшірмесі"};
+    s.docs.pop_back();
+    s.outcome = "rejected";
+    s.codes = {"PAYMENT_MISSING"};
+    add(s);
+  }
+  {
+    Spec s = clean_claim("payment-exempt-without-basis");
+    s.manifest["payment"] = {{"exempt", true},          {"exemption_basis", nullptr},
+                             {"claim_amount", 1500000}, {"duty_amount", nullptr},
+                             {"receipt", nullptr},      {"online_payment_id", nullptr}};
+    s.manifest["appendix"] = {"Шарттың көшірмесі"};
+    s.docs.pop_back();
+    s.outcome = "rejected";
+    s.codes = {"PAYMENT_MISSING"};
+    add(s);
+  }
+  {
+    Spec s = v[3];  // clean-new-circumstances, filed four months late
+    s.id = "deadline-passed";
+    s.manifest["circumstances_established_on"] = "2025-06-10";
+    s.outcome = "review";
+    s.codes = {"DEADLINE_PASSED"};
+    add(s);
+  }
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: sot-samples OUT_DIR\n";
+    return 2;
+  }
+  const fs::path out = argv[1];
+  try {
+    fs::remove_all(out / "bundles");
+    fs::remove_all(out / "expected");
+    auto specs = all_specs();
+    for (auto& s : specs) write_bundle(out, s);
+    std::cout << "sot-samples: " << specs.size() << " bundles in " << (out / "bundles").string()
+              << ", expectations in " << (out / "expected").string() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "sot-samples: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
