@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -175,6 +176,9 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
     b.files_.push_back(std::move(f));
   }
   ::closedir(d);
+  // Directory order differs between filesystems; reports list files in byte order.
+  std::sort(b.files_.begin(), b.files_.end(),
+            [](const FileEntry& x, const FileEntry& y) { return x.name < y.name; });
   return b;
 }
 
