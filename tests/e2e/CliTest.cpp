@@ -1,0 +1,77 @@
+// The sot-intake command line as tools and operators use it: usage, exit codes, errors that
+// name the file and key, and a report line for every bundle named.
+#include <catch2/catch.hpp>
+
+#include "support/Process.hpp"
+#include "support/TestBundle.hpp"
+
+using nlohmann::json;
+using namespace sot::test;
+
+TEST_CASE("help and version", "[cli]") {
+  const auto help = run_process({SOT_INTAKE_BIN, "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("check [--config FILE]"));
+  const auto version = run_process({SOT_INTAKE_BIN, "--version"});
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::StartsWith("sot-intake ") && Catch::Contains("sot-bundle/1"));
+  CHECK(run_process({SOT_INTAKE_BIN, "check", "--help"}).exit_code == 0);
+}
+
+TEST_CASE("usage errors exit 2", "[cli]") {
+  CHECK(run_process({SOT_INTAKE_BIN}).exit_code == 2);
+  CHECK(run_process({SOT_INTAKE_BIN, "frobnicate"}).exit_code == 2);
+  CHECK(run_process({SOT_INTAKE_BIN, "check"}).exit_code == 2);
+  CHECK(run_process({SOT_INTAKE_BIN, "check", "--no-such-flag", "x"}).exit_code == 2);
+}
+
+TEST_CASE("a bad config or rules file exits 2 naming the file and the key", "[cli]") {
+  TempDir t;
+  const auto bundle = BundleBuilder().write(t.path());
+  SECTION("config") {
+    write_file(t.path() / "bad.toml", "[workers]\ncount = \"many\"\n");
+    const auto r = run_process(
+        {SOT_INTAKE_BIN, "check", "--config", (t.path() / "bad.toml").string(), bundle.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains("bad.toml") && Catch::Contains("workers.count"));
+  }
+  SECTION("missing config file") {
+    const auto r = run_process(
+        {SOT_INTAKE_BIN, "check", "--config", (t.path() / "none.toml").string(), bundle.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("none.toml"));
+  }
+  SECTION("rules") {
+    std::string rules = read_file(std::filesystem::path(SOT_SOURCE_DIR) / "rules/rules.toml");
+    rules.replace(rules.find("max_file_bytes = 20971520"), 25, "max_file_bytes = \"big\"");
+    write_file(t.path() / "rules.toml", rules);
+    write_file(t.path() / "c.toml", "[rules]\nfile = \"rules.toml\"\n");
+    const auto r = run_process(
+        {SOT_INTAKE_BIN, "check", "--config", (t.path() / "c.toml").string(), bundle.string()});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("rules.toml") && Catch::Contains("limits.max_file_bytes"));
+  }
+}
+
+TEST_CASE("every bundle named gets exactly one report line, in order", "[cli]") {
+  TempDir t;
+  const auto a = BundleBuilder("a").write(t.path());
+  const auto missing = t.path() / "not-there";
+  const auto c = BundleBuilder("c").write(t.path());
+  const auto r =
+      run_process({SOT_INTAKE_BIN, "check", "--trust-dir", t.path().string(), "--crl-dir",
+                   t.path().string(), a.string(), missing.string(), c.string()});
+  REQUIRE(r.exit_code == 0);
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0]["bundle"] == "a");
+  CHECK(lines[0]["outcome"] == "registered");
+  CHECK(lines[1]["bundle"] == "not-there");
+  CHECK(lines[1]["outcome"] == "review");
+  CHECK(lines[1]["findings"][0]["code"] == "PROCESSING_FAILED");
+  CHECK(lines[2]["bundle"] == "c");
+  CHECK(lines[0]["processed_at"].get<std::string>().size() == 25);  // ...+05:00
+}
