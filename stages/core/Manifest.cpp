@@ -271,6 +271,11 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
     v.push_back({"", "not valid JSON: " + what.substr(what.find(']') + 2) + " (byte " +
                          std::to_string(e.byte) + ")"});
     return result;
+  } catch (const json::exception& e) {
+    // e.g. out_of_range for a number that overflows a double (1e999)
+    std::string what = e.what();
+    v.push_back({"", "not usable JSON: " + what.substr(what.find(']') + 2)});
+    return result;
   }
   if (dup.duplicate) {
     v.push_back({printable_name(*dup.duplicate), "key appears more than once in one object"});
@@ -296,6 +301,8 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
           return std::isalnum(c) || c == '-' || c == '_' || c == '.';
         })) {
       r.violation("submission_id", "expected 1-64 characters of [A-Za-z0-9._-]");
+    } else {
+      result.submission_id = *s;  // known even when another field is wrong
     }
     m.submission_id = *s;
   }

@@ -138,6 +138,11 @@ TEST_CASE("the whole text is checked before the schema", "[manifest]") {
     CHECK(r.violations[0].field.empty());
     CHECK_THAT(r.violations[0].reason, Catch::Contains("not valid JSON"));
   }
+  SECTION("a number too large for a double") {
+    const auto r = parse_manifest("{\"bytes\": 4364e9609}");
+    REQUIRE(r.violations.size() == 1);
+    CHECK_THAT(r.violations[0].reason, Catch::Contains("not usable JSON"));
+  }
   SECTION("not an object") {
     CHECK(parse_manifest("[1,2,3]").violations.size() == 1);
     CHECK(parse_manifest("\"text\"").violations.size() == 1);
@@ -175,6 +180,16 @@ TEST_CASE("the whole text is checked before the schema", "[manifest]") {
     m["filer"]["name"] = std::string("a\0b", 3);
     CHECK(names(violated(m), "filer.name"));
   }
+}
+
+TEST_CASE("the submission id is known even when another field is wrong", "[manifest]") {
+  json m = valid();
+  m["kind"] = "lawsuit";
+  const auto r = parse_manifest(m.dump());
+  CHECK_FALSE(r.manifest);
+  CHECK(r.submission_id == "197119107814937");
+  m["submission_id"] = "bad id";
+  CHECK_FALSE(parse_manifest(m.dump()).submission_id);
 }
 
 TEST_CASE("unknown top-level fields are tolerated (forward compatible)", "[manifest]") {
