@@ -156,7 +156,17 @@ Identification identify_zip(int fd, const IdentifyLimits& limits) {
 
 void gsf_init_once() {
   static std::once_flag once;
-  std::call_once(once, [] { gsf_init(); });
+  std::call_once(once, [] {
+    gsf_init();
+    // libgsf reports damaged compound files through GLib's log on stderr; damage is what we
+    // report ourselves, so those messages are dropped rather than interleaved with output.
+    // (Some of its messages carry no domain, hence the default one too.)
+    for (const char* domain :
+         {"libgsf:msole", "libgsf:utils", "libgsf", static_cast<const char*>(nullptr)})
+      g_log_set_handler(
+          domain, static_cast<GLogLevelFlags>(G_LOG_LEVEL_MASK),
+          [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
+  });
 }
 
 Identification identify_ole2(int fd, std::uint64_t size, const IdentifyLimits& limits) {
@@ -243,7 +253,7 @@ Identification identify_magic(std::string_view h, std::uint64_t size) {
     return {"elf", ""};
   if (starts(h, "MZ")) {
     const uint32_t pe = le32(h, 0x3C);
-    if (pe + 4 <= h.size() && h.substr(pe, 4) == std::string_view("PE\0\0", 4))
+    if (std::uint64_t{pe} + 4 <= h.size() && h.substr(pe, 4) == std::string_view("PE\0\0", 4))
       return {"exe", "PE executable"};
     return {"exe", "DOS executable"};
   }

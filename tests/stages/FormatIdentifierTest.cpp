@@ -69,3 +69,11 @@ TEST_CASE("garbage is unknown; a PDF header after junk is still a PDF", "[format
   CHECK(identify_bytes("junk\n%PDF-1.7\n" + std::string(100, ' ')) == "pdf");
   CHECK(identify_bytes("") == "empty");
 }
+
+TEST_CASE("a DOS header whose PE offset points past the header", "[format]") {
+  std::string mz("MZ", 2);
+  mz.resize(0x3C, '\0');
+  mz += std::string("\xff\xff\xff\xff", 4);
+  mz += std::string(30, '\0');
+  CHECK(identify_bytes(mz) == "exe");
+}
