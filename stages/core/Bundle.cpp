@@ -115,6 +115,7 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
     for (auto& v : parsed.violations)
       b.problems_.push_back({std::nullopt, v.field, "manifest.json: " + v.reason});
     b.manifest_ = std::move(parsed.manifest);
+    b.submission_id_ = std::move(parsed.submission_id);
   } else {
     b.problems_.push_back(
         {std::nullopt, "", missing ? "manifest.json is missing" : "manifest.json " + why});

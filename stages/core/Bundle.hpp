@@ -57,6 +57,8 @@ class Bundle {
   // The parsed manifest, or null when it is missing or violates the schema.
   const Manifest* manifest() const { return manifest_ ? &*manifest_ : nullptr; }
   const std::string& manifest_bytes() const { return manifest_bytes_; }
+  // The manifest's submission_id when that field is valid, with or without a usable manifest.
+  const std::optional<std::string>& submission_id() const { return submission_id_; }
 
   // manifest.json.p7s: present (as a regular file) and its bytes when within the limit.
   bool has_signature() const { return signature_.has_value(); }
@@ -81,6 +83,7 @@ class Bundle {
   std::optional<std::string> open_failure_;
   std::string manifest_bytes_;
   std::optional<Manifest> manifest_;
+  std::optional<std::string> submission_id_;
   std::optional<std::string> signature_;
   std::vector<FileEntry> files_;
   bool files_truncated_ = false;

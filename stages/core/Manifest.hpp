@@ -92,6 +92,9 @@ struct ManifestLimits {
 
 struct ManifestParseResult {
   std::optional<Manifest> manifest;  // set only when there is no violation
+  // The submission id when that field itself is valid, even if others are not: a rejected
+  // filing is still reported under the id the portal knows it by.
+  std::optional<std::string> submission_id;
   std::vector<ManifestViolation> violations;
 };
 

@@ -45,7 +45,7 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
   try {
     const Bundle bundle = Bundle::open(dir, config_.bundle_limits);
     result.bundle_id = bundle.id();
-    if (const Manifest* m = bundle.manifest()) result.submission_id = m->submission_id;
+    result.submission_id = bundle.submission_id();
     DocumentFactsCache facts(bundle, config_.facts_limits);
     BundleContext ctx{bundle, facts, *rules_, result.processed_at};
 
