@@ -104,7 +104,7 @@ std::string format_rfc3339(SysSeconds t, std::int32_t offset_minutes) {
   const year_month_day ymd{day};
   const hh_mm_ss hms{local - day};
   const int off = offset_minutes < 0 ? -offset_minutes : offset_minutes;
-  char buf[40];
+  char buf[64];
   if (offset_minutes == 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lldZ", int(ymd.year()),
                   unsigned(ymd.month()), unsigned(ymd.day()), long(hms.hours().count()),
@@ -129,7 +129,7 @@ year_month_day add_months(year_month_day d, int n) {
 }
 
 std::string format_date(year_month_day d) {
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(d.year()), unsigned(d.month()),
                 unsigned(d.day()));
   return buf;
