@@ -111,11 +111,13 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
   if (auto bytes = read_small_file_at(b.dir_fd_.get(), "manifest.json", limits.manifest_max_bytes,
                                       &why, &missing)) {
     b.manifest_bytes_ = std::move(*bytes);
+    b.manifest_read_ = true;
     ManifestParseResult parsed = parse_manifest(b.manifest_bytes_, limits.manifest);
     for (auto& v : parsed.violations)
       b.problems_.push_back({std::nullopt, v.field, "manifest.json: " + v.reason});
     b.manifest_ = std::move(parsed.manifest);
     b.submission_id_ = std::move(parsed.submission_id);
+    b.submitted_at_ = parsed.submitted_at;
   } else {
     b.problems_.push_back(
         {std::nullopt, "", missing ? "manifest.json is missing" : "manifest.json " + why});
@@ -127,7 +129,7 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
                                     limits.signature_max_bytes, &why, &missing)) {
     b.signature_ = std::move(*sig);
   } else if (!missing) {
-    b.problems_.push_back({std::nullopt, "", "manifest.json.p7s " + why});
+    b.signature_unreadable_ = why;  // the signature stage reports it as SIGNATURE_INVALID
   }
 
   // files/

@@ -57,12 +57,18 @@ class Bundle {
   // The parsed manifest, or null when it is missing or violates the schema.
   const Manifest* manifest() const { return manifest_ ? &*manifest_ : nullptr; }
   const std::string& manifest_bytes() const { return manifest_bytes_; }
+  // manifest.json was read (its bytes may still be empty or not JSON).
+  bool manifest_read() const { return manifest_read_; }
   // The manifest's submission_id when that field is valid, with or without a usable manifest.
   const std::optional<std::string>& submission_id() const { return submission_id_; }
+  // The manifest's submitted_at when that field is valid, with or without a usable manifest.
+  const std::optional<Timestamp>& submitted_at() const { return submitted_at_; }
 
   // manifest.json.p7s: present (as a regular file) and its bytes when within the limit.
   bool has_signature() const { return signature_.has_value(); }
   const std::optional<std::string>& signature_bytes() const { return signature_; }
+  // Why manifest.json.p7s exists but cannot be used (a link, not a regular file, too large).
+  const std::optional<std::string>& signature_unreadable() const { return signature_unreadable_; }
 
   // Every entry under files/, in directory order (see FileEntry::type and safe_name).
   const std::vector<FileEntry>& files() const { return files_; }
@@ -82,9 +88,12 @@ class Bundle {
   std::vector<BundleProblem> problems_;
   std::optional<std::string> open_failure_;
   std::string manifest_bytes_;
+  bool manifest_read_ = false;
   std::optional<Manifest> manifest_;
   std::optional<std::string> submission_id_;
+  std::optional<Timestamp> submitted_at_;
   std::optional<std::string> signature_;
+  std::optional<std::string> signature_unreadable_;
   std::vector<FileEntry> files_;
   bool files_truncated_ = false;
 };

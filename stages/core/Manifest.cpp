@@ -318,6 +318,7 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
     if (auto ts = parse_rfc3339(*t, &why)) {
       m.submitted_at = *ts;
       m.submitted_at_text = *t;
+      result.submitted_at = *ts;
     } else {
       r.violation("submitted_at", "'" + printable_name(*t) + "': " + why);
     }

@@ -95,6 +95,8 @@ struct ManifestParseResult {
   // The submission id when that field itself is valid, even if others are not: a rejected
   // filing is still reported under the id the portal knows it by.
   std::optional<std::string> submission_id;
+  // Likewise submitted_at: the signature's validation time even when another field is wrong.
+  std::optional<Timestamp> submitted_at;
   std::vector<ManifestViolation> violations;
 };
 

@@ -80,6 +80,7 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
     for (const auto& f : bundle.files())
       if (std::find(done.begin(), done.end(), &f) == done.end() && facts.get(f)) summarise(f);
 
+    result.sections = std::move(ctx.sections);
     for (auto& f : raw) {
       const Severity sev = rules_->severity(f.code, ctx.kind());
       result.findings.push_back({std::move(f), sev});

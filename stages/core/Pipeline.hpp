@@ -35,6 +35,7 @@ struct PipelineResult {
   Outcome outcome = Outcome::kReview;
   std::vector<ResolvedFinding> findings;
   std::vector<DocumentSummary> documents;
+  nlohmann::json sections = nlohmann::json::object();  // extra report sections by name
   SysSeconds processed_at;
   std::chrono::milliseconds duration{0};
 };

@@ -86,6 +86,8 @@ json make_report(const PipelineResult& r, const rules::RuleSet& rules, std::int3
       {"rules_version", rules.version},
       {"processed_at", format_rfc3339(r.processed_at, offset_minutes)},
       {"duration_ms", r.duration.count()}};
+  for (const auto& [name, section] : r.sections.items())
+    if (!report.contains(name)) report[name] = section;
   return report;
 }
 

@@ -23,6 +23,8 @@ struct BundleContext {
   DocumentFactsCache& facts;
   const rules::RuleSet& rules;
   SysSeconds arrival;  // when the bundle reached the spool (or now, for a one-off check)
+  // Report sections a stage adds beside the findings (e.g. "signature"), by name.
+  nlohmann::json sections = nlohmann::json::object();
 
   // The filing kind, or "" when the manifest is unusable.
   std::string_view kind() const {
