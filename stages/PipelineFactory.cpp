@@ -7,6 +7,7 @@
 #include "identity/FilerIdentityStage.hpp"
 #include "integrity/IntegrityStage.hpp"
 #include "payment/PaymentStage.hpp"
+#include "signature/SignatureStage.hpp"
 #include "size/SizeStage.hpp"
 
 namespace sot {
@@ -17,6 +18,11 @@ std::shared_ptr<const Pipeline> build_pipeline(const Config& config) {
                                 : rules::load_rules_file(config.rules_file));
   std::vector<std::unique_ptr<const Stage>> stages;
   stages.push_back(std::make_unique<integrity::IntegrityStage>(config.clock_skew_seconds));
+  auto trust = std::make_shared<const signature::TrustStore>(
+      signature::TrustStore::load(config.trust_dir, config.intermediates_dir, config.crl_dir));
+  stages.push_back(std::make_unique<signature::SignatureStage>(
+      std::move(trust), std::vector<std::shared_ptr<const signature::SignatureVerifier>>{
+                            std::make_shared<signature::OpenSslVerifier>()}));
   stages.push_back(std::make_unique<size::SizeStage>());
   stages.push_back(std::make_unique<format::FormatStage>());
   stages.push_back(std::make_unique<filename::FileNameStage>());

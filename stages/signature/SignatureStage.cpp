@@ -1,0 +1,602 @@
+#include "signature/SignatureStage.hpp"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+
+#include "identity/IdentityNumber.hpp"
+#include "signature/CmsInput.hpp"
+#include "signature/NcaIdentity.hpp"
+
+namespace sot::signature {
+
+using nlohmann::json;
+
+namespace {
+
+// ETSI EN 319 102-1 indications.
+constexpr const char* kPassed = "TOTAL_PASSED";
+constexpr const char* kFailed = "TOTAL_FAILED";
+constexpr const char* kIndeterminate = "INDETERMINATE";
+
+int rank(const std::string& indication) {
+  if (indication == kFailed) return 2;
+  if (indication == kIndeterminate) return 1;
+  return 0;
+}
+
+// Collects the stage's findings and the worst indication they imply.
+class Report {
+ public:
+  explicit Report(Findings& out) : out_(out) {}
+
+  void add(const char* code, const char* indication, const char* sub, json detail) {
+    detail["indication"] = indication;
+    detail["sub_indication"] = sub;
+    out_.add(code, std::move(detail));
+    if (rank(indication) > rank(indication_)) {
+      indication_ = indication;
+      sub_indication_ = sub;
+    }
+  }
+  const std::string& indication() const { return indication_; }
+  const json& sub_indication() const { return sub_indication_; }
+
+ private:
+  Findings& out_;
+  std::string indication_ = kPassed;
+  json sub_indication_ = nullptr;
+};
+
+const char* const kWeakDigests[] = {"1.2.840.113549.2.5", "1.3.14.3.2.26"};  // MD5, SHA-1
+const char* const kWeakSignatures[] = {
+    "1.2.840.113549.1.1.4",  // md5WithRSAEncryption
+    "1.2.840.113549.1.1.5",  // sha1WithRSAEncryption
+    "1.2.840.10045.4.1",     // ecdsa-with-SHA1
+};
+
+bool one_of(const std::string& oid, const char* const* list, size_t n) {
+  return std::find(list, list + n, oid) != list + n;
+}
+
+std::string hex(const unsigned char* p, size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += d[p[i] >> 4];
+    out += d[p[i] & 15];
+  }
+  return out;
+}
+
+std::string serial_hex(X509* cert) {
+  const ASN1_INTEGER* s = X509_get0_serialNumber(cert);
+  return hex(s->data, static_cast<size_t>(s->length));
+}
+
+std::string time_text(long long t) {
+  return format_rfc3339(SysSeconds{std::chrono::seconds{t}}, 0);
+}
+
+// The DER SET OF the signed attributes: what the signature value covers (RFC 5652 §5.4).
+std::optional<std::string> signed_attributes_der(CMS_SignerInfo* si) {
+  const int n = CMS_signed_get_attr_count(si);
+  if (n < 0) return std::nullopt;
+  std::vector<std::string> encoded;
+  for (int i = 0; i < n; ++i) {
+    unsigned char* der = nullptr;
+    const int len = i2d_X509_ATTRIBUTE(CMS_signed_get_attr(si, i), &der);
+    if (len < 0) return std::nullopt;
+    encoded.emplace_back(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+  }
+  std::sort(encoded.begin(), encoded.end());  // DER orders SET OF by encoding
+  std::string body;
+  for (const auto& e : encoded) body += e;
+  std::string out(1, '\x31');
+  if (body.size() < 128) {
+    out += static_cast<char>(body.size());
+  } else {
+    std::string len;
+    for (size_t v = body.size(); v > 0; v >>= 8)
+      len.insert(len.begin(), static_cast<char>(v & 0xFF));
+    out += static_cast<char>(0x80 | len.size());
+    out += len;
+  }
+  return out + body;
+}
+
+std::optional<std::string> signed_message_digest(CMS_SignerInfo* si) {
+  const auto* md = static_cast<const ASN1_OCTET_STRING*>(CMS_signed_get0_data_by_OBJ(
+      si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING));
+  if (!md) return std::nullopt;
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(md)),
+                     static_cast<size_t>(ASN1_STRING_length(md)));
+}
+
+const ASN1_TIME* signing_time_attribute(CMS_SignerInfo* si) {
+  const int idx = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1);
+  if (idx < 0) return nullptr;
+  const ASN1_TYPE* t = X509_ATTRIBUTE_get0_type(CMS_signed_get_attr(si, idx), 0);
+  if (!t || (t->type != V_ASN1_UTCTIME && t->type != V_ASN1_GENERALIZEDTIME)) return nullptr;
+  return t->value.utctime;
+}
+
+json claimed_signing_time(CMS_SignerInfo* si) {
+  const std::string s = asn1_time_text(signing_time_attribute(si));
+  return s.empty() ? json(nullptr) : json(s);
+}
+
+std::optional<long long> signing_time_seconds(CMS_SignerInfo* si) {
+  long long t = 0;
+  if (!asn1_time_seconds(signing_time_attribute(si), &t)) return std::nullopt;
+  return t;
+}
+
+// Chain verification state the callback fills: time-validity errors are recorded and
+// tolerated so that the chain is still built (and revocation still checked).
+struct ChainState {
+  int time_error = 0;
+  int time_error_depth = 0;
+  X509* time_error_cert = nullptr;
+};
+
+int chain_callback(int ok, X509_STORE_CTX* ctx) {
+  if (ok) return 1;
+  const int err = X509_STORE_CTX_get_error(ctx);
+  if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID) {
+    auto* st = static_cast<ChainState*>(X509_STORE_CTX_get_app_data(ctx));
+    if (st && st->time_error == 0) {
+      st->time_error = err;
+      st->time_error_depth = X509_STORE_CTX_get_error_depth(ctx);
+      st->time_error_cert = X509_STORE_CTX_get_current_cert(ctx);
+    }
+    return 1;
+  }
+  return 0;
+}
+
+bool is_untrusted_error(int err) {
+  return err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
+         err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+         err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+         err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+         err == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+}
+
+struct SignerOutcome {
+  json section = json::object();
+  X509* certificate = nullptr;
+};
+
+class SignerCheck {
+ public:
+  SignerCheck(const TrustStore& trust,
+              const std::vector<std::shared_ptr<const SignatureVerifier>>& verifiers,
+              Report& report, CMS_ContentInfo* cms, const std::string& content,
+              STACK_OF(X509) * cms_certs, SysSeconds validation_time)
+      : trust_(trust),
+        verifiers_(verifiers),
+        report_(report),
+        cms_(cms),
+        content_(content),
+        cms_certs_(cms_certs),
+        vt_(validation_time.time_since_epoch().count()) {}
+
+  SignerOutcome run(CMS_SignerInfo* si) {
+    SignerOutcome o;
+    X509* cert = find_signer_certificate(si);
+    if (!cert) {
+      report_.add("SIGNATURE_INVALID", kIndeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
+                  {{"reason", "the signer's certificate is not in the signature"}});
+      return o;
+    }
+    CMS_SignerInfo_set1_signer_cert(si, cert);
+    o.certificate = cert;
+    describe(cert, o.section);
+
+    check_cryptography(si, cert, o.section);
+    if (auto why = not_a_signing_certificate(cert))
+      report_.add("CERT_KEY_USAGE", kIndeterminate, "SIG_CONSTRAINTS_FAILURE",
+                  {{"reason", *why}, {"subject", name_text(X509_get_subject_name(cert))}});
+    check_chain(cert, o.section);
+    return o;
+  }
+
+ private:
+  X509* find_signer_certificate(CMS_SignerInfo* si) {
+    for (int i = 0; cms_certs_ && i < sk_X509_num(cms_certs_); ++i)
+      if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(cms_certs_, i)) == 0)
+        return sk_X509_value(cms_certs_, i);
+    return nullptr;
+  }
+
+  void describe(X509* cert, json& s) {
+    const NcaIdentity id = read_nca_identity(cert);
+    s["signer_name"] = id.display_name();
+    s["iin"] = id.iin ? json(*id.iin) : json(nullptr);
+    s["bin"] = id.bin ? json(*id.bin) : json(nullptr);
+    s["organization"] = id.organization.empty() ? json(nullptr) : json(id.organization);
+    s["role"] = id.role.empty() ? json(nullptr) : json(id.role);
+    s["certificate_serial"] = serial_hex(cert);
+    s["subject"] = name_text(X509_get_subject_name(cert));
+    s["issuer"] = name_text(X509_get_issuer_name(cert));
+    s["valid_from"] = asn1_time_text(X509_get0_notBefore(cert));
+    s["valid_to"] = asn1_time_text(X509_get0_notAfter(cert));
+  }
+
+  // Algorithms, key size, and the signature itself through the verifier seam.
+  bool check_cryptography(CMS_SignerInfo* si, X509* cert, json& s) {
+    X509_ALGOR* dig = nullptr;
+    X509_ALGOR* sig = nullptr;
+    CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &dig, &sig);
+    const ASN1_OBJECT* dig_obj = nullptr;
+    const ASN1_OBJECT* sig_obj = nullptr;
+    if (dig) X509_ALGOR_get0(&dig_obj, nullptr, nullptr, dig);
+    if (sig) X509_ALGOR_get0(&sig_obj, nullptr, nullptr, sig);
+    ASN1_OBJECT* key_obj = nullptr;
+    X509_PUBKEY_get0_param(&key_obj, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(cert));
+    const std::string digest_oid = oid_text(dig_obj);
+    const std::string signature_oid = oid_text(sig_obj);
+    const std::string key_oid = oid_text(key_obj);
+    s["digest_algorithm"] = digest_oid;
+    s["signature_algorithm"] = signature_oid;
+    s["claimed_signing_time"] = claimed_signing_time(si);
+
+    bool ok = true;
+    if (one_of(digest_oid, kWeakDigests, std::size(kWeakDigests)) ||
+        one_of(signature_oid, kWeakSignatures, std::size(kWeakSignatures))) {
+      report_.add("SIGNATURE_INVALID", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                  {{"reason", "MD5 and SHA-1 are not accepted for signatures"},
+                   {"digest_algorithm", digest_oid},
+                   {"signature_algorithm", signature_oid}});
+      ok = false;
+    }
+    if (EVP_PKEY* key = X509_get0_pubkey(cert)) {
+      const int type = EVP_PKEY_get_base_id(key);
+      if ((type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS) && EVP_PKEY_get_bits(key) < 2048) {
+        report_.add("SIGNATURE_INVALID", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                    {{"reason", "RSA keys under 2048 bits are not accepted"},
+                     {"key_bits", EVP_PKEY_get_bits(key)}});
+        ok = false;
+      }
+    }
+
+    const SignatureVerifier* verifier = nullptr;
+    for (const auto& v : verifiers_)
+      if (v->supports(digest_oid, signature_oid, key_oid)) {
+        verifier = v.get();
+        break;
+      }
+    if (!verifier) {
+      report_.add(
+          "SIGNATURE_ALGORITHM_UNSUPPORTED", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE",
+          {{"reason", is_gost_oid(digest_oid) || is_gost_oid(signature_oid) || is_gost_oid(key_oid)
+                          ? "GOST signature and no GOST verifier is configured"
+                          : "no verifier for this algorithm"},
+           {"digest_algorithm", digest_oid},
+           {"signature_algorithm", signature_oid},
+           {"key_algorithm", key_oid}});
+      s["verifier"] = nullptr;
+      return false;
+    }
+    s["verifier"] = std::string(verifier->name());
+    const ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+    const SignerView view{
+        digest_oid,
+        signature_oid,
+        key_oid,
+        content_,
+        signed_attributes_der(si),
+        signed_message_digest(si),
+        sigval ? std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(sigval)),
+                             static_cast<size_t>(ASN1_STRING_length(sigval)))
+               : std::string(),
+        cms_,
+        si,
+        cert};
+    const VerifyResult r = verifier->verify(view);
+    ERR_clear_error();
+    switch (r.status) {
+      case VerifyStatus::kValid:
+        return ok;
+      case VerifyStatus::kHashMismatch:
+        report_.add("SIGNATURE_INVALID", kFailed, "HASH_FAILURE",
+                    {{"reason", "manifest.json is not what was signed: " + r.detail}});
+        return false;
+      case VerifyStatus::kSignatureInvalid:
+        report_.add("SIGNATURE_INVALID", kFailed, "SIG_CRYPTO_FAILURE", {{"reason", r.detail}});
+        return false;
+    }
+    return false;
+  }
+
+  void check_chain(X509* cert, json& s) {
+    s["validation_time"] = time_text(vt_);
+    if (trust_.anchor_count() == 0) {
+      report_.add("PROCESSING_FAILED", kIndeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
+                  {{"reason", "no trust anchors are configured (signature.trust_dir '" +
+                                  trust_.trust_dir().string() + "')"}});
+      return;
+    }
+    X509StackPtr untrusted(sk_X509_new_null());
+    for (int i = 0; cms_certs_ && i < sk_X509_num(cms_certs_); ++i)
+      sk_X509_push(untrusted.get(), sk_X509_value(cms_certs_, i));
+    for (int i = 0; i < sk_X509_num(trust_.intermediates()); ++i)
+      sk_X509_push(untrusted.get(), sk_X509_value(trust_.intermediates(), i));
+    // The stack only borrows: no ref counts were taken, so release without freeing.
+    struct Borrowed {
+      STACK_OF(X509) * s;
+      ~Borrowed() { sk_X509_free(s); }
+    } borrowed{untrusted.release()};
+
+    X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+    ChainState state;
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), trust_.anchors(), cert, borrowed.s) != 1) {
+      report_.add("PROCESSING_FAILED", kIndeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+                  {{"reason", "cannot set up chain verification: " + openssl_error()}});
+      return;
+    }
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(vt_));
+    // Every configured anchor ends a chain, a root or an NCA intermediate alike.
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+    X509_STORE_CTX_set_app_data(ctx.get(), &state);
+    X509_STORE_CTX_set_verify_cb(ctx.get(), chain_callback);
+    const int ok = X509_verify_cert(ctx.get());
+    ERR_clear_error();
+    if (ok != 1) {
+      const int err = X509_STORE_CTX_get_error(ctx.get());
+      json d = {{"reason", X509_verify_cert_error_string(err)},
+                {"depth", X509_STORE_CTX_get_error_depth(ctx.get())},
+                {"issuer", name_text(X509_get_issuer_name(cert))}};
+      report_.add(
+          "CERT_UNTRUSTED", kIndeterminate,
+          is_untrusted_error(err) ? "NO_CERTIFICATE_CHAIN_FOUND" : "CHAIN_CONSTRAINTS_FAILURE",
+          std::move(d));
+      s["chain"] = nullptr;
+      return;
+    }
+    X509StackPtr chain(X509_STORE_CTX_get1_chain(ctx.get()));
+    json chain_names = json::array();
+    for (int i = 0; i < sk_X509_num(chain.get()); ++i)
+      chain_names.push_back(name_text(X509_get_subject_name(sk_X509_value(chain.get(), i))));
+    s["chain"] = chain_names;
+    if (state.time_error) {
+      const bool expired = state.time_error == X509_V_ERR_CERT_HAS_EXPIRED;
+      X509* bad = state.time_error_cert ? state.time_error_cert : cert;
+      report_.add("CERT_EXPIRED", expired ? kIndeterminate : kFailed,
+                  expired ? "OUT_OF_BOUNDS_NO_POE" : "NOT_YET_VALID",
+                  {{"reason", expired ? "the certificate had expired at the validation time"
+                                      : "the certificate was not yet valid at the validation time"},
+                   {"depth", state.time_error_depth},
+                   {"subject", name_text(X509_get_subject_name(bad))},
+                   {"valid_from", asn1_time_text(X509_get0_notBefore(bad))},
+                   {"valid_to", asn1_time_text(X509_get0_notAfter(bad))},
+                   {"validation_time", time_text(vt_)}});
+    }
+    check_revocation(chain.get(), s);
+  }
+
+  // Each certificate below the anchor needs a CRL from its issuer, signed by that issuer,
+  // that covers the validation time (its nextUpdate is not before it). Listed with a
+  // revocation date at or before the validation time: revoked.
+  void check_revocation(STACK_OF(X509) * chain, json& s) {
+    const int n = sk_X509_num(chain);
+    json used = json::array();
+    for (int i = 0; i + 1 < n; ++i) {
+      X509* c = sk_X509_value(chain, i);
+      X509* issuer = sk_X509_value(chain, i + 1);
+      const CrlEntry* best = nullptr;
+      long long best_this = 0;
+      long long newest_next = 0;
+      bool any_from_issuer = false;
+      for (const auto& e : trust_.crls()) {
+        X509_CRL* crl = e.crl.get();
+        if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) continue;
+        if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
+          ERR_clear_error();
+          continue;  // not really the issuer's
+        }
+        any_from_issuer = true;
+        long long this_update = 0, next_update = 0;
+        if (!asn1_time_seconds(X509_CRL_get0_lastUpdate(crl), &this_update)) continue;
+        const bool has_next = asn1_time_seconds(X509_CRL_get0_nextUpdate(crl), &next_update);
+        newest_next = std::max(newest_next, has_next ? next_update : this_update);
+        const bool covers = has_next ? next_update >= vt_ : this_update >= vt_;
+        if (covers && (!best || this_update > best_this)) {
+          best = &e;
+          best_this = this_update;
+        }
+      }
+      const std::string subject = name_text(X509_get_subject_name(c));
+      if (!best) {
+        report_.add("REVOCATION_UNKNOWN", kIndeterminate, "TRY_LATER",
+                    {{"reason", any_from_issuer
+                                    ? "the newest CRL of the issuer expired on " +
+                                          time_text(newest_next) + ", before the validation time"
+                                    : "no CRL of the issuer is configured"},
+                     {"subject", subject},
+                     {"issuer", name_text(X509_get_subject_name(issuer))},
+                     {"validation_time", time_text(vt_)}});
+        continue;
+      }
+      X509_CRL* crl = best->crl.get();
+      json u = {{"file", best->file},
+                {"issuer", name_text(X509_CRL_get_issuer(crl))},
+                {"this_update", asn1_time_text(X509_CRL_get0_lastUpdate(crl))},
+                {"next_update", asn1_time_text(X509_CRL_get0_nextUpdate(crl))},
+                {"for", subject}};
+      X509_REVOKED* revoked = nullptr;
+      if (X509_CRL_get0_by_cert(crl, &revoked, c) == 1 && revoked) {
+        const ASN1_TIME* when = X509_REVOKED_get0_revocationDate(revoked);
+        long long at = 0;
+        const bool dated = asn1_time_seconds(when, &at);
+        u["revoked_at"] = asn1_time_text(when);
+        if (!dated || at <= vt_) {
+          report_.add("CERT_REVOKED", kFailed, "REVOKED",
+                      {{"reason", "revoked on " + asn1_time_text(when) +
+                                      ", at or before the validation time"},
+                       {"subject", subject},
+                       {"revoked_at", asn1_time_text(when)},
+                       {"validation_time", time_text(vt_)},
+                       {"crl", best->file}});
+        }
+      }
+      used.push_back(std::move(u));
+    }
+    s["crl_used"] = used;
+  }
+
+  const TrustStore& trust_;
+  const std::vector<std::shared_ptr<const SignatureVerifier>>& verifiers_;
+  Report& report_;
+  CMS_ContentInfo* cms_;
+  const std::string& content_;
+  STACK_OF(X509) * cms_certs_;
+  long long vt_;
+};
+
+// Does the signer (by its certificate) stand for the manifest's filer?
+void check_identity(const Manifest& m, const std::vector<X509*>& signers, Report& report) {
+  if (signers.empty()) return;
+  const auto filed_on = local_date(m.submitted_at.utc, m.submitted_at.offset_minutes);
+  json first_reason;
+  for (X509* cert : signers) {
+    const NcaIdentity id = read_nca_identity(cert);
+    std::string reason;
+    if (!id.iin) {
+      reason = "the certificate carries no IIN (subject SERIALNUMBER)";
+    } else if (auto p = identity::iin_problem(*id.iin, filed_on)) {
+      reason = "the certificate's IIN " + *id.iin + " is invalid: " + *p;
+    } else if (!m.filer.iin || *id.iin != *m.filer.iin) {
+      reason = "the certificate's IIN " + *id.iin + " is not the filer's " +
+               (m.filer.iin ? *m.filer.iin : std::string("(none)"));
+    } else if (m.filer.kind == "legal_entity") {
+      if (!id.bin) {
+        reason = "the filer is a legal entity but the certificate carries no BIN";
+      } else if (auto pb = identity::bin_problem(*id.bin)) {
+        reason = "the certificate's BIN " + *id.bin + " is invalid: " + *pb;
+      } else if (!m.filer.bin || *id.bin != *m.filer.bin) {
+        reason = "the certificate's BIN " + *id.bin + " is not the filer's " +
+                 (m.filer.bin ? *m.filer.bin : std::string("(none)"));
+      }
+    }
+    if (reason.empty()) {
+      if (m.filer.kind == "legal_entity" && id.role == "employee" && !id.has_signing_authority())
+        report.add("SIGNER_AUTHORITY", kIndeterminate, "SIG_CONSTRAINTS_FAILURE",
+                   {{"reason",
+                     "an employee's certificate without the right to sign for the "
+                     "legal entity"},
+                    {"role", id.role},
+                    {"signer", id.display_name()},
+                    {"bin", *id.bin}});
+      return;  // one matching signer is enough
+    }
+    if (first_reason.is_null())
+      first_reason = {{"reason", reason},
+                      {"certificate_iin", id.iin ? json(*id.iin) : json(nullptr)},
+                      {"certificate_bin", id.bin ? json(*id.bin) : json(nullptr)},
+                      {"filer_iin", m.filer.iin ? json(*m.filer.iin) : json(nullptr)},
+                      {"filer_bin", m.filer.bin ? json(*m.filer.bin) : json(nullptr)}};
+  }
+  report.add("SIGNER_MISMATCH", kIndeterminate, "SIG_CONSTRAINTS_FAILURE", std::move(first_reason));
+}
+
+}  // namespace
+
+SignatureStage::SignatureStage(std::shared_ptr<const TrustStore> trust,
+                               std::vector<std::shared_ptr<const SignatureVerifier>> verifiers)
+    : trust_(std::move(trust)), verifiers_(std::move(verifiers)) {}
+
+void SignatureStage::run(BundleContext& ctx, Findings& out) const {
+  const Bundle& b = ctx.bundle;
+  if (b.open_failure()) return;
+  Report report(out);
+  const Manifest* m = b.manifest();
+  // Validation time: submitted_at (also from a manifest that is wrong elsewhere). One in the
+  // future of arrival is a malformed claim (the integrity stage says so): the signature is
+  // then judged at arrival, never at a time the filer chose.
+  // Without a usable submitted_at, the signer's own signingTime (if not in the future), else
+  // the arrival time.
+  const auto& claimed = b.submitted_at();
+  const bool use_claim = claimed && claimed->utc <= ctx.arrival;
+  SysSeconds vt = use_claim ? claimed->utc : ctx.arrival;
+  json section = {{"validation_time", format_rfc3339(vt, 0)},
+                  {"validation_time_source", use_claim ? "submitted_at" : "arrival"}};
+  auto finish = [&] {
+    section["indication"] = report.indication();
+    section["sub_indication"] = report.sub_indication();
+    ctx.sections["signature"] = std::move(section);
+  };
+
+  if (b.signature_unreadable()) {
+    report.add("SIGNATURE_INVALID", kFailed, "FORMAT_FAILURE",
+               {{"reason", "manifest.json.p7s " + *b.signature_unreadable()}});
+    return finish();
+  }
+  if (!b.has_signature()) {
+    report.add("SIGNATURE_MISSING", kFailed, "FORMAT_FAILURE",
+               {{"reason", "the bundle has no manifest.json.p7s"}});
+    return finish();
+  }
+  DecodedCms decoded = decode_cms(*b.signature_bytes());
+  section["encoding"] = std::string(to_string(decoded.encoding));
+  if (!decoded.cms) {
+    report.add("SIGNATURE_INVALID", kFailed, "FORMAT_FAILURE", {{"reason", decoded.failure}});
+    return finish();
+  }
+  CMS_ContentInfo* cms = decoded.cms.get();
+  if (!b.manifest_read()) {
+    // Nothing to verify against: BUNDLE_MALFORMED already says the manifest is missing.
+    section["indication"] = kIndeterminate;
+    section["sub_indication"] = "SIGNED_DATA_NOT_FOUND";
+    ctx.sections["signature"] = std::move(section);
+    return;
+  }
+  // Detached is the contract; an attached copy is accepted only if it is manifest.json.
+  if (ASN1_OCTET_STRING** content = CMS_get0_content(cms); content && *content) {
+    const std::string attached(reinterpret_cast<const char*>(ASN1_STRING_get0_data(*content)),
+                               static_cast<size_t>(ASN1_STRING_length(*content)));
+    if (attached != b.manifest_bytes()) {
+      report.add("SIGNATURE_INVALID", kFailed, "HASH_FAILURE",
+                 {{"reason", "the signature carries content other than manifest.json"}});
+      return finish();
+    }
+  }
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+  const int n = infos ? sk_CMS_SignerInfo_num(infos) : 0;
+  if (n == 0) {
+    report.add("SIGNATURE_INVALID", kFailed, "FORMAT_FAILURE",
+               {{"reason", "the CMS SignedData has no signer"}});
+    return finish();
+  }
+  if (!use_claim)
+    if (auto t = signing_time_seconds(sk_CMS_SignerInfo_value(infos, 0));
+        t && SysSeconds{std::chrono::seconds{*t}} <= ctx.arrival) {
+      vt = SysSeconds{std::chrono::seconds{*t}};
+      section["validation_time"] = format_rfc3339(vt, 0);
+      section["validation_time_source"] = "signing_time";
+    }
+  X509StackPtr certs(CMS_get1_certs(cms));
+  SignerCheck check(*trust_, verifiers_, report, cms, b.manifest_bytes(), certs.get(), vt);
+  json signers = json::array();
+  std::vector<X509*> signer_certs;
+  for (int i = 0; i < n; ++i) {
+    SignerOutcome o = check.run(sk_CMS_SignerInfo_value(infos, i));
+    if (o.certificate) signer_certs.push_back(o.certificate);
+    signers.push_back(std::move(o.section));
+  }
+  if (m) check_identity(*m, signer_certs, report);
+  ERR_clear_error();
+  // The first signer's facts at the top level: what a clerk reads first.
+  for (auto& [k, v] : signers[0].items()) section[k] = v;
+  section["signers"] = std::move(signers);
+  section["submitted_at"] = m ? json(m->submitted_at_text) : json(nullptr);
+  finish();
+}
+
+}  // namespace sot::signature
