@@ -1,10 +1,12 @@
 // sot-samples: writes the sample bundles and what each is expected to give.
 //
 //   sot-samples OUT_DIR
-// makes OUT_DIR/bundles/<id>/ (manifest.json, files/…) and OUT_DIR/expected/<id>.json
-// ({"outcome": …, "codes": [sorted distinct codes]}). Clean filings of the common kinds, and
-// one bundle per defect, each made by changing a clean bundle the way a real filer, a broken
-// upload or an attacker would. Deterministic: the same output every run.
+// makes OUT_DIR/bundles/<id>/ (manifest.json, manifest.json.p7s, files/…),
+// OUT_DIR/expected/<id>.json ({"outcome": …, "codes": [sorted distinct codes]}), the test PKI
+// in OUT_DIR/pki/ and OUT_DIR/config.toml naming its trust anchors, intermediates and CRLs.
+// Clean filings of the common kinds, and one bundle per defect, each made by changing a clean
+// bundle the way a real filer, a broken upload or an attacker would. Documents and manifests
+// are the same every run; keys and signatures are made fresh.
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include <set>
 
 #include "generator/Documents.hpp"
+#include "generator/TestPki.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -61,6 +64,9 @@ struct Spec {
   std::set<std::string> codes;
   std::function<void(const fs::path& dir, json& manifest)> before_manifest;  // edit files/manifest
   std::function<void(const fs::path& dir)> after;                            // break the bundle
+  std::string signer = "individual";  // "" for an unsigned bundle
+  SignOptions sign;
+  bool sign_last = false;  // `after` breaks the manifest before it is signed (the filer signed it)
 };
 
 // Shared text bodies.
@@ -148,8 +154,24 @@ void write_bundle(const fs::path& out, Spec& s) {
   }
   s.manifest["documents"] = docs;
   if (s.before_manifest) s.before_manifest(dir, s.manifest);
-  write_file(dir / "manifest.json", s.manifest.dump(2) + "\n");
-  if (s.after) s.after(dir);
+  const std::string manifest = s.manifest.dump(2) + "\n";
+  write_file(dir / "manifest.json", manifest);
+  auto sign = [&] {
+    if (s.signer.empty()) return;
+    std::string signed_bytes = manifest;
+    if (fs::is_regular_file(dir / "manifest.json")) {
+      std::ifstream in(dir / "manifest.json", std::ios::binary);
+      signed_bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    write_file(dir / "manifest.json.p7s", TestPki::shared().sign(s.signer, signed_bytes, s.sign));
+  };
+  if (s.sign_last) {
+    if (s.after) s.after(dir);
+    sign();
+  } else {
+    sign();
+    if (s.after) s.after(dir);
+  }
   fs::create_directories(out / "expected");
   json expected = {{"outcome", s.outcome}, {"codes", s.codes}};
   write_file(out / "expected" / (s.id + ".json"), expected.dump(2) + "\n");
@@ -163,6 +185,7 @@ std::vector<Spec> all_specs() {
   add(clean_claim("clean-claim-individual"));
   {
     Spec s = clean_claim("clean-claim-legal-entity");
+    s.signer = "legal-head";
     s.manifest["filer"] = {{"kind", "legal_entity"},
                            {"iin", "880515300091"},
                            {"bin", "050140000656"},
@@ -252,6 +275,7 @@ std::vector<Spec> all_specs() {
     Spec s = clean_claim(id);
     s.before_manifest = std::move(edit);
     s.after = std::move(after);
+    s.sign_last = true;
     s.outcome = "rejected";
     s.codes = {"BUNDLE_MALFORMED"};
     add(s);
@@ -457,7 +481,7 @@ std::vector<Spec> all_specs() {
     Spec s = clean_claim("filer-iin-invalid");
     s.manifest["filer"]["iin"] = "900101300127";
     s.outcome = "rejected";
-    s.codes = {"FILER_ID_INVALID"};
+    s.codes = {"FILER_ID_INVALID", "SIGNER_MISMATCH"};  // the certificate's IIN is ...126
     add(s);
   }
   {
@@ -466,8 +490,9 @@ std::vector<Spec> all_specs() {
                            {"iin", "880515300091"},
                            {"bin", "050140000657"},
                            {"name", "ЖШС «Мысал»"}};
+    s.signer = "legal-head";
     s.outcome = "rejected";
-    s.codes = {"FILER_ID_INVALID"};
+    s.codes = {"FILER_ID_INVALID", "SIGNER_MISMATCH"};  // the certificate's BIN is ...656
     add(s);
   }
   {
@@ -498,6 +523,114 @@ std::vector<Spec> all_specs() {
     s.codes = {"DEADLINE_PASSED"};
     add(s);
   }
+
+  // ---- signature ----------------------------------------------------------------------
+  auto signed_by = [&](const std::string& id, const std::string& signer, SignOptions o,
+                       std::string outcome, std::set<std::string> codes,
+                       std::function<void(const fs::path&)> after = nullptr) {
+    Spec s = clean_claim(id);
+    s.signer = signer;
+    s.sign = o;
+    s.after = std::move(after);
+    s.outcome = std::move(outcome);
+    s.codes = std::move(codes);
+    add(s);
+  };
+  const SignOptions plain;
+  auto with = [](std::function<void(SignOptions&)> f) {
+    SignOptions o;
+    f(o);
+    return o;
+  };
+  // Encodings, algorithms and chains that must verify.
+  signed_by("signature-pem-cms", "individual",
+            with([](SignOptions& o) { o.encoding = SignatureEncoding::kPemCms; }), "registered",
+            {});
+  signed_by("signature-pem-pkcs7", "individual",
+            with([](SignOptions& o) { o.encoding = SignatureEncoding::kPemPkcs7; }), "registered",
+            {});
+  signed_by("signature-base64", "individual",
+            with([](SignOptions& o) { o.encoding = SignatureEncoding::kBase64; }), "registered",
+            {});
+  signed_by("signature-ecdsa-p256", "individual-ec", plain, "registered", {});
+  signed_by("signature-rsa-pss", "individual", with([](SignOptions& o) { o.pss = true; }),
+            "registered", {});
+  signed_by("signature-intermediate-from-config", "individual",
+            with([](SignOptions& o) { o.include_intermediate = false; }), "registered", {});
+  signed_by("signature-revoked-after-filing", "revoked-later", plain, "registered", {});
+  // Broken signature files.
+  signed_by("signature-missing", "", plain, "rejected", {"SIGNATURE_MISSING"});
+  signed_by("signature-empty", "individual", plain, "rejected", {"SIGNATURE_INVALID"},
+            [](const fs::path& dir) { fs::resize_file(dir / "manifest.json.p7s", 0); });
+  signed_by("signature-truncated", "individual", plain, "rejected", {"SIGNATURE_INVALID"},
+            [](const fs::path& dir) {
+              const auto p = dir / "manifest.json.p7s";
+              fs::resize_file(p, fs::file_size(p) / 2);
+            });
+  signed_by("signature-not-cms", "individual", plain, "rejected", {"SIGNATURE_INVALID"},
+            [](const fs::path& dir) {
+              write_file(dir / "manifest.json.p7s", "this is not a signature\n");
+            });
+  signed_by("signature-certificate-instead", "individual", plain, "rejected", {"SIGNATURE_INVALID"},
+            [](const fs::path& dir) {
+              write_file(dir / "manifest.json.p7s",
+                         TestPki::shared().certificate_der("individual"));
+            });
+  // Content that is not what was signed.
+  signed_by("signature-manifest-edited", "individual", plain, "rejected", {"SIGNATURE_INVALID"},
+            [](const fs::path& dir) {
+              std::ifstream in(dir / "manifest.json");
+              std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+              text.replace(text.find("1500000"), 7, "9500000");
+              write_file(dir / "manifest.json", text);
+            });
+  signed_by("signature-document-swapped", "individual", plain, "rejected", {"DIGEST_MISMATCH"},
+            [](const fs::path& dir) {
+              write_file(dir / "files" / "Шарттың көшірмесі.pdf",
+                         make_pdf("ШАРТ № 18", {"Басқа шарт мәтіні."}));
+            });
+  signed_by("signature-copied-from-another-bundle", "individual", plain, "rejected",
+            {"SIGNATURE_INVALID"}, [](const fs::path& dir) {
+              write_file(dir / "manifest.json.p7s",
+                         TestPki::shared().sign("individual", "{\"another\": \"manifest\"}\n"));
+            });
+  signed_by("signature-tampered-attributes", "individual", plain, "rejected", {"SIGNATURE_INVALID"},
+            [](const fs::path& dir) {
+              const auto p = dir / "manifest.json.p7s";
+              std::ifstream in(p, std::ios::binary);
+              std::string der((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+              const auto at = der.find("251016104600Z");  // the signed signingTime
+              if (at == std::string::npos) throw std::runtime_error("no signingTime to tamper");
+              der[at + 5] = '7';  // 16 → 17 October
+              write_file(p, der);
+            });
+  // Certificates.
+  signed_by("signature-untrusted-root", "untrusted", plain, "rejected", {"CERT_UNTRUSTED"});
+  signed_by("signature-untrusted-root-embedded", "untrusted",
+            with([](SignOptions& o) { o.include_untrusted_root = true; }), "rejected",
+            {"CERT_UNTRUSTED"});
+  signed_by("signature-signed-after-expiry", "expired", plain, "rejected", {"CERT_EXPIRED"});
+  signed_by("signature-not-yet-valid", "not-yet-valid", plain, "rejected", {"CERT_EXPIRED"});
+  signed_by("signature-revoked", "revoked", plain, "rejected", {"CERT_REVOKED"});
+  signed_by("signature-stale-crl", "stale-crl", plain, "review", {"REVOCATION_UNKNOWN"});
+  signed_by("signature-auth-key", "auth-key", plain, "rejected", {"CERT_KEY_USAGE"});
+  signed_by("signature-rsa-1024", "rsa1024", plain, "rejected", {"SIGNATURE_INVALID"});
+  signed_by("signature-sha1", "individual", with([](SignOptions& o) { o.sha1 = true; }), "rejected",
+            {"SIGNATURE_INVALID"});
+  signed_by("signature-gost", "individual",
+            with([](SignOptions& o) { o.gost_algorithm_oids = true; }), "review",
+            {"SIGNATURE_ALGORITHM_UNSUPPORTED"});
+  signed_by("signature-other-person", "other-person", plain, "rejected", {"SIGNER_MISMATCH"});
+  {
+    Spec s = v[1];  // clean-claim-legal-entity, signed by an employee without signing right
+    s.id = "signature-employee-without-authority";
+    s.signer = "legal-employee";
+    s.outcome = "review";
+    s.codes = {"SIGNER_AUTHORITY"};
+    add(s);
+  }
   return v;
 }
 
@@ -514,6 +647,13 @@ int main(int argc, char** argv) {
     fs::remove_all(out / "expected");
     auto specs = all_specs();
     for (auto& s : specs) write_bundle(out, s);
+    TestPki::shared().write((out / "pki").string());
+    write_file(out / "config.toml",
+               "# sot-intake configuration for the generated samples and their test PKI.\n"
+               "[signature]\n"
+               "trust_dir = \"pki/trust\"\n"
+               "intermediates_dir = \"pki/intermediates\"\n"
+               "crl_dir = \"pki/crl\"\n");
     std::cout << "sot-samples: " << specs.size() << " bundles in " << (out / "bundles").string()
               << ", expectations in " << (out / "expected").string() << "\n";
   } catch (const std::exception& e) {

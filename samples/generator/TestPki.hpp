@@ -1,0 +1,62 @@
+// A test PKI shaped like Kazakhstan's NCA: a root, the NCA intermediate that issues filers'
+// certificates, and signers laid out as NCA lays them out (SERIALNUMBER=IIN…, OU=BIN…,
+// SURNAME/GIVENNAME, the subject-type and role OIDs in extendedKeyUsage). Made fresh at
+// build/test time with OpenSSL (nothing secret is committed), with fixed validity dates around
+// the samples' submitted_at (2025-10-16), and CRLs. Signers are made on first use, so a test
+// that needs one filer's key pays for that key only.
+//
+// Signers: individual, individual-ec (ECDSA P-256), legal-head (first head of ЖШС «Мысал»),
+// legal-employee (an employee without signing right), auth-key (an NCA AUTH key), expired
+// (before submission), not-yet-valid, revoked (before submission), revoked-later (after it),
+// stale-crl (issued by a CA whose only CRL is stale), untrusted (from a root nobody trusts),
+// rsa1024, and other-person (a valid certificate of someone who is not the filer).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sot::samples {
+
+enum class SignatureEncoding { kDer, kPemCms, kPemPkcs7, kBase64 };
+
+struct SignOptions {
+  SignatureEncoding encoding = SignatureEncoding::kDer;
+  bool sha1 = false;                           // digest SHA-1 instead of SHA-256
+  bool pss = false;                            // RSASSA-PSS instead of PKCS#1 v1.5
+  bool include_intermediate = true;            // put the issuing CA certificate in the CMS
+  bool include_untrusted_root = false;         // also carry the untrusted root (never an anchor)
+  bool gost_algorithm_oids = false;            // relabel the algorithms as Kazakh GOST
+  std::string signing_time = "251016104600Z";  // UTCTime of the signingTime attribute
+};
+
+class TestPki {
+ public:
+  TestPki();
+  ~TestPki();
+  TestPki(const TestPki&) = delete;
+  TestPki& operator=(const TestPki&) = delete;
+
+  // The PKI as one process makes it once (key generation is the slow part).
+  static const TestPki& shared();
+
+  // <dir>/trust/root.pem (the only anchor), <dir>/intermediates/*.pem, <dir>/crl/ (the
+  // root's CRL as DER, the NCA CA's as PEM, the stale CA's), <dir>/untrusted/ (the root and
+  // CA nobody should trust, for tests that try to smuggle them in).
+  void write(const std::string& dir) const;
+
+  // Detached CMS SignedData over `content` by the named signer.
+  std::string sign(const std::string& signer, const std::string& content,
+                   const SignOptions& options = {}) const;
+
+  // A signer's certificate as DER (for "a certificate instead of a signature").
+  std::string certificate_der(const std::string& signer) const;
+
+  std::vector<std::string> signers() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sot::samples
