@@ -44,7 +44,7 @@ TEST_CASE("a stage that throws gives PROCESSING_FAILED, review", "[pipeline]") {
   std::vector<std::unique_ptr<const Stage>> stages;
   stages.push_back(std::make_unique<ThrowingStage>());
   Pipeline p(std::move(stages), std::make_shared<const rules::RuleSet>(rules::shipped_rules()),
-             shipped_config());
+             test::test_config());
   FixedClock clock(test::test_now());
   const auto r = p.run(dir, clock);
   REQUIRE(r.findings.size() == 1);

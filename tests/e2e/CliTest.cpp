@@ -59,9 +59,9 @@ TEST_CASE("every bundle named gets exactly one report line, in order", "[cli]") 
   const auto a = BundleBuilder("a").write(t.path());
   const auto missing = t.path() / "not-there";
   const auto c = BundleBuilder("c").write(t.path());
-  const auto r =
-      run_process({SOT_INTAKE_BIN, "check", "--trust-dir", t.path().string(), "--crl-dir",
-                   t.path().string(), a.string(), missing.string(), c.string()});
+  const auto r = run_process(
+      {SOT_INTAKE_BIN, "check", "--trust-dir", (test_pki_dir() / "trust").string(), "--crl-dir",
+       (test_pki_dir() / "crl").string(), a.string(), missing.string(), c.string()});
   REQUIRE(r.exit_code == 0);
   std::vector<json> lines;
   std::istringstream in(r.out);
@@ -69,6 +69,7 @@ TEST_CASE("every bundle named gets exactly one report line, in order", "[cli]") 
   REQUIRE(lines.size() == 3);
   CHECK(lines[0]["bundle"] == "a");
   CHECK(lines[0]["outcome"] == "registered");
+  CHECK(lines[0]["signature"]["indication"] == "TOTAL_PASSED");
   CHECK(lines[1]["bundle"] == "not-there");
   CHECK(lines[1]["outcome"] == "review");
   CHECK(lines[1]["findings"][0]["code"] == "PROCESSING_FAILED");

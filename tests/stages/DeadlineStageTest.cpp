@@ -42,8 +42,7 @@ TEST_CASE("the filing date is taken at submitted_at's own offset", "[deadline]")
   auto b = new_circumstances("2025-07-16");
   // 2025-10-16T20:30Z is already 17 October in Astana (+05:00).
   b.manifest["submitted_at"] = "2025-10-17T01:30:00+05:00";
-  const auto config = shipped_config();
-  const auto pipeline = build_pipeline(config);
+  const auto pipeline = build_pipeline(test_config());
   FixedClock clock(std::chrono::sys_days{std::chrono::year{2025} / 10 / 18});
   const auto r = pipeline->run(b.write(t.path()), clock);
   CHECK(codes_of(r) == Codes{"DEADLINE_PASSED"});

@@ -72,24 +72,27 @@ TEST_CASE("FILER_ID_INVALID in a bundle", "[identity]") {
   SECTION("individual IIN") {
     b.manifest["filer"]["iin"] = "900101300127";
     const auto r = run_pipeline(b.write(t.path()));
-    REQUIRE(codes_of(r) == Codes{"FILER_ID_INVALID"});
+    // The signer's certificate says ...126: the signature stage sees that too.
+    REQUIRE(codes_of(r) == Codes{"FILER_ID_INVALID", "SIGNER_MISMATCH"});
     CHECK(findings_with(r, "FILER_ID_INVALID")[0].finding.detail.at("field") == "IIN");
     CHECK(r.outcome == Outcome::kRejected);
   }
   SECTION("legal entity BIN") {
     b.manifest["filer"] = {{"kind", "legal_entity"},
-                           {"iin", "900101300126"},
+                           {"iin", "880515300091"},
                            {"bin", "050140000657"},
                            {"name", "ЖШС «Мысал»"}};
+    b.signer = "legal-head";
     const auto r = run_pipeline(b.write(t.path()));
-    REQUIRE(codes_of(r) == Codes{"FILER_ID_INVALID"});
+    REQUIRE(codes_of(r) == Codes{"FILER_ID_INVALID", "SIGNER_MISMATCH"});
     CHECK(findings_with(r, "FILER_ID_INVALID")[0].finding.detail.at("field") == "BIN");
   }
   SECTION("valid legal entity") {
     b.manifest["filer"] = {{"kind", "legal_entity"},
-                           {"iin", "900101300126"},
+                           {"iin", "880515300091"},
                            {"bin", "050140000656"},
                            {"name", "ЖШС «Мысал»"}};
+    b.signer = "legal-head";
     CHECK(codes_of(run_pipeline(b.write(t.path()))).empty());
   }
 }

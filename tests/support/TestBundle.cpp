@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "generator/Documents.hpp"
+#include "generator/TestPki.hpp"
 
 namespace sot::test {
 
@@ -120,7 +121,10 @@ fs::path BundleBuilder::write(const fs::path& root) const {
                     {"bytes", d.content.size()}});
   }
   m["documents"] = docs;
-  write_file(dir / "manifest.json", m.dump(2));
+  const std::string text = m.dump(2);
+  write_file(dir / "manifest.json", text);
+  if (!signer.empty())
+    write_file(dir / "manifest.json.p7s", samples::TestPki::shared().sign(signer, text));
   return dir;
 }
 
@@ -128,9 +132,30 @@ SysSeconds test_now() {
   return std::chrono::sys_days{std::chrono::year{2025} / 10 / 16} + std::chrono::hours{12};
 }
 
+const fs::path& test_pki_dir() {
+  static const TempDir dir;
+  static const bool written = [] {
+    samples::TestPki::shared().write((dir.path() / "pki").string());
+    return true;
+  }();
+  (void)written;
+  static const fs::path pki = dir.path() / "pki";
+  return pki;
+}
+
+const Config& test_config() {
+  static const Config config = [] {
+    Config c = shipped_config();
+    c.trust_dir = test_pki_dir() / "trust";
+    c.intermediates_dir = test_pki_dir() / "intermediates";
+    c.crl_dir = test_pki_dir() / "crl";
+    return c;
+  }();
+  return config;
+}
+
 PipelineResult run_pipeline(const fs::path& bundle) {
-  static const Config config = shipped_config();
-  return run_pipeline(bundle, config);
+  return run_pipeline(bundle, test_config());
 }
 
 PipelineResult run_pipeline(const fs::path& bundle, const Config& config) {

@@ -50,6 +50,7 @@ class BundleBuilder {
 
   nlohmann::json manifest;  // documents[] is filled by write() from `documents`
   std::vector<TestDocument> documents;
+  std::string signer = "individual";  // a test PKI signer (TestPki.hpp); "" leaves it unsigned
 
   // Writes <root>/<id>/ (manifest.json with the documents' true digests, files/...) and
   // returns the bundle's path.
@@ -61,7 +62,12 @@ class BundleBuilder {
   std::string id_;
 };
 
-// Runs the standard pipeline (shipped rules, config defaults) at a fixed "now".
+// The shared test PKI, written once per process: trust/, intermediates/, crl/.
+const std::filesystem::path& test_pki_dir();
+// The shipped config with the test PKI as trust anchors, intermediates and CRLs.
+const Config& test_config();
+
+// Runs the standard pipeline (shipped rules, test_config()) at a fixed "now".
 PipelineResult run_pipeline(const std::filesystem::path& bundle);
 PipelineResult run_pipeline(const std::filesystem::path& bundle, const Config& config);
 
