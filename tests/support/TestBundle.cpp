@@ -124,7 +124,8 @@ fs::path BundleBuilder::write(const fs::path& root) const {
   const std::string text = m.dump(2);
   write_file(dir / "manifest.json", text);
   if (!signer.empty())
-    write_file(dir / "manifest.json.p7s", samples::TestPki::shared().sign(signer, text));
+    write_file(dir / "manifest.json.p7s",
+               samples::TestPki::shared().sign(signer, text, sign_options));
   return dir;
 }
 

@@ -11,6 +11,7 @@
 
 #include "config/Config.hpp"
 #include "core/Pipeline.hpp"
+#include "generator/TestPki.hpp"
 
 namespace sot::test {
 
@@ -51,6 +52,7 @@ class BundleBuilder {
   nlohmann::json manifest;  // documents[] is filled by write() from `documents`
   std::vector<TestDocument> documents;
   std::string signer = "individual";  // a test PKI signer (TestPki.hpp); "" leaves it unsigned
+  samples::SignOptions sign_options;
 
   // Writes <root>/<id>/ (manifest.json with the documents' true digests, files/...) and
   // returns the bundle's path.
