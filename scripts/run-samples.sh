@@ -16,8 +16,9 @@ bin=build/release
 rm -rf "$out/reports"
 mkdir -p "$out/reports"
 
-# One check run over all bundles; one report line each, split into files by bundle id.
-"$bin/daemon/sot-intake" check "$out"/bundles/* > "$out/reports.jsonl"
+# One check run over all bundles against the generated test PKI (config.toml names its trust
+# anchors, intermediates and CRLs); one report line each, split into files by bundle id.
+"$bin/daemon/sot-intake" check --config "$out/config.toml" "$out"/bundles/* > "$out/reports.jsonl"
 
 /usr/bin/python3 - "$out" <<'PY'
 import json, pathlib, sys
