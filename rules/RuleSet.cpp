@@ -109,6 +109,21 @@ class Loader {
     return static_cast<std::uint64_t>(v);
   }
 
+  // A positive number (integer or float) not above `max`.
+  double fraction_at(const toml::node* n, const std::string& key, double max = 1.0) const {
+    if (!n) fail(key, "missing");
+    double v = 0;
+    if (n->is_integer()) {
+      v = static_cast<double>(n->as_integer()->get());
+    } else if (n->is_floating_point()) {
+      v = n->as_floating_point()->get();
+    } else {
+      fail(key, "expected a number", n);
+    }
+    if (!(v > 0) || v > max) fail(key, "must be above 0 and at most " + std::to_string(max), n);
+    return v;
+  }
+
   std::vector<std::string> strings_at(const toml::node* n, const std::string& key) const {
     if (!n) fail(key, "missing");
     const toml::array* a = n->as_array();
@@ -209,6 +224,19 @@ class Loader {
              pay->get("duty_proceedings"));
       rs.duty_proceedings.insert(p);
     }
+
+    const toml::table* scan = root_.get_as<toml::table>("scan");
+    if (!scan) fail("scan", "missing table [scan]");
+    rs.scan.min_dpi = static_cast<long>(positive_at(scan->get("min_dpi"), "scan.min_dpi"));
+    rs.scan.max_dpi = static_cast<long>(positive_at(scan->get("max_dpi"), "scan.max_dpi"));
+    if (rs.scan.max_dpi < rs.scan.min_dpi) fail("scan.max_dpi", "smaller than scan.min_dpi");
+    rs.scan.scale_tolerance = fraction_at(scan->get("scale_tolerance"), "scan.scale_tolerance");
+
+    const toml::table* tf = root_.get_as<toml::table>("text_format");
+    if (!tf) fail("text_format", "missing table [text_format]");
+    rs.text_format.font = string_at(tf->get("font"), "text_format.font");
+    if (rs.text_format.font.empty()) fail("text_format.font", "must not be empty");
+    rs.text_format.size_pt = fraction_at(tf->get("size_pt"), "text_format.size_pt", 200);
 
     if (const toml::node* dn = root_.get("deadlines")) {
       const toml::array* arr = dn->as_array();

@@ -4,7 +4,8 @@
 // Keys: version; [codes.<CODE>] severity, kinds.<kind> (per-kind severity), message/action/
 // basis (kk, ru); [limits] max_file_bytes, max_bundle_bytes; [formats] allowed, extensions.*;
 // [file_names] patterns; [payment] duty_kinds, duty_proceedings; [[deadlines]] kind,
-// proceedings, from, months, basis. Validation is complete at load: a rules file that loads
+// proceedings, from, months, basis; [scan] min_dpi, max_dpi, scale_tolerance;
+// [text_format] font, size_pt. Validation is complete at load: a rules file that loads
 // is one every stage can use; any problem is a RulesError naming the file, key and reason.
 #pragma once
 
@@ -46,6 +47,17 @@ struct Deadline {
 
 class NamePatterns;  // compiled file-name patterns (Boost.Regex over Unicode)
 
+struct ScanRules {
+  long min_dpi = 200;
+  long max_dpi = 300;
+  double scale_tolerance = 0.05;  // relative size difference from the nearest standard sheet
+};
+
+struct TextFormatRules {
+  std::string font = "Times New Roman";
+  double size_pt = 14;
+};
+
 struct RuleSet {
   std::string version;
   std::string source;  // file the rules came from (for messages)
@@ -63,6 +75,9 @@ struct RuleSet {
   std::set<std::string, std::less<>> duty_proceedings;
 
   std::vector<Deadline> deadlines;
+
+  ScanRules scan;
+  TextFormatRules text_format;
 
   const CodeRule* code(std::string_view c) const;
   // Severity of `code` for a filing of `kind` ("" when unknown); an undefined code is an

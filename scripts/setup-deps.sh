@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   # documents: PDF, JPEG, TIFF, OOXML containers and parts, OLE2
   libpoppler-cpp-dev libpoppler-private-dev libturbojpeg0-dev libtiff-dev
-  libzip-dev libpugixml-dev libgsf-1-dev
+  libzip-dev libpugixml-dev libgsf-1-dev libexif-dev libjpeg62-turbo-dev
   # OCR
   libtesseract-dev libleptonica-dev tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
   tesseract-ocr-osd

@@ -2,11 +2,14 @@
 #include "attachments/AttachmentsStage.hpp"
 #include "core/Pipeline.hpp"
 #include "deadline/DeadlineStage.hpp"
+#include "document/DocumentStage.hpp"
+#include "document/TextFormatStage.hpp"
 #include "filename/FileNameStage.hpp"
 #include "format/FormatStage.hpp"
 #include "identity/FilerIdentityStage.hpp"
 #include "integrity/IntegrityStage.hpp"
 #include "payment/PaymentStage.hpp"
+#include "scan/ScanStage.hpp"
 #include "signature/SignatureStage.hpp"
 #include "size/SizeStage.hpp"
 
@@ -25,6 +28,9 @@ std::shared_ptr<const Pipeline> build_pipeline(const Config& config) {
                             std::make_shared<signature::OpenSslVerifier>()}));
   stages.push_back(std::make_unique<size::SizeStage>());
   stages.push_back(std::make_unique<format::FormatStage>());
+  stages.push_back(std::make_unique<document::DocumentStage>());
+  stages.push_back(std::make_unique<scan::ScanStage>());
+  stages.push_back(std::make_unique<document::TextFormatStage>());
   stages.push_back(std::make_unique<filename::FileNameStage>());
   stages.push_back(std::make_unique<identity::FilerIdentityStage>());
   stages.push_back(std::make_unique<attachments::AttachmentsStage>());

@@ -81,6 +81,29 @@ DocumentFacts compute_facts(const Bundle& bundle, const FileEntry& entry,
   return facts;
 }
 
+const analysis::AnalysisFacts* DocumentFactsCache::analysis(const FileEntry& entry) {
+  const DocumentFacts* facts = get(entry);
+  if (!facts || facts->error || facts->bytes == 0 || facts->bytes > limits_.max_analysis_bytes)
+    return nullptr;
+  auto& slot = cache_.at(entry.name);
+  if (!slot.analysis) {
+    std::string why;
+    UniqueFd fd = bundle_.open_file(entry, &why);
+    std::string data(static_cast<size_t>(facts->bytes), '\0');
+    size_t got = 0;
+    while (fd && got < data.size()) {
+      const ssize_t n =
+          ::pread(fd.get(), data.data() + got, data.size() - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    if (got != data.size()) return nullptr;  // changed under us: the integrity stage says so
+    slot.analysis = analysis::analyze(data, facts->format.format, limits_.analysis);
+  }
+  return slot.analysis->analysed ? &*slot.analysis : nullptr;
+}
+
 const DocumentFacts* DocumentFactsCache::get(const FileEntry& entry) {
   if (!entry.safe_name || entry.type != FileEntry::Type::kRegular) return nullptr;
   auto it = cache_.find(entry.name);

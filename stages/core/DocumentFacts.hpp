@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "analysis/DocumentAnalysis.hpp"
 #include "core/Bundle.hpp"
 #include "format/FormatIdentifier.hpp"
 
@@ -19,11 +20,16 @@ struct DocumentFacts {
   std::optional<std::string> sha256;  // lower-case hex; unset if not computed (see error)
   format::Identification format;
   std::optional<std::string> error;  // the file could not be read: a processing failure
+  // The document opened with its library (see analysis/DocumentAnalysis.hpp); computed on
+  // first use by DocumentFactsCache::analysis.
+  std::optional<analysis::AnalysisFacts> analysis;
 };
 
 struct FactsLimits {
   std::uint64_t max_hash_bytes = 1ull << 30;  // larger files are not hashed (already too large)
   format::IdentifyLimits identify;
+  analysis::AnalysisLimits analysis;
+  std::uint64_t max_analysis_bytes = 64ull << 20;  // larger files are not opened
 };
 
 // Reads the file once: hashes it, keeps its first bytes and identifies the format.
@@ -36,6 +42,9 @@ class DocumentFactsCache {
   DocumentFactsCache(const Bundle& bundle, FactsLimits limits) : bundle_(bundle), limits_(limits) {}
   // Facts for a regular, safely named file of the bundle; null for anything else.
   const DocumentFacts* get(const FileEntry& entry);
+  // The document analysis for such a file, or null when its format has no analyser, it
+  // could not be read, or it is larger than max_analysis_bytes.
+  const analysis::AnalysisFacts* analysis(const FileEntry& entry);
 
  private:
   const Bundle& bundle_;

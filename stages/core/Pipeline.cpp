@@ -1,5 +1,6 @@
 #include "core/Pipeline.hpp"
 
+#include <cmath>
 #include <exception>
 
 namespace sot {
@@ -62,11 +63,31 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
 
     // What was received: listed documents first (manifest order), then anything else.
     auto summarise = [&](const FileEntry& f) {
-      DocumentSummary d{f.name, "", f.size, std::nullopt};
+      DocumentSummary d{f.name, "", f.size, std::nullopt, std::nullopt, nlohmann::json::array()};
       if (const DocumentFacts* df = facts.get(f)) {
         d.format = df->format.format;
         d.bytes = df->bytes;
         d.sha256 = df->sha256;
+        // Only what the stages already opened: a summary never parses a file itself.
+        if (df->analysis && df->analysis->analysed && !df->analysis->corrupt &&
+            !df->analysis->encrypted) {
+          const auto& a = *df->analysis;
+          d.pages = a.pages;
+          for (const auto& p : a.page_facts) {
+            nlohmann::json pj = {{"page", p.number},
+                                 {"kind", p.is_scan ? "scan" : "text"},
+                                 {"width_mm", std::round(p.width_mm)},
+                                 {"height_mm", std::round(p.height_mm)},
+                                 {"text_chars", p.text_chars}};
+            if (p.rotation) pj["rotation"] = p.rotation;
+            if (p.is_scan) {
+              pj["dpi"] = p.dpi ? nlohmann::json(std::lround(*p.dpi)) : nlohmann::json(nullptr);
+              pj["color_mode"] = p.color_mode;
+              if (p.color_content) pj["color_content"] = *p.color_content;
+            }
+            d.page_facts.push_back(std::move(pj));
+          }
+        }
       }
       result.documents.push_back(std::move(d));
     };

@@ -27,6 +27,8 @@ struct DocumentSummary {
   std::string format;
   std::uint64_t bytes = 0;
   std::optional<std::string> sha256;
+  std::optional<int> pages;                             // when the document was opened
+  nlohmann::json page_facts = nlohmann::json::array();  // per page: scan/text, dpi, colour, size
 };
 
 struct PipelineResult {

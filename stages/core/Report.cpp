@@ -72,7 +72,8 @@ json make_report(const PipelineResult& r, const rules::RuleSet& rules, std::int3
   for (const auto& d : r.documents) {
     documents.push_back({{"file", d.file},
                          {"format", d.format},
-                         {"pages", nullptr},
+                         {"pages", d.pages ? json(*d.pages) : json(nullptr)},
+                         {"page_facts", d.page_facts},
                          {"bytes", d.bytes},
                          {"sha256", d.sha256 ? json(*d.sha256) : json(nullptr)}});
   }

@@ -1,0 +1,375 @@
+// PDF analysis with Poppler's core API: open (password, damage), active content (an object
+// walk over the cross-reference table, bounded), and per page — through an OutputDev that
+// sees every image placement with its CTM without decoding the image, as `pdfimages -list`
+// does — size, rotation, text layer (visible and invisible), images with their effective
+// resolution and colour, whether the page is a scan, and for a colour scan whether it has any
+// colour at all (sampled from the decoded image).
+//
+// Limits: pages, cross-reference objects, pixels decoded for the colour check, and a time
+// budget that Poppler's abort callback enforces inside a page's content stream.
+#include <Catalog.h>
+#include <Error.h>
+#include <GfxState.h>
+#include <GlobalParams.h>
+#include <OutputDev.h>
+#include <PDFDoc.h>
+#include <Page.h>
+#include <Stream.h>
+#include <XRef.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+
+#include "analysis/DocumentAnalysis.hpp"
+
+namespace sot::analysis {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr double kMmPerPt = 25.4 / 72.0;
+
+// Poppler reports through one global callback; each thread collects its own document's.
+thread_local std::string* t_errors = nullptr;
+
+void on_poppler_error(ErrorCategory, Goffset, const char* msg) {
+  if (t_errors && t_errors->size() < 2048) {
+    if (!t_errors->empty()) *t_errors += "; ";
+    *t_errors += msg;
+  }
+}
+
+void init_poppler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!globalParams) globalParams = std::make_unique<GlobalParams>();
+    globalParams->setErrQuiet(false);
+    setErrorCallback(on_poppler_error);
+  });
+}
+
+void append_utf8(std::string& out, Unicode u) {
+  if (u < 0x80) {
+    out += static_cast<char>(u);
+  } else if (u < 0x800) {
+    out += static_cast<char>(0xC0 | (u >> 6));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  } else if (u < 0x10000) {
+    if (u >= 0xD800 && u <= 0xDFFF) return;
+    out += static_cast<char>(0xE0 | (u >> 12));
+    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  } else if (u < 0x110000) {
+    out += static_cast<char>(0xF0 | (u >> 18));
+    out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (u & 0x3F));
+  }
+}
+
+std::string color_of(GfxImageColorMap* map) {
+  if (!map) return "bilevel";
+  GfxColorSpace* cs = map->getColorSpace();
+  const int comps = cs ? cs->getNComps() : map->getNumPixelComps();
+  if (comps == 1) return map->getBits() == 1 ? "bilevel" : "gray";
+  return "color";
+}
+
+struct Deadline {
+  SteadyClock::time_point at;
+  bool expired() const { return SteadyClock::now() > at; }
+};
+
+bool abort_check(void* data) {
+  return static_cast<Deadline*>(data)->expired();
+}
+
+// Sees images and glyphs; draws nothing.
+class FactsOutputDev final : public OutputDev {
+ public:
+  FactsOutputDev(const AnalysisLimits& limits, const Deadline& deadline)
+      : limits_(limits), deadline_(deadline) {}
+
+  void begin(PageFacts* page, double page_w_pt, double page_h_pt) {
+    page_ = page;
+    page_area_ = std::max(1.0, page_w_pt * page_h_pt);
+    last_y_ = -1e9;
+  }
+
+  bool upsideDown() override { return true; }
+  bool useDrawChar() override { return true; }
+  bool interpretType3Chars() override { return false; }
+  bool needNonText() override { return true; }
+
+  void drawChar(GfxState* state, double, double y, double, double, double, double, CharCode, int,
+                const Unicode* u, int uLen) override {
+    if (!page_) return;
+    ++page_->text_chars;
+    const int render = state->getRender() & 3;
+    if (render != 3) ++page_->visible_text_chars;  // 3: neither fill nor stroke (OCR layers)
+    if (page_->text.size() >= limits_.max_text_bytes) return;
+    if (std::abs(y - last_y_) > 2.0 && !page_->text.empty()) page_->text += '\n';
+    last_y_ = y;
+    for (int i = 0; i < uLen; ++i) append_utf8(page_->text, u[i]);
+  }
+
+  void drawImageMask(GfxState* state, Object* ref, Stream* str, int width, int height, bool invert,
+                     bool interpolate, bool inlineImg) override {
+    record(state, width, height, nullptr, nullptr);
+    if (inlineImg)
+      OutputDev::drawImageMask(state, ref, str, width, height, invert, interpolate, inlineImg);
+  }
+  void drawImage(GfxState* state, Object* ref, Stream* str, int width, int height,
+                 GfxImageColorMap* colorMap, bool interpolate, const int* maskColors,
+                 bool inlineImg) override {
+    record(state, width, height, colorMap, inlineImg ? nullptr : str);
+    if (inlineImg)
+      OutputDev::drawImage(state, ref, str, width, height, colorMap, interpolate, maskColors,
+                           inlineImg);
+  }
+  void drawMaskedImage(GfxState* state, Object*, Stream* str, int width, int height,
+                       GfxImageColorMap* colorMap, bool, Stream*, int, int, bool, bool) override {
+    record(state, width, height, colorMap, str);
+  }
+  void drawSoftMaskedImage(GfxState* state, Object*, Stream* str, int width, int height,
+                           GfxImageColorMap* colorMap, bool, Stream*, int, int, GfxImageColorMap*,
+                           bool) override {
+    record(state, width, height, colorMap, str);
+  }
+
+ private:
+  void record(GfxState* state, int width, int height, GfxImageColorMap* map, Stream* str) {
+    if (!page_ || width <= 0 || height <= 0) return;
+    const double* m = state->getCTM();
+    const double w_pt = std::hypot(m[0], m[1]);
+    const double h_pt = std::hypot(m[2], m[3]);
+    if (w_pt < 1e-3 || h_pt < 1e-3) return;
+    ImageFacts img;
+    img.width_px = width;
+    img.height_px = height;
+    img.placed_width_mm = w_pt * kMmPerPt;
+    img.placed_height_mm = h_pt * kMmPerPt;
+    img.dpi_x = width / (w_pt / 72.0);
+    img.dpi_y = height / (h_pt / 72.0);
+    img.color = color_of(map);
+    img.bits_per_component = map ? map->getBits() : 1;
+    img.coverage = std::min(1.0, std::abs(m[0] * m[3] - m[1] * m[2]) / page_area_);
+    // A colour image that fills the page: is there colour in it at all?
+    if (img.color == "color" && str && img.coverage >= 0.5 && !colour_checked_)
+      colour_ = has_colour(str, width, height, map);
+    if (page_->images.size() < 64) page_->images.push_back(img);
+  }
+
+  std::optional<bool> has_colour(Stream* str, int width, int height, GfxImageColorMap* map) {
+    colour_checked_ = true;
+    const auto pixels = static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height);
+    if (pixels > limits_.max_color_sample_pixels) return std::nullopt;
+    const int comps = map->getNumPixelComps();
+    ImageStream img(str, width, comps, map->getBits());
+    img.reset();
+    const int step = std::max(1, static_cast<int>(std::sqrt(static_cast<double>(pixels) / 40000)));
+    std::uint64_t sampled = 0, coloured = 0;
+    for (int y = 0; y < height; ++y) {
+      unsigned char* line = img.getLine();
+      if (!line) break;
+      if (y % step) continue;
+      if ((y & 63) == 0 && deadline_.expired()) break;
+      for (int x = 0; x < width; x += step) {
+        GfxRGB rgb;
+        map->getRGB(line + static_cast<size_t>(x) * comps, &rgb);
+        const int r = colToByte(rgb.r), g = colToByte(rgb.g), b = colToByte(rgb.b);
+        const int chroma = std::max({r, g, b}) - std::min({r, g, b});
+        ++sampled;
+        if (chroma > 48) ++coloured;
+      }
+    }
+    img.close();
+    if (sampled == 0) return std::nullopt;
+    return coloured * 1000 > sampled * 5;  // more than 0.5 % clearly coloured pixels
+  }
+
+ public:
+  std::optional<bool> take_colour() {
+    auto c = colour_;
+    colour_.reset();
+    colour_checked_ = false;
+    return c;
+  }
+
+ private:
+  const AnalysisLimits& limits_;
+  const Deadline& deadline_;
+  PageFacts* page_ = nullptr;
+  double page_area_ = 1;
+  double last_y_ = 0;
+  bool colour_checked_ = false;
+  std::optional<bool> colour_;
+};
+
+std::string name_of(Dict* d, const char* key) {
+  Object o = d->lookup(key);
+  return o.isName() ? o.getName() : "";
+}
+
+// Looks at one object (a dictionary or a stream's dictionary) for active content.
+void inspect(Dict* d, const std::string& where, std::vector<ActiveContent>& out) {
+  auto add = [&](const char* kind) {
+    for (const auto& a : out)
+      if (a.kind == kind && a.where == where) return;
+    if (out.size() < 32) out.push_back({kind, where});
+  };
+  const std::string s = name_of(d, "S");
+  const std::string type = name_of(d, "Type");
+  const std::string subtype = name_of(d, "Subtype");
+  if (s == "JavaScript" || d->hasKey("JS")) add("javascript");
+  if (s == "Launch") add("launch");
+  if (s == "RichMediaExecute" || subtype == "RichMedia") add("rich_media");
+  if (type == "EmbeddedFile" || (type == "Filespec" && d->hasKey("EF")) ||
+      subtype == "FileAttachment")
+    add("embedded_file");
+}
+
+void find_active_content(PDFDoc& doc, const AnalysisLimits& limits, const Deadline& deadline,
+                         AnalysisFacts& f) {
+  XRef* xref = doc.getXRef();
+  Catalog* catalog = doc.getCatalog();
+  if (catalog && catalog->isOk()) {
+    if (catalog->numJS() > 0) f.active.push_back({"javascript", "document JavaScript names"});
+    if (catalog->numEmbeddedFiles() > 0)
+      f.active.push_back({"embedded_file", "document EmbeddedFiles names"});
+  }
+  const int n = xref->getNumObjects();
+  if (static_cast<std::uint64_t>(n) > limits.max_pdf_objects) {
+    f.limit = "PDF has " + std::to_string(n) + " objects, over the inspection limit of " +
+              std::to_string(limits.max_pdf_objects);
+    return;
+  }
+  Object trailer_root = xref->getTrailerDict()->isDict()
+                            ? xref->getTrailerDict()->dictLookupNF("Root").copy()
+                            : Object(objNull);
+  for (int i = 0; i < n; ++i) {
+    if ((i & 255) == 0 && deadline.expired()) {
+      f.limit = "time budget exceeded while inspecting PDF objects";
+      return;
+    }
+    XRefEntry* e = xref->getEntry(i, false);
+    if (!e || e->type == xrefEntryFree) continue;
+    Object o = xref->fetch(i, e->gen);
+    Dict* d = o.isDict() ? o.getDict() : o.isStream() ? o.getStream()->getDict() : nullptr;
+    if (!d) continue;
+    std::string where = "object " + std::to_string(i);
+    if (trailer_root.isRef() && trailer_root.getRefNum() == i) {
+      where = "document catalog";
+      Object open = d->lookup("OpenAction");
+      if (open.isDict()) inspect(open.getDict(), "OpenAction", f.active);
+    }
+    inspect(d, where, f.active);
+  }
+}
+
+}  // namespace
+
+AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
+  init_poppler();
+  AnalysisFacts f;
+  f.format = "pdf";
+  f.analysed = true;
+  std::string errors;
+  t_errors = &errors;
+  struct Reset {
+    ~Reset() { t_errors = nullptr; }
+  } reset;
+  const Deadline deadline{SteadyClock::now() + limits.time_budget};
+
+  // A complete PDF ends with %%EOF. Some writers leave junk after it, which readers
+  // tolerate; a file cut short has no %%EOF at its end and needs its cross-reference table
+  // rebuilt (or has no %%EOF at all).
+  const std::string_view tail = data.substr(data.size() > 1024 ? data.size() - 1024 : 0);
+  const bool ends_properly = tail.find("%%EOF") != std::string_view::npos;
+  if (!ends_properly && data.find("%%EOF") == std::string_view::npos) {
+    f.corrupt = "truncated: the file has no %%EOF";
+    return f;
+  }
+  bool reconstructed = false;
+  // MemStream borrows the bytes; PDFDoc owns the stream.
+  auto* stream = new MemStream(data.data(), 0, static_cast<Goffset>(data.size()), Object(objNull));
+  PDFDoc doc(stream, std::nullopt, std::nullopt, nullptr, [&] { reconstructed = true; });
+  if (!doc.isOk()) {
+    if (doc.getErrorCode() == errEncrypted) {
+      f.encrypted = true;
+      f.notes["encryption"] = "a user password is required to open the document";
+    } else {
+      f.corrupt = "cannot be opened" + (errors.empty() ? std::string() : ": " + errors);
+    }
+    return f;
+  }
+  if (reconstructed) f.notes["xref_reconstructed"] = true;
+  if (reconstructed && !ends_properly) {
+    f.corrupt =
+        "truncated: the file does not end with %%EOF and its cross-reference table is "
+        "damaged";
+    return f;
+  }
+  if (doc.isEncrypted()) {
+    f.restricted = true;  // opened without a password: an owner password only
+    f.notes["encryption"] = "owner password (permissions restricted), opens without a password";
+  }
+  f.pages = doc.getNumPages();
+  f.notes["pdf_version"] =
+      std::to_string(doc.getPDFMajorVersion()) + "." + std::to_string(doc.getPDFMinorVersion());
+  find_active_content(doc, limits, deadline, f);
+  if (f.limit) return f;
+  if (f.pages < 0) f.pages = 0;
+  if (static_cast<std::uint32_t>(f.pages) > limits.max_pages) {
+    f.limit = "PDF has " + std::to_string(f.pages) + " pages, over the analysis limit of " +
+              std::to_string(limits.max_pages);
+    return f;
+  }
+
+  FactsOutputDev out(limits, deadline);
+  for (int i = 1; i <= f.pages; ++i) {
+    if (deadline.expired()) {
+      f.limit = "time budget exceeded at page " + std::to_string(i);
+      return f;
+    }
+    Page* page = doc.getPage(i);
+    PageFacts pf;
+    pf.number = i;
+    if (!page || !page->isOk()) {
+      f.corrupt = "page " + std::to_string(i) + " cannot be read";
+      return f;
+    }
+    pf.rotation = ((page->getRotate() % 360) + 360) % 360;
+    double w = page->getCropWidth(), h = page->getCropHeight();
+    if (pf.rotation == 90 || pf.rotation == 270) std::swap(w, h);
+    pf.width_mm = w * kMmPerPt;
+    pf.height_mm = h * kMmPerPt;
+    out.begin(&pf, w, h);
+    doc.displayPage(&out, i, 72, 72, 0, false, true, false, abort_check,
+                    const_cast<Deadline*>(&deadline));
+    out.begin(nullptr, 1, 1);
+    if (deadline.expired()) {
+      f.limit = "time budget exceeded at page " + std::to_string(i);
+      return f;
+    }
+    // A scan: one image covers most of the page, and little text is visible.
+    const ImageFacts* main = nullptr;
+    for (const auto& img : pf.images)
+      if (!main || img.coverage > main->coverage) main = &img;
+    if (main && main->coverage >= 0.6 && pf.visible_text_chars < 40) {
+      pf.is_scan = true;
+      pf.dpi = std::min(main->dpi_x, main->dpi_y);
+      pf.color_mode = main->color;
+      if (main->color == "color") pf.color_content = out.take_colour();
+    }
+    out.take_colour();
+    f.page_facts.push_back(std::move(pf));
+  }
+  if (!errors.empty()) f.notes["parser_messages"] = errors.substr(0, 512);
+  return f;
+}
+
+}  // namespace sot::analysis
