@@ -141,10 +141,14 @@ void write_bundle(const fs::path& out, Spec& s) {
     write_file(p, d.content);
     std::string hashed = d.content;
     if (d.sparse_padding) {
-      // Sparse: cheap on disk, real bytes to every reader.
-      if (::truncate(p.c_str(), static_cast<off_t>(d.padded_size)) != 0)
+      // Sparse: cheap on disk, real bytes to every reader. The PDF still ends with %%EOF
+      // (readers rebuild its cross-reference table), so only its size is wrong.
+      const std::string tail = "\n%%EOF\n";
+      if (::truncate(p.c_str(), static_cast<off_t>(d.padded_size - tail.size())) != 0)
         throw std::runtime_error("truncate " + p.string());
-      hashed.resize(d.padded_size, '\0');
+      std::ofstream(p, std::ios::app | std::ios::binary) << tail;
+      hashed.resize(d.padded_size - tail.size(), '\0');
+      hashed += tail;
     }
     docs.push_back({{"file", d.file},
                     {"title", d.title},
@@ -421,7 +425,7 @@ std::vector<Spec> all_specs() {
                   make_docx("ШАРТ № 17", {"Шарт мәтіні."}), "rejected", {"FORMAT_MISMATCH"});
   with_attachment("format-docm-macros", "Шарттың көшірмесі.docm",
                   make_docx("ШАРТ № 17", {"Шарт мәтіні."}, true), "rejected",
-                  {"FORMAT_NOT_ALLOWED"});
+                  {"FORMAT_NOT_ALLOWED", "ACTIVE_CONTENT"});
   with_attachment("format-exe-named-pdf", "Шарттың көшірмесі.pdf",
                   std::string("MZ\x90\0\3\0\0\0", 8) + std::string(0x3C - 8, '\0') +
                       std::string("\x80\0\0\0", 4) + std::string(0x80 - 0x40, '\0') +

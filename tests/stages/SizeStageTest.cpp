@@ -27,7 +27,8 @@ TEST_CASE("FILE_TOO_LARGE: over 20 MiB; exactly 20 MiB is allowed", "[size]") {
     CHECK(findings_with(r, "FILE_TOO_LARGE")[0].finding.detail.at("limit") == 20u << 20);
   }
   SECTION("exactly 20 MiB") {
-    doc.content.resize(20u << 20, ' ');
+    doc.content.resize((20u << 20) - 7, ' ');
+    doc.content += "\n%%EOF\n";
     CHECK(codes_of(run_pipeline(b.write(t.path()))).empty());
   }
 }
@@ -42,7 +43,8 @@ TEST_CASE("BUNDLE_TOO_LARGE: all files together over the bundle limit", "[size]"
   for (int i = 0; i < 6; ++i) {
     const std::string title = "Дәлел " + std::to_string(i);
     std::string content = sample_pdf() + "%" + std::to_string(i) + "\n";
-    content.resize(18u << 20, ' ');
+    content.resize((18u << 20) - 7, ' ');
+    content += "\n%%EOF\n";  // still a complete PDF, only large
     b.documents.push_back({title + ".pdf", title, "attachment", content});
     b.manifest["appendix"].push_back(title);
   }
