@@ -21,7 +21,7 @@ PACKAGES=(
   # notices and receipts
   libcairo2-dev libpango1.0-dev fonts-liberation2 fonts-dejavu-core
   # tests and sample generation
-  catch2 python3 jq
+  catch2 python3 jq libqpdf-dev
 )
 
 missing=()

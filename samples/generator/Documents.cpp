@@ -7,7 +7,10 @@
 #include <turbojpeg.h>
 #include <unistd.h>
 #include <zip.h>
+#include <qpdf/QPDF.hh>
+#include <qpdf/QPDFWriter.hh>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -300,14 +303,319 @@ std::string make_xlsx(const std::vector<std::vector<std::string>>& rows) {
   return z.finish();
 }
 
-std::string make_doc(const std::string& text) {
-  // A FIB that says Word 97 (wIdent 0xA5EC, nFib 0x00C1), not encrypted, followed by text.
+std::string make_doc(const std::string& text, bool encrypted, bool macros) {
+  // A FIB that says Word 97 (wIdent 0xA5EC, nFib 0x00C1), followed by text; fEncrypted is
+  // bit 8 of the flags word at offset 0x0A.
   std::string fib(0x200, '\0');
   fib[0] = static_cast<char>(0xEC);
   fib[1] = static_cast<char>(0xA5);
   fib[2] = static_cast<char>(0xC1);
   fib[3] = 0x00;
-  return make_ole({{"WordDocument", fib + text}, {"1Table", std::string(0x200, '\0')}});
+  if (encrypted) fib[0x0B] = 0x01;
+  std::vector<std::pair<const char*, std::string>> streams = {{"WordDocument", fib + text},
+                                                              {"1Table", std::string(0x200, '\0')}};
+  if (macros) streams.push_back({"Macros", "Attribute VB_Name = \"NewMacros\""});
+  return make_ole(streams);
+}
+
+namespace {
+
+// A page "scanned" at `dpi`: text on an off-white sheet as an RGB24 cairo surface.
+cairo_surface_t* scan_surface(int dpi, double width_mm, double height_mm, bool red_stamp) {
+  const int wpx = static_cast<int>(width_mm / 25.4 * dpi + 0.5);
+  const int hpx = static_cast<int>(height_mm / 25.4 * dpi + 0.5);
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
+  cairo_t* cr = cairo_create(s);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  draw_text(cr, wpx, 25 / 25.4 * dpi, 14 * dpi / 72.0, "ШАРТ № 17",
+            {"Қарыз беруші 1 500 000 теңге береді.", "Займодавец передаёт 1 500 000 тенге."});
+  if (red_stamp) {
+    cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
+    cairo_set_line_width(cr, dpi / 40.0);
+    cairo_arc(cr, wpx * 0.7, hpx * 0.8, dpi * 0.8, 0, 2 * M_PI);
+    cairo_stroke(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  return s;
+}
+
+std::string encode_rgb_jpeg(cairo_surface_t* s) {
+  const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  tjhandle tj = tjInitCompress();
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  if (tjCompress2(tj, cairo_image_surface_get_data(s), w, stride, h, TJPF_BGRX, &jpeg, &size,
+                  TJSAMP_420, 80, 0) != 0)
+    throw std::runtime_error(std::string("tjCompress2: ") + tjGetErrorStr2(tj));
+  std::string out(reinterpret_cast<char*>(jpeg), size);
+  tjFree(jpeg);
+  tjDestroy(tj);
+  return out;
+}
+
+// Bilevel: an A1 surface, so cairo embeds a 1-bit image.
+cairo_surface_t* to_bilevel(cairo_surface_t* rgb) {
+  const int w = cairo_image_surface_get_width(rgb), h = cairo_image_surface_get_height(rgb);
+  cairo_surface_t* a1 = cairo_image_surface_create(CAIRO_FORMAT_A1, w, h);
+  cairo_surface_flush(a1);
+  const unsigned char* src = cairo_image_surface_get_data(rgb);
+  unsigned char* dst = cairo_image_surface_get_data(a1);
+  const int ss = cairo_image_surface_get_stride(rgb), ds = cairo_image_surface_get_stride(a1);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const unsigned char* p = src + y * ss + x * 4;
+      if ((p[0] + p[1] + p[2]) / 3 < 128) {  // ink
+        auto* word = reinterpret_cast<uint32_t*>(dst + y * ds + (x / 32) * 4);
+        *word |= 1u << (x % 32);
+      }
+    }
+  cairo_surface_mark_dirty(a1);
+  return a1;
+}
+
+}  // namespace
+
+std::string make_scanned_pdf(int dpi, const std::string& mode, int pages, double width_mm,
+                             double height_mm) {
+  std::string out;
+  const double wpt = width_mm * kPtPerMm, hpt = height_mm * kPtPerMm;
+  cairo_surface_t* pdf = cairo_pdf_surface_create_for_stream(append_to_string, &out, wpt, hpt);
+  cairo_t* cr = cairo_create(pdf);
+  std::string jpeg;  // kept alive until the page is finished
+  for (int page = 0; page < pages; ++page) {
+    cairo_surface_t* img = scan_surface(dpi, width_mm, height_mm, mode == "color");
+    if (mode == "color-of-gray" || mode == "color") {
+      jpeg = encode_rgb_jpeg(img);
+      cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG,
+                                  reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(),
+                                  nullptr, nullptr);
+    }
+    cairo_save(cr);
+    cairo_scale(cr, 72.0 / dpi, 72.0 / dpi);
+    if (mode == "bilevel") {
+      cairo_surface_t* a1 = to_bilevel(img);
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      cairo_mask_surface(cr, a1, 0, 0);
+      cairo_surface_destroy(a1);
+    } else {
+      cairo_set_source_surface(cr, img, 0, 0);
+      cairo_paint(cr);
+    }
+    cairo_restore(cr);
+    cairo_show_page(cr);
+    cairo_surface_destroy(img);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(pdf);
+  cairo_surface_destroy(pdf);
+  return out;
+}
+
+std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& density,
+                      bool color) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_px, height_px);
+  cairo_t* cr = cairo_create(s);
+  cairo_set_source_rgb(cr, 0.97, 0.97, 0.96);
+  cairo_paint(cr);
+  cairo_set_source_rgb(cr, color ? 0.1 : 0.05, 0.05, color ? 0.6 : 0.05);
+  draw_text(cr, width_px, width_px / 12.0, width_px / 40.0, "ШЕШІМ", {"Сот шешті."});
+  cairo_destroy(cr);
+  cairo_surface_flush(s);
+  tjhandle tj = tjInitCompress();
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  if (tjCompress2(tj, cairo_image_surface_get_data(s), width_px, cairo_image_surface_get_stride(s),
+                  height_px, TJPF_BGRX, &jpeg, &size, color ? TJSAMP_420 : TJSAMP_GRAY, 85, 0) != 0)
+    throw std::runtime_error(std::string("tjCompress2: ") + tjGetErrorStr2(tj));
+  std::string out(reinterpret_cast<char*>(jpeg), size);
+  tjFree(jpeg);
+  tjDestroy(tj);
+  cairo_surface_destroy(s);
+  // out[2..]: FF E0 (JFIF APP0, 16 bytes of payload incl. length)
+  const bool has_jfif = static_cast<unsigned char>(out[3]) == 0xE0;
+  if (density == "jfif" && has_jfif) {
+    out[13] = 1;
+    out[14] = static_cast<char>(dpi >> 8);
+    out[15] = static_cast<char>(dpi & 0xFF);
+    out[16] = static_cast<char>(dpi >> 8);
+    out[17] = static_cast<char>(dpi & 0xFF);
+  } else if (density == "none" && has_jfif) {
+    out[13] = 0;  // aspect ratio only
+    out[14] = out[16] = 0;
+    out[15] = out[17] = 1;
+  } else if (density == "exif" && has_jfif) {
+    // Replace JFIF by an EXIF APP1 holding XResolution/YResolution/ResolutionUnit (inch).
+    std::string tiff("MM\0\x2A\0\0\0\x08", 8);
+    auto u16 = [](std::string& b, unsigned v) {
+      b += static_cast<char>(v >> 8);
+      b += static_cast<char>(v & 0xFF);
+    };
+    auto u32 = [](std::string& b, unsigned v) {
+      for (int sh = 24; sh >= 0; sh -= 8) b += static_cast<char>((v >> sh) & 0xFF);
+    };
+    const unsigned data_at = 8 + 2 + 3 * 12 + 4;
+    u16(tiff, 3);
+    u16(tiff, 0x011A), u16(tiff, 5), u32(tiff, 1), u32(tiff, data_at);
+    u16(tiff, 0x011B), u16(tiff, 5), u32(tiff, 1), u32(tiff, data_at + 8);
+    u16(tiff, 0x0128), u16(tiff, 3), u32(tiff, 1), u16(tiff, 2), u16(tiff, 0);
+    u32(tiff, 0);
+    u32(tiff, static_cast<unsigned>(dpi)), u32(tiff, 1);
+    u32(tiff, static_cast<unsigned>(dpi)), u32(tiff, 1);
+    std::string app1 = "\xFF\xE1";
+    const size_t len = 2 + 6 + tiff.size();
+    app1 += static_cast<char>(len >> 8);
+    app1 += static_cast<char>(len & 0xFF);
+    app1 += std::string("Exif\0\0", 6) + tiff;
+    out = out.substr(0, 2) + app1 + out.substr(2 + 18);
+  }
+  return out;
+}
+
+namespace {
+std::string assemble_pdf(const std::vector<std::string>& objects) {
+  std::string out = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(out.size());
+    out += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+  }
+  const size_t xref = out.size();
+  out += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t o : offsets) {
+    char line[24];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
+    out += line;
+  }
+  out += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+         " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  return out;
+}
+}  // namespace
+
+std::string make_feature_pdf(const std::string& feature) {
+  const std::string content = "BT /F1 14 Tf 72 720 Td (Hello court) Tj ET";
+  std::string catalog = "<< /Type /Catalog /Pages 2 0 R";
+  std::string page =
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+      "/Resources << /Font << /F1 5 0 R >> >>";
+  std::vector<std::string> extra;
+  if (feature == "javascript") {
+    catalog += " /OpenAction 6 0 R";
+    extra.push_back("<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\);) >>");
+  } else if (feature == "launch") {
+    page += " /Annots [6 0 R]";
+    extra.push_back(
+        "<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A << /S /Launch /F "
+        "(cmd.exe) >> >>");
+  } else if (feature == "deep") {
+    page += " /Deep " + std::string(30000, '[') + std::string(30000, ']');
+  } else if (feature == "embedded") {
+    catalog += " /Names << /EmbeddedFiles << /Names [(a.exe) 6 0 R] >> >>";
+    extra.push_back("<< /Type /Filespec /F (a.exe) /EF << /F 7 0 R >> >>");
+    extra.push_back("<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream");
+  }
+  catalog += " >>";
+  page += " >>";
+  std::vector<std::string> objs = {
+      catalog,
+      feature == "no-pages" ? "<< /Type /Pages /Kids [] /Count 0 >>"
+                            : "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      page,
+      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+      "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"};
+  objs.insert(objs.end(), extra.begin(), extra.end());
+  return assemble_pdf(objs);
+}
+
+std::string make_many_pages_pdf(int pages) {
+  std::string kids;
+  for (int i = 0; i < pages; ++i) kids += std::to_string(i + 3) + " 0 R ";
+  std::vector<std::string> objs = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) + " >>"};
+  for (int i = 0; i < pages; ++i)
+    objs.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>");
+  return assemble_pdf(objs);
+}
+
+std::string encrypt_pdf(const std::string& pdf, bool user_password) {
+  QPDF q;
+  q.processMemoryFile("input.pdf", pdf.data(), pdf.size());
+  QPDFWriter w(q);
+  w.setOutputMemory();
+  w.setR6EncryptionParameters(user_password ? "user-secret" : "", "owner-secret", true, false,
+                              false, false, false, false, qpdf_r3p_none, true);
+  w.write();
+  auto buf = w.getBufferSharedPointer();
+  return std::string(reinterpret_cast<const char*>(buf->getBuffer()), buf->getSize());
+}
+
+std::string make_docx_bomb(std::uint64_t inflated_bytes) {
+  std::string body = "<w:p><w:r><w:t>";
+  body += std::string(inflated_bytes, 'a');
+  body += "</w:t></w:r></w:p>";
+  const std::string doc =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+      "<w:body>" +
+      body + "</w:body></w:document>";
+  std::string docx = make_docx("T", {"x"});
+  ZipWriter z;
+  z.add("[Content_Types].xml",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+        "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+        "<Default Extension=\"rels\" "
+        "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+        "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+        "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+        "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>");
+  z.add("_rels/.rels", rels("word/document.xml"));
+  z.add("word/document.xml", doc);
+  return z.finish();
+}
+
+std::string make_docx_font(const std::string& font, double size_pt) {
+  std::string docx = make_docx("T", {"x"});
+  (void)docx;
+  const std::string types =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+      "<Default Extension=\"rels\" "
+      "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+      "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+      "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+      "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
+  const std::string styles =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+      "<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii=\"" +
+      xml_escape(font) + "\" w:hAnsi=\"" + xml_escape(font) + "\"/><w:sz w:val=\"" +
+      std::to_string(static_cast<int>(size_pt * 2)) +
+      "\"/></w:rPr></w:rPrDefault></w:docDefaults>"
+      "<w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name "
+      "w:val=\"Normal\"/></w:style></w:styles>";
+  const std::string doc =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+      "<w:body><w:p><w:r><w:t>Талап арыз мәтіні стильдегі қаріппен жазылған.</w:t></w:r></w:p>"
+      "</w:body></w:document>";
+  const std::string doc_rels =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+      "<Relationship Id=\"rId1\" "
+      "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" "
+      "Target=\"styles.xml\"/></Relationships>";
+  ZipWriter z;
+  z.add("[Content_Types].xml", types);
+  z.add("_rels/.rels", rels("word/document.xml"));
+  z.add("word/document.xml", doc);
+  z.add("word/styles.xml", styles);
+  z.add("word/_rels/document.xml.rels", doc_rels);
+  return z.finish();
 }
 
 std::string make_encrypted_ooxml() {

@@ -4,6 +4,7 @@
 // compound files (libgsf).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,34 @@ std::string make_xlsx(const std::vector<std::vector<std::string>>& rows);
 
 // OLE2: a Word 97-2003 document (WordDocument + 1Table streams) and a password-protected
 // OOXML container (EncryptionInfo + EncryptedPackage).
-std::string make_doc(const std::string& text);
+std::string make_doc(const std::string& text, bool encrypted = false, bool macros = false);
 std::string make_encrypted_ooxml();
+
+// A scanned document as a PDF: each page an image of `width_mm` × `height_mm` at `dpi`,
+// placed 1:1 on a page of that size. mode: "bilevel", "gray", "color" (a red stamp on it) or
+// "color-of-gray" (an RGB JPEG of gray content, as a colour scan of a plain page).
+std::string make_scanned_pdf(int dpi, const std::string& mode, int pages = 1, double width_mm = 210,
+                             double height_mm = 297);
+
+// A JPEG scan whose density is declared in JFIF ("jfif"), only in EXIF ("exif"), or nowhere
+// ("none"); colour or gray; `width_px` × `height_px`.
+std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& density,
+                      bool color = false);
+
+// Minimal hand-assembled PDFs with one feature each: "plain", "javascript" (OpenAction),
+// "launch" (a Launch action on a link), "embedded" (an EmbeddedFiles name tree), "no-pages",
+// "deep" (an array nested 30,000 levels in the page dictionary).
+std::string make_feature_pdf(const std::string& feature);
+
+// A PDF with `pages` empty A4 pages in a flat page tree (for page limits).
+std::string make_many_pages_pdf(int pages);
+
+// `pdf` encrypted with AES-256 (qpdf): with a user password, or with an owner password only.
+std::string encrypt_pdf(const std::string& pdf, bool user_password);
+
+// A DOCX whose document.xml inflates to `inflated_bytes` (a zip bomb when large).
+std::string make_docx_bomb(std::uint64_t inflated_bytes);
+// A DOCX whose body text is in `font` at `size_pt`.
+std::string make_docx_font(const std::string& font, double size_pt);
 
 }  // namespace sot::samples

@@ -34,8 +34,10 @@ constexpr double kMmPerPt = 25.4 / 72.0;
 
 // Poppler reports through one global callback; each thread collects its own document's.
 thread_local std::string* t_errors = nullptr;
+thread_local int t_error_count = 0;
 
-void on_poppler_error(ErrorCategory, Goffset, const char* msg) {
+void on_poppler_error(ErrorCategory category, Goffset, const char* msg) {
+  if (category == errSyntaxError || category == errSyntaxWarning) ++t_error_count;
   if (t_errors && t_errors->size() < 2048) {
     if (!t_errors->empty()) *t_errors += "; ";
     *t_errors += msg;
@@ -214,8 +216,24 @@ std::string name_of(Dict* d, const char* key) {
   return o.isName() ? o.getName() : "";
 }
 
-// Looks at one object (a dictionary or a stream's dictionary) for active content.
-void inspect(Dict* d, const std::string& where, std::vector<ActiveContent>& out) {
+// Looks at one object (a dictionary or a stream's dictionary), and the dictionaries written
+// inside it (an annotation's /A action, a /Names tree node), for active content. References
+// are not followed here: every indirect object gets its own turn in the walk.
+void inspect(Dict* d, const std::string& where, std::vector<ActiveContent>& out, int depth = 0);
+
+void inspect_value(const Object& o, const std::string& where, std::vector<ActiveContent>& out,
+                   int depth) {
+  if (depth > 8) return;
+  if (o.isDict()) {
+    inspect(o.getDict(), where, out, depth + 1);
+  } else if (o.isArray()) {
+    Array* a = o.getArray();
+    for (int i = 0; i < a->getLength() && i < 256; ++i)
+      inspect_value(a->getNF(i), where, out, depth + 1);
+  }
+}
+
+void inspect(Dict* d, const std::string& where, std::vector<ActiveContent>& out, int depth) {
   auto add = [&](const char* kind) {
     for (const auto& a : out)
       if (a.kind == kind && a.where == where) return;
@@ -230,6 +248,11 @@ void inspect(Dict* d, const std::string& where, std::vector<ActiveContent>& out)
   if (type == "EmbeddedFile" || (type == "Filespec" && d->hasKey("EF")) ||
       subtype == "FileAttachment")
     add("embedded_file");
+  for (int i = 0; i < d->getLength() && i < 256; ++i) {
+    const std::string key = d->getKey(i);
+    if (key == "Parent" || key == "Kids" || key == "P") continue;  // tree links, not content
+    inspect_value(d->getValNF(i), where, out, depth);
+  }
 }
 
 void find_active_content(PDFDoc& doc, const AnalysisLimits& limits, const Deadline& deadline,
@@ -279,6 +302,7 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
   f.analysed = true;
   std::string errors;
   t_errors = &errors;
+  t_error_count = 0;
   struct Reset {
     ~Reset() { t_errors = nullptr; }
   } reset;
@@ -369,6 +393,11 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
     f.page_facts.push_back(std::move(pf));
   }
   if (!errors.empty()) f.notes["parser_messages"] = errors.substr(0, 512);
+  // Readers shrug off a few syntax errors; a structure that needed rebuilding and still
+  // fails, or hundreds of errors (objects nested past the parser's limit, garbage), is damage.
+  if (t_error_count >= 100 || (reconstructed && t_error_count >= 20))
+    f.corrupt = "damaged structure: " + std::to_string(t_error_count) +
+                " syntax errors (first: " + errors.substr(0, errors.find(';')) + ")";
   return f;
 }
 

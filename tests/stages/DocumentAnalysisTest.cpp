@@ -1,0 +1,264 @@
+// Document analysis on generated fixtures: facts per format, and each document and scan code
+// through the pipeline. Hostile inputs end in a finding within their limits.
+#include <catch2/catch.hpp>
+
+#include <tiffio.h>
+
+#include "analysis/DocumentAnalysis.hpp"
+#include "generator/Documents.hpp"
+#include "support/TestBundle.hpp"
+
+using namespace sot;
+using namespace sot::test;
+using analysis::AnalysisFacts;
+using Codes = std::set<std::string>;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The bundle's attachment replaced by `content` named `name`; the codes it gets.
+PipelineResult with_attachment(const std::string& name, const std::string& content) {
+  TempDir t;
+  BundleBuilder b;
+  b.documents[1].file = name;
+  b.documents[1].content = content;
+  return run_pipeline(b.write(t.path()));
+}
+
+const analysis::PageFacts& page1(const AnalysisFacts& f) {
+  REQUIRE_FALSE(f.page_facts.empty());
+  return f.page_facts[0];
+}
+
+}  // namespace
+
+TEST_CASE("a text PDF: pages, size, text layer, not a scan", "[analysis]") {
+  const auto f = analysis::analyze(sample_pdf(), "pdf");
+  REQUIRE(f.analysed);
+  CHECK_FALSE(f.corrupt);
+  CHECK(f.pages == 1);
+  const auto& p = page1(f);
+  CHECK(std::abs(p.width_mm - 210) < 1);
+  CHECK(std::abs(p.height_mm - 297) < 1);
+  CHECK_FALSE(p.is_scan);
+  CHECK(p.visible_text_chars > 20);
+  CHECK_THAT(p.text, Catch::Contains("ТАЛАП"));
+}
+
+TEST_CASE("scanned PDFs: effective resolution and colour mode from the placement", "[analysis]") {
+  for (const char* mode : {"bilevel", "gray", "color"}) {
+    for (int dpi : {100, 150, 200, 300, 400}) {
+      INFO(mode << " " << dpi);
+      const auto pdf = samples::make_scanned_pdf(dpi, mode, 1, 148, 210);  // A5
+      const auto f = analysis::analyze(pdf, "pdf");
+      const auto& p = page1(f);
+      REQUIRE(p.is_scan);
+      REQUIRE(p.dpi);
+      CHECK(std::abs(*p.dpi - dpi) < 1.5);
+      CHECK(p.color_mode == std::string(mode));
+      const auto codes = codes_of(with_attachment("Шарт.pdf", pdf));
+      if (dpi < 200) {
+        CHECK(codes == Codes{"SCAN_RESOLUTION_LOW"});
+      } else if (dpi > 300) {
+        CHECK(codes == Codes{"SCAN_RESOLUTION_HIGH"});
+      } else {
+        CHECK(codes.empty());
+      }
+    }
+  }
+}
+
+TEST_CASE("SCAN_RESOLUTION_LOW names the page and the resolution", "[analysis]") {
+  const auto r = with_attachment("Шарт.pdf", samples::make_scanned_pdf(96, "gray", 2, 148, 210));
+  const auto f = findings_with(r, "SCAN_RESOLUTION_LOW");
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].finding.page == 1u);
+  CHECK(f[0].finding.detail["dpi"] == 96);
+  CHECK(f[0].finding.detail["pages"] == nlohmann::json{1, 2});
+  CHECK(f[0].severity == Severity::kReject);
+}
+
+TEST_CASE("SCAN_COLOR: a colour scan of a page with no colour", "[analysis]") {
+  const auto gray_content = samples::make_scanned_pdf(200, "color-of-gray", 1, 148, 210);
+  const auto f = analysis::analyze(gray_content, "pdf");
+  CHECK(page1(f).color_mode == "color");
+  CHECK(page1(f).color_content == false);
+  CHECK(codes_of(with_attachment("Шарт.pdf", gray_content)) == Codes{"SCAN_COLOR"});
+  // A red stamp is colour content.
+  CHECK(page1(analysis::analyze(samples::make_scanned_pdf(200, "color", 1, 148, 210), "pdf"))
+            .color_content == true);
+}
+
+TEST_CASE("SCAN_SCALE: not a standard sheet at 1:1", "[analysis]") {
+  CHECK(codes_of(with_attachment("Шарт.pdf", samples::make_scanned_pdf(300, "gray", 1, 100, 70))) ==
+        Codes{"SCAN_SCALE"});
+  // 1000×700 px at 300 dpi is 85×59 mm.
+  const auto r = with_attachment("Шарт.jpeg", samples::make_jpeg(1000, 700, 300, "jfif"));
+  REQUIRE(codes_of(r) == Codes{"SCAN_SCALE"});
+  CHECK(findings_with(r, "SCAN_SCALE")[0].finding.detail["width_mm"] == 85);
+}
+
+TEST_CASE("JPEG density from JFIF, from EXIF, or inferred from a standard sheet", "[analysis]") {
+  const auto jfif = analysis::analyze(samples::make_jpeg(1240, 1754, 150, "jfif"), "jpeg");
+  CHECK(page1(jfif).density_source == "jfif");
+  CHECK(std::abs(*page1(jfif).dpi - 150) < 0.5);
+  const auto exif = analysis::analyze(samples::make_jpeg(1240, 1754, 150, "exif"), "jpeg");
+  CHECK(page1(exif).density_source == "exif");
+  CHECK(std::abs(*page1(exif).dpi - 150) < 0.5);
+  const auto none = analysis::analyze(samples::make_jpeg(1240, 1754, 150, "none"), "jpeg");
+  CHECK(page1(none).density_source == "inferred");
+  CHECK(page1(none).assumed_sheet == "A4");
+  CHECK(std::abs(*page1(none).dpi - 150) < 1);
+  // …and through the pipeline the inferred density is said in detail.
+  const auto r = with_attachment("Шарт.jpeg", samples::make_jpeg(1240, 1754, 150, "none"));
+  REQUIRE(codes_of(r) == Codes{"SCAN_RESOLUTION_LOW"});
+  CHECK(findings_with(r, "SCAN_RESOLUTION_LOW")[0].finding.detail["assumed_sheet"] == "A4");
+  CHECK(page1(jfif).color_mode == "gray");
+  const auto colour = analysis::analyze(samples::make_jpeg(600, 848, 72, "jfif", true), "jpeg");
+  CHECK(page1(colour).color_mode == "color");
+}
+
+TEST_CASE("truncated documents are FILE_CORRUPT", "[analysis]") {
+  const std::string pdf = sample_pdf();
+  const auto r1 = with_attachment("Шарт.pdf", pdf.substr(0, pdf.size() / 2));
+  CHECK(codes_of(r1) == Codes{"FILE_CORRUPT"});
+  CHECK_THAT(findings_with(r1, "FILE_CORRUPT")[0].finding.detail["reason"].get<std::string>(),
+             Catch::Contains("truncated"));
+  const std::string jpeg = sample_jpeg();
+  CHECK(codes_of(with_attachment("Шарт.jpeg", jpeg.substr(0, jpeg.size() * 2 / 3))) ==
+        Codes{"FILE_CORRUPT"});
+  CHECK(codes_of(with_attachment("Шарт.jpeg", jpeg.substr(0, 200))) == Codes{"FILE_CORRUPT"});
+}
+
+TEST_CASE("encrypted PDFs: a user password rejects, an owner password only is recorded",
+          "[analysis]") {
+  const auto user = samples::encrypt_pdf(sample_pdf(), true);
+  CHECK(analysis::analyze(user, "pdf").encrypted);
+  CHECK(codes_of(with_attachment("Шарт.pdf", user)) == Codes{"FILE_ENCRYPTED"});
+  const auto owner = samples::encrypt_pdf(sample_pdf(), false);
+  const auto f = analysis::analyze(owner, "pdf");
+  CHECK_FALSE(f.encrypted);
+  CHECK(f.restricted);
+  const auto r = with_attachment("Шарт.pdf", owner);
+  CHECK(codes_of(r) == Codes{"FILE_RESTRICTED"});
+  CHECK(r.outcome == Outcome::kRegistered);
+}
+
+TEST_CASE("ACTIVE_CONTENT in PDFs: JavaScript, Launch, embedded files", "[analysis]") {
+  CHECK(codes_of(with_attachment("Шарт.pdf", samples::make_feature_pdf("plain"))).empty());
+  for (auto [feature, kind] : {std::pair{"javascript", "javascript"},
+                               {"launch", "launch"},
+                               {"embedded", "embedded_file"}}) {
+    INFO(feature);
+    const auto r = with_attachment("Шарт.pdf", samples::make_feature_pdf(feature));
+    REQUIRE(codes_of(r) == Codes{"ACTIVE_CONTENT"});
+    CHECK(findings_with(r, "ACTIVE_CONTENT")[0].finding.detail["kind"] == kind);
+  }
+}
+
+TEST_CASE("a PDF without pages is FILE_EMPTY", "[analysis]") {
+  CHECK(codes_of(with_attachment("Шарт.pdf", samples::make_feature_pdf("no-pages"))) ==
+        Codes{"FILE_EMPTY"});
+}
+
+TEST_CASE("OOXML: macros, zip bombs, text", "[analysis]") {
+  const auto macro = analysis::analyze(samples::make_docx("Т", {"а"}, true), "docm");
+  REQUIRE_FALSE(macro.active.empty());
+  CHECK(macro.active[0].kind == "macro");
+  const auto bomb = samples::make_docx_bomb(300u << 20);  // 300 MiB of one letter
+  CHECK(bomb.size() < (2u << 20));
+  const auto r = with_attachment("Шарт.docx", bomb);
+  REQUIRE(codes_of(r) == Codes{"FILE_CORRUPT"});
+  CHECK_THAT(findings_with(r, "FILE_CORRUPT")[0].finding.detail["reason"].get<std::string>(),
+             Catch::Contains("zip bomb"));
+  const auto text = analysis::analyze(samples::make_docx("ТАЛАП", {"мәтін"}), "docx");
+  CHECK_THAT(text.text, Catch::Contains("мәтін"));
+  const auto sheet = analysis::analyze(samples::make_xlsx({{"Күні", "Сомасы"}}), "xlsx");
+  CHECK_THAT(sheet.text, Catch::Contains("Сомасы"));
+}
+
+TEST_CASE("DOC: the FIB's encryption flag and macro storages", "[analysis]") {
+  CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін"))).empty());
+  CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін", true))) ==
+        Codes{"FILE_ENCRYPTED"});
+  CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін", false, true))) ==
+        Codes{"ACTIVE_CONTENT"});
+}
+
+TEST_CASE("TEXT_FORMAT: the main document not in Times New Roman 14", "[analysis]") {
+  TempDir t;
+  BundleBuilder b;
+  b.documents[0].file = "Талап арыз.docx";
+  SECTION("Times New Roman 14 from the document defaults") {
+    b.documents[0].content = samples::make_docx_font("Times New Roman", 14);
+    CHECK(codes_of(run_pipeline(b.write(t.path()))).empty());
+  }
+  SECTION("Arial 12") {
+    b.documents[0].content = samples::make_docx_font("Arial", 12);
+    const auto r = run_pipeline(b.write(t.path()));
+    REQUIRE(codes_of(r) == Codes{"TEXT_FORMAT"});
+    CHECK(findings_with(r, "TEXT_FORMAT")[0].finding.detail["font"] == "Arial");
+    CHECK(findings_with(r, "TEXT_FORMAT")[0].severity == Severity::kInfo);
+  }
+}
+
+TEST_CASE("TIFF: pages, resolution, photometric", "[analysis]") {
+  TempDir t;
+  const auto path = (t.path() / "scan.tif").string();
+  TIFF* tif = TIFFOpen(path.c_str(), "w");
+  REQUIRE(tif);
+  for (int page = 0; page < 2; ++page) {
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 1240);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 1754);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 1);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
+    TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
+    TIFFSetField(tif, TIFFTAG_XRESOLUTION, 150.0f);
+    TIFFSetField(tif, TIFFTAG_YRESOLUTION, 150.0f);
+    TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+    std::vector<unsigned char> row(155, 0);
+    for (int y = 0; y < 1754; ++y) TIFFWriteScanline(tif, row.data(), static_cast<uint32_t>(y), 0);
+    TIFFWriteDirectory(tif);
+  }
+  TIFFClose(tif);
+  const auto f = analysis::analyze(read_file(path), "tiff");
+  REQUIRE(f.pages == 2);
+  CHECK(page1(f).color_mode == "bilevel");
+  CHECK(std::abs(*page1(f).dpi - 150) < 0.5);
+  CHECK(f.notes["compression"] == COMPRESSION_CCITTFAX4);
+  CHECK(analysis::analyze("II*\0garbage", "tiff").corrupt);
+}
+
+TEST_CASE("hostile documents end in a finding within their limits", "[analysis][hostile]") {
+  SECTION("a JPEG header claiming 65500×65500 pixels") {
+    std::string jpeg = samples::make_jpeg(64, 64, 200, "jfif");
+    // SOF0 height and width follow FFC0 LL LL PP.
+    const auto sof = jpeg.find("\xFF\xC0");
+    REQUIRE(sof != std::string::npos);
+    jpeg[sof + 5] = jpeg[sof + 7] = static_cast<char>(0xFF);
+    jpeg[sof + 6] = jpeg[sof + 8] = static_cast<char>(0xDC);
+    const auto f = analysis::analyze(jpeg, "jpeg");
+    REQUIRE(f.limit);
+    CHECK_THAT(*f.limit, Catch::Contains("65500"));
+    CHECK(codes_of(with_attachment("Шарт.jpeg", jpeg)) == Codes{"PROCESSING_FAILED"});
+  }
+  SECTION("a PDF nested 30,000 arrays deep") {
+    const auto r = with_attachment("Шарт.pdf", samples::make_feature_pdf("deep"));
+    CHECK(codes_of(r) == Codes{"FILE_CORRUPT"});
+  }
+  SECTION("a PDF claiming 100,000 pages") {
+    const auto r = with_attachment("Шарт.pdf", samples::make_many_pages_pdf(100000));
+    REQUIRE(codes_of(r) == Codes{"PROCESSING_FAILED"});  // a clerk looks; never a rejection
+    CHECK_THAT(findings_with(r, "PROCESSING_FAILED")[0].finding.detail["reason"].get<std::string>(),
+               Catch::Contains("100000 pages"));
+    CHECK(r.outcome == Outcome::kReview);
+  }
+}
+
+TEST_CASE("facts survive a round trip through JSON (for worker processes)", "[analysis]") {
+  const auto f = analysis::analyze(samples::make_scanned_pdf(150, "gray", 2, 148, 210), "pdf");
+  const auto back = analysis::facts_from_json(analysis::to_json(f));
+  CHECK(analysis::to_json(back) == analysis::to_json(f));
+  CHECK(back.page_facts.size() == 2);
+}
