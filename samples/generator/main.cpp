@@ -438,6 +438,59 @@ std::vector<Spec> all_specs() {
   with_attachment("clean-claim-jpeg-attachment", "Шарттың көшірмесі.jpeg",
                   make_jpeg_scan("ШАРТ", {"Шарт мәтіні."}, 200), "registered", {});
 
+  // ---- document analysis --------------------------------------------------------------
+  const std::string contract_pdf = make_pdf("ШАРТ № 17", {"Шарт мәтіні."});
+  with_attachment("scan-resolution-low", "Шарттың көшірмесі.pdf",
+                  make_scanned_pdf(150, "gray", 2, 148, 210), "rejected", {"SCAN_RESOLUTION_LOW"});
+  with_attachment("scan-resolution-high", "Шарттың көшірмесі.pdf",
+                  make_scanned_pdf(400, "bilevel", 1, 148, 210), "registered",
+                  {"SCAN_RESOLUTION_HIGH"});
+  with_attachment("clean-scan-bilevel-300", "Шарттың көшірмесі.pdf",
+                  make_scanned_pdf(300, "bilevel", 1, 148, 210), "registered", {});
+  with_attachment("clean-scan-color-stamp", "Шарттың көшірмесі.pdf",
+                  make_scanned_pdf(200, "color", 1, 148, 210), "registered", {});
+  with_attachment("scan-color-of-gray", "Шарттың көшірмесі.pdf",
+                  make_scanned_pdf(200, "color-of-gray", 1, 148, 210), "registered",
+                  {"SCAN_COLOR"});
+  with_attachment("scan-scale-small-jpeg", "Шарттың көшірмесі.jpeg",
+                  make_jpeg(1000, 700, 300, "jfif"), "review", {"SCAN_SCALE"});
+  with_attachment("scan-jpeg-no-density-low", "Шарттың көшірмесі.jpeg",
+                  make_jpeg(1240, 1754, 150, "none"), "rejected", {"SCAN_RESOLUTION_LOW"});
+  with_attachment("clean-jpeg-exif-density", "Шарттың көшірмесі.jpeg",
+                  make_jpeg(1654, 2339, 200, "exif"), "registered", {});
+  with_attachment("file-corrupt-truncated-pdf", "Шарттың көшірмесі.pdf",
+                  contract_pdf.substr(0, contract_pdf.size() / 2), "rejected", {"FILE_CORRUPT"});
+  {
+    const std::string jpeg = make_jpeg(1240, 1754, 150, "jfif");
+    with_attachment("file-corrupt-truncated-jpeg", "Шарттың көшірмесі.jpeg",
+                    jpeg.substr(0, jpeg.size() / 2), "rejected", {"FILE_CORRUPT"});
+  }
+  with_attachment("file-corrupt-zip-bomb", "Шарттың көшірмесі.docx", make_docx_bomb(300u << 20),
+                  "rejected", {"FILE_CORRUPT"});
+  with_attachment("file-encrypted-pdf", "Шарттың көшірмесі.pdf", encrypt_pdf(contract_pdf, true),
+                  "rejected", {"FILE_ENCRYPTED"});
+  with_attachment("file-restricted-pdf", "Шарттың көшірмесі.pdf", encrypt_pdf(contract_pdf, false),
+                  "registered", {"FILE_RESTRICTED"});
+  with_attachment("file-encrypted-doc", "Шарттың көшірмесі.doc", make_doc("Шарт", true), "rejected",
+                  {"FILE_ENCRYPTED"});
+  with_attachment("active-content-pdf-javascript", "Шарттың көшірмесі.pdf",
+                  make_feature_pdf("javascript"), "rejected", {"ACTIVE_CONTENT"});
+  with_attachment("active-content-pdf-launch", "Шарттың көшірмесі.pdf", make_feature_pdf("launch"),
+                  "rejected", {"ACTIVE_CONTENT"});
+  with_attachment("active-content-pdf-embedded-file", "Шарттың көшірмесі.pdf",
+                  make_feature_pdf("embedded"), "rejected", {"ACTIVE_CONTENT"});
+  with_attachment("active-content-doc-macros", "Шарттың көшірмесі.doc",
+                  make_doc("Шарт", false, true), "rejected", {"ACTIVE_CONTENT"});
+  with_attachment("file-empty-pdf-no-pages", "Шарттың көшірмесі.pdf", make_feature_pdf("no-pages"),
+                  "rejected", {"FILE_EMPTY"});
+  {
+    Spec s = clean_claim("text-format-not-times-14");
+    s.docs[0] = {"Талап арыз.docx", "Талап арыз", "main", make_docx_font("Arial", 12)};
+    s.outcome = "registered";
+    s.codes = {"TEXT_FORMAT"};
+    add(s);
+  }
+
   // ---- attachments --------------------------------------------------------------------
   {
     Spec s = clean_claim("attachment-count-mismatch");
