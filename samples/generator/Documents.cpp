@@ -7,8 +7,6 @@
 #include <turbojpeg.h>
 #include <unistd.h>
 #include <zip.h>
-#include <qpdf/QPDF.hh>
-#include <qpdf/QPDFWriter.hh>
 
 #include <cmath>
 #include <cstdio>
@@ -540,18 +538,6 @@ std::string make_many_pages_pdf(int pages) {
   for (int i = 0; i < pages; ++i)
     objs.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>");
   return assemble_pdf(objs);
-}
-
-std::string encrypt_pdf(const std::string& pdf, bool user_password) {
-  QPDF q;
-  q.processMemoryFile("input.pdf", pdf.data(), pdf.size());
-  QPDFWriter w(q);
-  w.setOutputMemory();
-  w.setR6EncryptionParameters(user_password ? "user-secret" : "", "owner-secret", true, false,
-                              false, false, false, false, qpdf_r3p_none, true);
-  w.write();
-  auto buf = w.getBufferSharedPointer();
-  return std::string(reinterpret_cast<const char*>(buf->getBuffer()), buf->getSize());
 }
 
 std::string make_docx_bomb(std::uint64_t inflated_bytes) {
