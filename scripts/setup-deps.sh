@@ -22,6 +22,8 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-liberation2 fonts-dejavu-core
   # tests and sample generation
   catch2 python3 jq libqpdf-dev
+  # benchmarks: the command-line tools the product is measured against (never called by it)
+  poppler-utils
 )
 
 missing=()
