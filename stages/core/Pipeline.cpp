@@ -47,6 +47,7 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
     const Bundle bundle = Bundle::open(dir, config_.bundle_limits);
     result.bundle_id = bundle.id();
     result.submission_id = bundle.submission_id();
+    if (const Manifest* m = bundle.manifest()) result.court_code = m->court.code;
     DocumentFactsCache facts(bundle, config_.facts_limits);
     BundleContext ctx{bundle, facts, *rules_, result.processed_at};
 

@@ -34,6 +34,7 @@ struct DocumentSummary {
 struct PipelineResult {
   std::string bundle_id;
   std::optional<std::string> submission_id;
+  std::optional<std::string> court_code;  // from a usable manifest (registration numbers)
   Outcome outcome = Outcome::kReview;
   std::vector<ResolvedFinding> findings;
   std::vector<DocumentSummary> documents;
