@@ -1,0 +1,237 @@
+#include "service/Service.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <deque>
+#include <iostream>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "core/Report.hpp"
+
+namespace sot::service {
+
+namespace fs = std::filesystem;
+
+Config resolve_config(const ServiceOptions& o) {
+  Config c = o.config_file ? load_config_file(*o.config_file) : shipped_config();
+  if (o.spool) c.spool_root = *o.spool;
+  if (o.trust_dir) c.trust_dir = *o.trust_dir;
+  if (o.crl_dir) c.crl_dir = *o.crl_dir;
+  if (o.workers) c.workers = *o.workers;
+  return c;
+}
+
+Service::Service(ServiceOptions options) : options_(std::move(options)) {
+  config_ = resolve_config(options_);
+  pipeline_ = build_pipeline(config_);
+  spool_ = std::make_unique<spool::Spool>(config_.spool_root);
+  registry_ = std::make_unique<registry::Registry>(spool_->state() / "registry.sqlite");
+}
+
+std::shared_ptr<const Pipeline> Service::pipeline() const {
+  std::lock_guard lock(pipeline_mutex_);
+  return pipeline_;
+}
+
+void Service::log(const std::string& bundle, const std::string& message) const {
+  static std::mutex out;
+  std::lock_guard lock(out);
+  std::cerr << "sot-intaked[" << (bundle.empty() ? "-" : bundle) << "]: " << message << std::endl;
+}
+
+void Service::reload() {
+  try {
+    Config c = resolve_config(options_);
+    auto p = build_pipeline(c);
+    std::lock_guard lock(pipeline_mutex_);
+    pipeline_ = std::move(p);
+    log("", "reloaded configuration and rules (rules " + pipeline_->rules().version + ")");
+  } catch (const std::exception& e) {
+    log("", std::string("reload refused, keeping the current configuration: ") + e.what());
+  }
+}
+
+std::string Service::process(const std::string& id, bool already_active) {
+  if (!already_active && !spool_->claim(id)) return "";
+  const auto pipe = pipeline();
+  SystemClock clock;
+  PipelineResult result;
+  std::optional<std::string> number;
+  if (registry_->decided(id)) {
+    // The same id again after its decision: a clerk sorts it out; the first stays as it is.
+    result.bundle_id = id;
+    result.processed_at = clock.now();
+    result.findings.push_back(
+        {Finding{"PROCESSING_FAILED",
+                 "spool",
+                 std::nullopt,
+                 std::nullopt,
+                 {{"reason",
+                   "a bundle with this id was already decided; this delivery is kept "
+                   "apart for a clerk"}}},
+         pipe->rules().severity("PROCESSING_FAILED", "")});
+    result.outcome = Outcome::kReview;
+  } else {
+    registry_->transition(id, "processing");
+    result = pipe->run(spool_->active() / id, clock);
+    if (result.outcome == Outcome::kRegistered) {
+      const std::int32_t offset = config_.report_local_offset
+                                      ? local_offset_minutes(result.processed_at)
+                                      : config_.report_offset_minutes;
+      const int year = static_cast<int>(local_date(result.processed_at, offset).year());
+      number = registry_->assign_number(id, result.court_code.value_or("0000"), year);
+    }
+  }
+  const std::int32_t offset = config_.report_local_offset
+                                  ? local_offset_minutes(result.processed_at)
+                                  : config_.report_offset_minutes;
+  const nlohmann::json report = make_report(result, pipe->rules(), offset, number);
+  spool_->write_result(id, "report.json",
+                       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  const spool::Outcome o = result.outcome == Outcome::kRegistered ? spool::Outcome::kRegistered
+                           : result.outcome == Outcome::kRejected ? spool::Outcome::kRejected
+                                                                  : spool::Outcome::kReview;
+  const std::string placed = spool_->finish(id, o);
+  registry_->record_outcome(id, placed, spool::directory_of(o), report);
+  std::string codes;
+  for (const auto& f : result.findings) codes += (codes.empty() ? "" : ",") + f.finding.code;
+  log(id, std::string(spool::directory_of(o)) + (number ? " " + *number : "") +
+              (codes.empty() ? "" : " [" + codes + "]") + " in " +
+              std::to_string(result.duration.count()) + " ms");
+  return spool::directory_of(o);
+}
+
+int Service::run() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);  // before any thread starts: all inherit it
+  const int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  const int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  if (sfd < 0 || ifd < 0 ||
+      inotify_add_watch(ifd, spool_->incoming().c_str(), IN_MOVED_TO | IN_CREATE) < 0) {
+    log("", "cannot watch " + spool_->incoming().string());
+    return 1;
+  }
+
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<std::pair<std::string, bool>> queue;  // (id, already in active/)
+  std::set<std::string> pending;                   // queued or in flight
+  std::atomic<bool> fatal{false};
+
+  // Start-up: finish what a crash left half-moved, record what the registry missed.
+  const auto recovered = spool_->recover();
+  for (const auto& id : recovered.finished) log(id, "recovered: outcome move finished");
+  for (const auto& id : recovered.resume) {
+    log(id, "recovered: processing again");
+    queue.emplace_back(id, true);
+    pending.insert(id);
+  }
+  if (const int n = registry_->reconcile(spool_->root()); n > 0)
+    log("", "registry: recorded " + std::to_string(n) + " decided bundle(s) it had missed");
+
+  const unsigned n_workers = config_.effective_workers();
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < n_workers; ++w)
+    workers.emplace_back([&] {
+      for (;;) {
+        std::pair<std::string, bool> item;
+        {
+          std::unique_lock lock(m);
+          cv.wait(lock, [&] { return stopping_ || !queue.empty(); });
+          if (stopping_) return;  // in-flight bundles finish; queued ones stay in incoming/
+          item = queue.front();
+          queue.pop_front();
+        }
+        try {
+          process(item.first, item.second);
+        } catch (const std::exception& e) {
+          // A spool or registry failure: stop and let the restart recover (never carry on).
+          log(item.first, std::string("fatal: ") + e.what());
+          fatal = true;
+          stopping_ = true;
+          cv.notify_all();
+        }
+        std::lock_guard lock(m);
+        pending.erase(item.first);
+      }
+    });
+
+  auto rescan = [&] {
+    std::vector<std::string> quarantined;
+    std::vector<std::string> ids;
+    try {
+      ids = spool_->scan_incoming(&quarantined);
+    } catch (const std::exception& e) {
+      log("", std::string("fatal: ") + e.what());
+      fatal = true;
+      stopping_ = true;
+      return;
+    }
+    for (const auto& q : quarantined) log(q, "not a bundle: moved to quarantine/");
+    std::lock_guard lock(m);
+    for (auto& id : ids)
+      if (pending.insert(id).second) queue.emplace_back(std::move(id), false);
+    cv.notify_all();
+  };
+
+  sd_notifyf(0, "READY=1\nSTATUS=watching %s with %u workers", spool_->incoming().c_str(),
+             n_workers);
+  log("", "watching " + spool_->incoming().string() + " with " + std::to_string(n_workers) +
+              " worker(s)");
+  rescan();
+  // Under systemd's WatchdogSec, ping at least twice per interval.
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
+  auto interval = options_.rescan_interval;
+  if (watchdog)
+    interval = std::min<std::chrono::milliseconds>(
+        interval, std::chrono::milliseconds(std::max<std::uint64_t>(watchdog_usec / 2000, 100)));
+  while (!stopping_) {
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
+    const int rc = ::poll(fds, 2, static_cast<int>(interval.count()));
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+    if (rc < 0 && errno != EINTR) break;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo si{};
+      while (::read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+          reload();
+        } else {
+          log("", "stopping: finishing the bundles in flight");
+          stopping_ = true;
+        }
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      char buf[8192];
+      while (::read(ifd, buf, sizeof buf) > 0) {
+      }
+    }
+    if (!stopping_) rescan();
+    std::size_t depth = 0;
+    {
+      std::lock_guard lock(m);
+      depth = queue.size();
+    }
+    sd_notifyf(0, "STATUS=queue depth %zu", depth);
+  }
+  sd_notify(0, "STOPPING=1");
+  cv.notify_all();
+  for (auto& t : workers) t.join();
+  ::close(ifd);
+  ::close(sfd);
+  log("", fatal ? "stopped after a fatal error" : "stopped");
+  return fatal ? 1 : 0;
+}
+
+}  // namespace sot::service
