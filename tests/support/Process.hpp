@@ -16,3 +16,12 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv);
 
 }  // namespace sot::test
+
+namespace sot::test {
+
+// Starts a program in the background with stdout/stderr appended to `log`; returns its pid.
+int spawn_background(const std::vector<std::string>& argv, const std::string& log);
+// Waits for a pid; returns its exit status (128 + signal when killed).
+int wait_for(int pid);
+
+}  // namespace sot::test

@@ -1,0 +1,225 @@
+// sot-intaked end to end: the real daemon on a temporary spool fed the way the portal feeds
+// it (write under tmp/, rename into incoming/). Every bundle ends in exactly one outcome
+// directory with its report; registration numbers are gap-free; kill -9 at random moments
+// loses and duplicates nothing; SIGHUP with broken rules keeps the old ones.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "support/Process.hpp"
+#include "support/TestBundle.hpp"
+
+using nlohmann::json;
+using namespace sot::test;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Samples {
+  TempDir dir;
+  std::map<std::string, json> expected;
+  Samples() {
+    REQUIRE(run_process({SOT_SAMPLES_BIN, dir.path().string()}).exit_code == 0);
+    for (const auto& e : fs::directory_iterator(dir.path() / "expected"))
+      expected[e.path().stem().string()] = json::parse(read_file(e.path()));
+  }
+  fs::path bundle(const std::string& id) const { return dir.path() / "bundles" / id; }
+  fs::path config() const { return dir.path() / "config.toml"; }
+};
+
+const Samples& samples() {
+  static const Samples s;
+  return s;
+}
+
+// Delivers a copy of `from` as incoming/<id> the way the portal does.
+void deliver(const fs::path& spool, const fs::path& from, const std::string& id) {
+  const fs::path staged = spool / "tmp" / id;
+  fs::copy(from, staged, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::rename(staged, spool / "incoming" / id);
+}
+
+int count_in(const fs::path& dir) {
+  std::error_code ec;
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    (void)e;
+    ++n;
+  }
+  return n;
+}
+
+int decided(const fs::path& spool) {
+  return count_in(spool / "registered") + count_in(spool / "rejected") + count_in(spool / "review");
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return done();
+}
+
+int start_daemon(const fs::path& spool, const fs::path& log, int workers = 2) {
+  return spawn_background({SOT_INTAKED_BIN, "--config", samples().config().string(), "--spool",
+                           spool.string(), "--workers", std::to_string(workers)},
+                          log.string());
+}
+
+// Registration numbers in the registry: all distinct and 1..n per court and year.
+void check_registry(const fs::path& spool, int registered_bundles) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2((spool / "state" / "registry.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
+                          nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
+  sqlite3_finalize(st);
+  sqlite3_prepare_v2(db,
+                     "SELECT court, reg_year, COUNT(*), MIN(reg_seq), MAX(reg_seq), "
+                     "COUNT(DISTINCT reg_seq) FROM bundles WHERE reg_seq IS NOT NULL "
+                     "AND outcome='registered' GROUP BY court, reg_year",
+                     -1, &st, nullptr);
+  int total = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const int n = sqlite3_column_int(st, 2);
+    total += n;
+    CHECK(sqlite3_column_int(st, 3) == 1);
+    CHECK(sqlite3_column_int(st, 4) == n);  // gap-free
+    CHECK(sqlite3_column_int(st, 5) == n);  // no number twice
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  CHECK(total == registered_bundles);
+}
+
+}  // namespace
+
+TEST_CASE("the daemon decides every sample bundle as expected", "[daemon]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const int pid = start_daemon(spool, t.path() / "log");
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  for (const auto& [id, _] : samples().expected) deliver(spool, samples().bundle(id), id);
+  // Not bundles: a plain file, a symlink, a bad name.
+  write_file(spool / "incoming" / "stray.txt", "x");
+  fs::create_directory_symlink("/etc", spool / "incoming" / "link");
+  fs::create_directory(spool / "incoming" / ".hidden");
+  // A bundle still being written under tmp/ is never touched.
+  fs::create_directories(spool / "tmp" / "half-written" / "files");
+  const int n = static_cast<int>(samples().expected.size());
+  const bool all = wait_until([&] { return decided(spool) == n; }, 120s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(t.path() / "log"));
+  REQUIRE(all);
+  CHECK(count_in(spool / "incoming") == 0);
+  CHECK(count_in(spool / "active") == 0);
+  CHECK(count_in(spool / "quarantine") == 3);
+  CHECK(fs::exists(spool / "tmp" / "half-written"));
+  int registered = 0;
+  for (const auto& [id, exp] : samples().expected) {
+    const std::string outcome = exp["outcome"];
+    const fs::path dir = spool / outcome / id;
+    INFO(id);
+    REQUIRE(fs::is_directory(dir));
+    const json report = json::parse(read_file(dir / "result" / "report.json"));
+    CHECK(report["outcome"] == outcome);
+    CHECK(report["bundle"] == id);
+    if (outcome == "registered") {
+      ++registered;
+      CHECK(report["registration_number"].is_string());
+    } else {
+      CHECK(report["registration_number"].is_null());
+    }
+    // The bundle itself is untouched.
+    CHECK(read_file(dir / "manifest.json") == read_file(samples().bundle(id) / "manifest.json"));
+  }
+  check_registry(spool, registered);
+}
+
+TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][kill]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  // A mix of outcomes, each delivered under several ids.
+  const std::vector<std::string> kinds = {"clean-claim-individual", "clean-letter",
+                                          "signature-revoked",      "duplicate-file",
+                                          "scan-resolution-low",    "clean-appeal-exempt"};
+  std::vector<std::string> ids;
+  std::mt19937 rng(2026);
+  int pid = start_daemon(spool, log);
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  int kills = 0;
+  for (int round = 0; round < 12; ++round) {
+    for (int k = 0; k < 8; ++k) {
+      const std::string id = "k" + std::to_string(round) + "-" + std::to_string(k);
+      deliver(spool, samples().bundle(kinds[rng() % kinds.size()]), id);
+      ids.push_back(id);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
+    ::kill(pid, SIGKILL);
+    wait_for(pid);
+    ++kills;
+    pid = start_daemon(spool, log);
+  }
+  const int n = static_cast<int>(ids.size());
+  const bool all = wait_until([&] { return decided(spool) == n; }, 120s);
+  ::kill(pid, SIGTERM);
+  wait_for(pid);
+  INFO(read_file(log));
+  REQUIRE(all);
+  CHECK(kills == 12);
+  CHECK(count_in(spool / "incoming") == 0);
+  CHECK(count_in(spool / "active") == 0);
+  int registered = 0;
+  for (const auto& id : ids) {
+    int found = 0;
+    for (const char* o : {"registered", "rejected", "review"})
+      if (fs::exists(spool / o / id)) {
+        ++found;
+        CHECK(fs::exists(spool / o / id / "result" / "report.json"));
+        if (std::string(o) == "registered") ++registered;
+      }
+    INFO(id);
+    CHECK(found == 1);  // exactly one outcome
+  }
+  check_registry(spool, registered);
+}
+
+TEST_CASE("SIGHUP with a broken rules file keeps serving with the old rules", "[daemon]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path config = t.path() / "sot.toml";
+  const fs::path pki = samples().dir.path() / "pki";
+  write_file(t.path() / "rules.toml", read_file(fs::path(SOT_SOURCE_DIR) / "rules" / "rules.toml"));
+  write_file(config, "[signature]\ntrust_dir = \"" + (pki / "trust").string() + "\"\ncrl_dir = \"" +
+                         (pki / "crl").string() + "\"\n[rules]\nfile = \"rules.toml\"\n");
+  const int pid = spawn_background(
+      {SOT_INTAKED_BIN, "--config", config.string(), "--spool", spool.string(), "--workers", "1"},
+      (t.path() / "log").string());
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  write_file(t.path() / "rules.toml", "version = \n");  // broken
+  ::kill(pid, SIGHUP);
+  REQUIRE(wait_until(
+      [&] { return read_file(t.path() / "log").find("reload refused") != std::string::npos; },
+      10s));
+  deliver(spool, samples().bundle("clean-letter"), "after-hup");
+  const bool done = wait_until([&] { return decided(spool) == 1; }, 30s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(t.path() / "log"));
+  REQUIRE(done);
+  CHECK(fs::exists(spool / "registered" / "after-hup"));
+}
