@@ -143,6 +143,40 @@ Config load_config_file(const std::filesystem::path& path) {
   return load_config(ss.str(), path.string(), path.parent_path());
 }
 
+nlohmann::json config_to_json(const Config& c) {
+  return {{"source", c.source},
+          {"spool_root", c.spool_root.string()},
+          {"trust_dir", c.trust_dir.string()},
+          {"intermediates_dir", c.intermediates_dir.string()},
+          {"crl_dir", c.crl_dir.string()},
+          {"manifest_max_bytes", c.bundle_limits.manifest_max_bytes},
+          {"signature_max_bytes", c.bundle_limits.signature_max_bytes},
+          {"max_files", c.bundle_limits.max_files},
+          {"max_documents", c.bundle_limits.manifest.max_documents},
+          {"clock_skew_seconds", c.clock_skew_seconds},
+          {"max_container_bytes", c.facts_limits.identify.max_container_bytes},
+          {"report_local_offset", c.report_local_offset},
+          {"report_offset_minutes", c.report_offset_minutes}};
+}
+
+Config config_from_json(const nlohmann::json& j) {
+  Config c;
+  c.source = j.at("source").get<std::string>();
+  c.spool_root = j.at("spool_root").get<std::string>();
+  c.trust_dir = j.at("trust_dir").get<std::string>();
+  c.intermediates_dir = j.at("intermediates_dir").get<std::string>();
+  c.crl_dir = j.at("crl_dir").get<std::string>();
+  c.bundle_limits.manifest_max_bytes = j.at("manifest_max_bytes").get<std::uint64_t>();
+  c.bundle_limits.signature_max_bytes = j.at("signature_max_bytes").get<std::uint64_t>();
+  c.bundle_limits.max_files = j.at("max_files").get<std::uint32_t>();
+  c.bundle_limits.manifest.max_documents = j.at("max_documents").get<std::uint32_t>();
+  c.clock_skew_seconds = j.at("clock_skew_seconds").get<std::int64_t>();
+  c.facts_limits.identify.max_container_bytes = j.at("max_container_bytes").get<std::uint64_t>();
+  c.report_local_offset = j.at("report_local_offset").get<bool>();
+  c.report_offset_minutes = j.at("report_offset_minutes").get<std::int32_t>();
+  return c;
+}
+
 Config shipped_config() {
   return load_config(embedded::kShippedConfig, "config/sot-intake.toml (shipped)", {});
 }

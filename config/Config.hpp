@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "core/Bundle.hpp"
 #include "core/DocumentFacts.hpp"
 
@@ -41,5 +43,9 @@ Config load_config(std::string_view toml_text, const std::string& source,
                    const std::filesystem::path& base_dir);
 Config load_config_file(const std::filesystem::path& path);
 Config shipped_config();
+
+// What a worker process needs of the daemon's effective config (paths already resolved).
+nlohmann::json config_to_json(const Config& c);
+Config config_from_json(const nlohmann::json& j);
 
 }  // namespace sot

@@ -330,7 +330,9 @@ RuleSet load_rules(std::string_view text, const std::string& source) {
                          std::to_string(e.source().begin.line) + ", column " +
                          std::to_string(e.source().begin.column) + ")");
   }
-  return Loader(root, source).load();
+  RuleSet rs = Loader(root, source).load();
+  rs.text = std::string(text);
+  return rs;
 }
 
 RuleSet load_rules_file(const std::filesystem::path& path) {

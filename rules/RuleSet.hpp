@@ -61,6 +61,7 @@ struct TextFormatRules {
 struct RuleSet {
   std::string version;
   std::string source;  // file the rules came from (for messages)
+  std::string text;    // the TOML they were loaded from (handed to worker processes as is)
   std::map<std::string, CodeRule, std::less<>> codes;
 
   std::uint64_t max_file_bytes = 20ull << 20;

@@ -16,9 +16,13 @@
 namespace sot {
 
 std::shared_ptr<const Pipeline> build_pipeline(const Config& config) {
-  auto rules = std::make_shared<const rules::RuleSet>(
-      config.rules_file.empty() ? rules::shipped_rules()
-                                : rules::load_rules_file(config.rules_file));
+  return build_pipeline(config, config.rules_file.empty()
+                                    ? rules::shipped_rules()
+                                    : rules::load_rules_file(config.rules_file));
+}
+
+std::shared_ptr<const Pipeline> build_pipeline(const Config& config, rules::RuleSet rule_set) {
+  auto rules = std::make_shared<const rules::RuleSet>(std::move(rule_set));
   std::vector<std::unique_ptr<const Stage>> stages;
   stages.push_back(std::make_unique<integrity::IntegrityStage>(config.clock_skew_seconds));
   auto trust = std::make_shared<const signature::TrustStore>(

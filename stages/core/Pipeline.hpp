@@ -68,5 +68,7 @@ class Pipeline {
 // The standard pipeline: every stage of the product in order, configured from `config`.
 // Loads the rules the config names (or the shipped ones). Throws ConfigError / RulesError.
 std::shared_ptr<const Pipeline> build_pipeline(const Config& config);
+// The same with rules already loaded (a worker process gets them from the daemon).
+std::shared_ptr<const Pipeline> build_pipeline(const Config& config, rules::RuleSet rules);
 
 }  // namespace sot
