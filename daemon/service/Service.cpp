@@ -32,6 +32,8 @@ Config resolve_config(const ServiceOptions& o) {
 Service::Service(ServiceOptions options) : options_(std::move(options)) {
   config_ = resolve_config(options_);
   pipeline_ = build_pipeline(config_);
+  worker_init_ =
+      worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source);
   spool_ = std::make_unique<spool::Spool>(config_.spool_root);
   registry_ = std::make_unique<registry::Registry>(spool_->state() / "registry.sqlite");
 }
@@ -53,59 +55,86 @@ void Service::reload() {
     auto p = build_pipeline(c);
     std::lock_guard lock(pipeline_mutex_);
     pipeline_ = std::move(p);
+    config_ = std::move(c);
+    worker_init_ =
+        worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source);
+    ++generation_;
     log("", "reloaded configuration and rules (rules " + pipeline_->rules().version + ")");
   } catch (const std::exception& e) {
     log("", std::string("reload refused, keeping the current configuration: ") + e.what());
   }
 }
 
-std::string Service::process(const std::string& id, bool already_active) {
+namespace {
+// A report for a bundle the pipeline could not decide: review, never the filer's fault.
+PipelineResult failed_result(const std::string& id, const Pipeline& pipe, const std::string& why,
+                             const char* stage) {
+  PipelineResult r;
+  r.bundle_id = id;
+  r.processed_at = SystemClock{}.now();
+  r.findings.push_back(
+      {Finding{"PROCESSING_FAILED", stage, std::nullopt, std::nullopt, {{"reason", why}}},
+       pipe.rules().severity("PROCESSING_FAILED", "")});
+  r.outcome = Outcome::kReview;
+  return r;
+}
+}  // namespace
+
+std::string Service::process(const std::string& id, bool already_active,
+                             worker::AnalysisWorker* worker) {
   if (!already_active && !spool_->claim(id)) return "";
   const auto pipe = pipeline();
   SystemClock clock;
   PipelineResult result;
   std::optional<std::string> number;
+  const std::int32_t offset = config_.report_local_offset ? local_offset_minutes(clock.now())
+                                                          : config_.report_offset_minutes;
+  nlohmann::json report;
+  std::optional<std::string> court_code;
   if (registry_->decided(id)) {
     // The same id again after its decision: a clerk sorts it out; the first stays as it is.
-    result.bundle_id = id;
-    result.processed_at = clock.now();
-    result.findings.push_back(
-        {Finding{"PROCESSING_FAILED",
-                 "spool",
-                 std::nullopt,
-                 std::nullopt,
-                 {{"reason",
-                   "a bundle with this id was already decided; this delivery is kept "
-                   "apart for a clerk"}}},
-         pipe->rules().severity("PROCESSING_FAILED", "")});
-    result.outcome = Outcome::kReview;
+    result = failed_result(id, *pipe,
+                           "a bundle with this id was already decided; this delivery is kept "
+                           "apart for a clerk",
+                           "spool");
+    report = make_report(result, pipe->rules(), offset);
   } else {
     registry_->transition(id, "processing");
-    result = pipe->run(spool_->active() / id, clock);
-    if (result.outcome == Outcome::kRegistered) {
-      const std::int32_t offset = config_.report_local_offset
-                                      ? local_offset_minutes(result.processed_at)
-                                      : config_.report_offset_minutes;
-      const int year = static_cast<int>(local_date(result.processed_at, offset).year());
-      number = registry_->assign_number(id, result.court_code.value_or("0000"), year);
+    if (worker) {
+      worker::WorkerAnswer a = worker->run(spool_->active() / id);
+      if (a.report) {
+        report = std::move(*a.report);
+        court_code = a.court_code;
+      } else {
+        log(id, "analysis failed: " + a.failure);
+        result = failed_result(id, *pipe, a.failure, "worker");
+        report = make_report(result, pipe->rules(), offset);
+      }
+    } else {
+      result = pipe->run(spool_->active() / id, clock);
+      court_code = result.court_code;
+      report = make_report(result, pipe->rules(), offset);
+    }
+    if (report.value("outcome", "") == "registered") {
+      const int year = static_cast<int>(local_date(clock.now(), offset).year());
+      number = registry_->assign_number(id, court_code.value_or("0000"), year);
+      report["registration_number"] = *number;
     }
   }
-  const std::int32_t offset = config_.report_local_offset
-                                  ? local_offset_minutes(result.processed_at)
-                                  : config_.report_offset_minutes;
-  const nlohmann::json report = make_report(result, pipe->rules(), offset, number);
   spool_->write_result(id, "report.json",
                        report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  const spool::Outcome o = result.outcome == Outcome::kRegistered ? spool::Outcome::kRegistered
-                           : result.outcome == Outcome::kRejected ? spool::Outcome::kRejected
-                                                                  : spool::Outcome::kReview;
+  const std::string outcome = report.value("outcome", "review");
+  const spool::Outcome o = outcome == "registered" ? spool::Outcome::kRegistered
+                           : outcome == "rejected" ? spool::Outcome::kRejected
+                                                   : spool::Outcome::kReview;
   const std::string placed = spool_->finish(id, o);
   registry_->record_outcome(id, placed, spool::directory_of(o), report);
   std::string codes;
-  for (const auto& f : result.findings) codes += (codes.empty() ? "" : ",") + f.finding.code;
+  for (const auto& f : report["findings"])
+    codes += (codes.empty() ? "" : ",") + f.value("code", std::string("?"));
   log(id, std::string(spool::directory_of(o)) + (number ? " " + *number : "") +
               (codes.empty() ? "" : " [" + codes + "]") + " in " +
-              std::to_string(result.duration.count()) + " ms");
+              std::to_string(report.value("duration_ms", 0)) + " ms");
   return spool::directory_of(o);
 }
 
@@ -143,6 +172,8 @@ int Service::run() {
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < n_workers; ++w)
     workers.emplace_back([&] {
+      std::unique_ptr<worker::AnalysisWorker> analysis;
+      unsigned generation = generation_;
       for (;;) {
         std::pair<std::string, bool> item;
         {
@@ -153,7 +184,17 @@ int Service::run() {
           queue.pop_front();
         }
         try {
-          process(item.first, item.second);
+          if (!options_.worker_argv.empty() && (!analysis || generation != generation_)) {
+            generation = generation_;
+            std::string init;
+            {
+              std::lock_guard lock(pipeline_mutex_);
+              init = worker_init_;
+            }
+            analysis = std::make_unique<worker::AnalysisWorker>(
+                options_.worker_argv, std::move(init), options_.worker_limits);
+          }
+          process(item.first, item.second, analysis.get());
         } catch (const std::exception& e) {
           // A spool or registry failure: stop and let the restart recover (never carry on).
           log(item.first, std::string("fatal: ") + e.what());

@@ -19,6 +19,7 @@
 #include "core/Pipeline.hpp"
 #include "registry/Registry.hpp"
 #include "spool/Spool.hpp"
+#include "worker/AnalysisWorker.hpp"
 
 namespace sot::service {
 
@@ -29,6 +30,9 @@ struct ServiceOptions {
   std::optional<std::filesystem::path> crl_dir;
   std::optional<unsigned> workers;
   std::chrono::milliseconds rescan_interval{2000};
+  // How to start an analysis worker process (empty: analyse in-process, for tests).
+  std::vector<std::string> worker_argv;
+  worker::WorkerLimits worker_limits;
 };
 
 // The config the options name, with the command-line overrides applied.
@@ -44,7 +48,8 @@ class Service {
 
   // One bundle, start to end (exposed for tests): claims it from incoming/ unless
   // `already_active`, decides it and moves it. Returns the outcome directory name used.
-  std::string process(const std::string& id, bool already_active);
+  std::string process(const std::string& id, bool already_active,
+                      worker::AnalysisWorker* worker = nullptr);
 
  private:
   void reload();
@@ -57,6 +62,8 @@ class Service {
   std::unique_ptr<registry::Registry> registry_;
   mutable std::mutex pipeline_mutex_;
   std::shared_ptr<const Pipeline> pipeline_;
+  std::atomic<unsigned> generation_{0};  // bumped by a reload: workers restart with it
+  std::string worker_init_;              // what a worker starts from (under pipeline_mutex_)
   std::atomic<bool> stopping_{false};
 };
 

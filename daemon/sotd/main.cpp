@@ -5,6 +5,8 @@
 // error, 1 after a fatal spool or registry error (restart to recover), 0 after SIGTERM.
 #include <boost/program_options.hpp>
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "rules/RuleSet.hpp"
@@ -19,7 +21,9 @@ int main(int argc, char** argv) {
       "spool", po::value<std::string>(), "spool root")("trust-dir", po::value<std::string>(),
                                                        "directory of PEM trust anchors")(
       "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
-      "workers", po::value<unsigned>(), "worker threads (default: one per core)");
+      "workers", po::value<unsigned>(), "worker threads (default: one per core)")(
+      "bundle-timeout", po::value<unsigned>(), "seconds one bundle may take (default 120)")(
+      "analysis-worker", "internal: serve as an analysis worker process on stdin/stdout");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -44,7 +48,15 @@ int main(int argc, char** argv) {
   if (vm.count("trust-dir")) o.trust_dir = vm["trust-dir"].as<std::string>();
   if (vm.count("crl-dir")) o.crl_dir = vm["crl-dir"].as<std::string>();
   if (vm.count("workers")) o.workers = vm["workers"].as<unsigned>();
+  if (vm.count("bundle-timeout"))
+    o.worker_limits.bundle_timeout = std::chrono::seconds(vm["bundle-timeout"].as<unsigned>());
   try {
+    if (vm.count("analysis-worker")) return sot::worker::worker_main(o.worker_limits);
+    // Workers are this binary again; they get the configuration from the daemon.
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    o.worker_argv = {n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string(argv[0]),
+                     "--analysis-worker"};
     sot::service::Service service(std::move(o));
     return service.run();
   } catch (const sot::ConfigError& e) {

@@ -223,3 +223,35 @@ TEST_CASE("SIGHUP with a broken rules file keeps serving with the old rules", "[
   REQUIRE(done);
   CHECK(fs::exists(spool / "registered" / "after-hup"));
 }
+
+TEST_CASE("a crashing or hanging analysis costs one bundle, never the daemon", "[daemon]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  ::setenv("SOT_FAULT_INJECT", "crash:poison-crash,hang:poison-hang", 1);
+  const int pid =
+      spawn_background({SOT_INTAKED_BIN, "--config", samples().config().string(), "--spool",
+                        spool.string(), "--workers", "2", "--bundle-timeout", "3"},
+                       (t.path() / "log").string());
+  ::unsetenv("SOT_FAULT_INJECT");
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  for (const char* id : {"poison-crash", "poison-hang", "fine-1", "fine-2", "fine-3"})
+    deliver(spool, samples().bundle("clean-letter"), id);
+  const bool done = wait_until([&] { return decided(spool) == 5; }, 60s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(t.path() / "log"));
+  REQUIRE(done);
+  for (const char* id : {"poison-crash", "poison-hang"}) {
+    INFO(id);
+    REQUIRE(fs::exists(spool / "review" / id));
+    const json report = json::parse(read_file(spool / "review" / id / "result" / "report.json"));
+    CHECK(report["findings"][0]["code"] == "PROCESSING_FAILED");
+    CHECK(report["findings"][0]["severity"] == "review");
+  }
+  CHECK_THAT(read_file(spool / "review" / "poison-crash" / "result" / "report.json"),
+             Catch::Contains("signal 6"));
+  CHECK_THAT(read_file(spool / "review" / "poison-hang" / "result" / "report.json"),
+             Catch::Contains("longer than 3 s"));
+  for (const char* id : {"fine-1", "fine-2", "fine-3"})
+    CHECK(fs::exists(spool / "registered" / id));
+}

@@ -1,0 +1,77 @@
+// Analysis worker processes: the pipeline — every parser of untrusted bytes (Poppler,
+// libjpeg, libtiff, libzip, libgsf, OpenSSL's ASN.1) — runs in a separate process so that a
+// crash or a hang costs one bundle (PROCESSING_FAILED, review), never the daemon.
+//
+// A worker is the daemon's own binary started with --analysis-worker (a fresh exec, not a
+// fork of a multi-threaded process). It runs with no new privileges, address-space and CPU
+// limits, and a seccomp filter that refuses sockets, exec and ptrace; it reads one bundle
+// path per line on stdin and answers one JSON line on stdout:
+//   {"report": <report.json without a registration number>, "court_code": "7110" | null}
+// Each daemon worker thread owns one worker process, reuses it, and replaces it after
+// `max_jobs` bundles, after any fault, and when a bundle exceeds its time limit (kill -9).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/Config.hpp"
+
+namespace sot::worker {
+
+struct WorkerLimits {
+  std::chrono::seconds bundle_timeout{120};
+  std::uint64_t address_space_bytes = 6ull << 30;
+  std::uint64_t cpu_seconds = 3600;  // over a worker's life; it is recycled long before
+  unsigned max_jobs = 200;
+};
+
+struct WorkerAnswer {
+  std::optional<nlohmann::json> report;  // set on success
+  std::optional<std::string> court_code;
+  std::string failure;  // why there is no report (crash, timeout, protocol)
+};
+
+class AnalysisWorker {
+ public:
+  // `argv` starts the worker process (the daemon binary with --analysis-worker); `init` is the
+  // first line it is sent: the daemon's effective config and rules (make_worker_init).
+  AnalysisWorker(std::vector<std::string> argv, std::string init, WorkerLimits limits);
+  ~AnalysisWorker();
+  AnalysisWorker(const AnalysisWorker&) = delete;
+  AnalysisWorker& operator=(const AnalysisWorker&) = delete;
+
+  // Runs the pipeline over the bundle at `dir` in the worker process.
+  WorkerAnswer run(const std::filesystem::path& dir);
+
+  int restarts() const { return restarts_; }
+
+ private:
+  bool start(std::string* why);
+  void kill_worker();
+
+  std::vector<std::string> argv_;
+  std::string init_;
+  WorkerLimits limits_;
+  int pid_ = -1;
+  int to_ = -1;
+  int from_ = -1;
+  unsigned jobs_ = 0;
+  int restarts_ = 0;
+  std::string pending_;  // bytes read past the last answer
+};
+
+// The init line: the config and the rules text the daemon loaded and validated, so a worker
+// started after a refused reload still works with what the daemon serves.
+std::string make_worker_init(const Config& config, const std::string& rules_text,
+                             const std::string& rules_source);
+
+// The worker side: reads the init line, builds the pipeline, applies the sandbox and serves
+// requests on stdin/stdout until stdin closes. Returns the process exit status.
+int worker_main(const WorkerLimits& limits);
+
+}  // namespace sot::worker
