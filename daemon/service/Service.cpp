@@ -124,15 +124,15 @@ std::string Service::process(const std::string& id, bool already_active,
   spool_->write_result(id, "report.json",
                        report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   const std::string outcome = report.value("outcome", "review");
-  const spool::Outcome o = outcome == "registered" ? spool::Outcome::kRegistered
-                           : outcome == "rejected" ? spool::Outcome::kRejected
-                                                   : spool::Outcome::kReview;
+  const Outcome o = outcome == "registered" ? Outcome::kRegistered
+                    : outcome == "rejected" ? Outcome::kRejected
+                                            : Outcome::kReview;
   const std::string placed = spool_->finish(id, o);
   registry_->record_outcome(id, placed, spool::directory_of(o), report);
   std::string codes;
   for (const auto& f : report["findings"])
     codes += (codes.empty() ? "" : ",") + f.value("code", std::string("?"));
-  log(id, std::string(spool::directory_of(o)) + (number ? " " + *number : "") +
+  log(id, spool::directory_of(o) + (number ? " " + *number : "") +
               (codes.empty() ? "" : " [" + codes + "]") + " in " +
               std::to_string(report.value("duration_ms", 0)) + " ms");
   return spool::directory_of(o);

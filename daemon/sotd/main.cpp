@@ -5,6 +5,7 @@
 // error, 1 after a fatal spool or registry error (restart to recover), 0 after SIGTERM.
 #include <boost/program_options.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -15,6 +16,13 @@
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
+  // Signals wait for the service loop (signalfd): one that arrives while the configuration
+  // and trust material load must not kill the daemon with its default action.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+
   po::options_description desc("sot-intaked options");
   desc.add_options()("help,h", "this text")("version", "version")(
       "config", po::value<std::string>(), "config file (TOML)")(

@@ -31,16 +31,8 @@ bool is_bundle_id(std::string_view name) {
   });
 }
 
-const char* directory_of(Outcome o) {
-  switch (o) {
-    case Outcome::kRegistered:
-      return "registered";
-    case Outcome::kRejected:
-      return "rejected";
-    case Outcome::kReview:
-      return "review";
-  }
-  return "review";
+std::string directory_of(Outcome o) {
+  return std::string(sot::to_string(o));
 }
 
 void fsync_path(const fs::path& p) {

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/Pipeline.hpp"
+
 namespace sot::spool {
 
 class SpoolError : public std::runtime_error {
@@ -33,8 +35,9 @@ class SpoolError : public std::runtime_error {
 // True for a bundle id of spec §1: [A-Za-z0-9._-]{1,128}, not starting with '.'.
 bool is_bundle_id(std::string_view name);
 
-enum class Outcome { kRegistered, kRejected, kReview };
-const char* directory_of(Outcome o);
+using sot::Outcome;
+// The outcome directory's name: "registered", "rejected" or "review".
+std::string directory_of(Outcome o);
 
 struct Recovered {
   std::vector<std::string> finished;  // active/ bundles whose report was complete: moved out

@@ -4,25 +4,12 @@
 // table here.
 #include <gsf/gsf.h>
 
-#include <mutex>
-
 #include "analysis/DocumentAnalysis.hpp"
+#include "core/Gsf.hpp"
 
 namespace sot::analysis {
 
 namespace {
-
-void init_gsf() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    gsf_init();
-    for (const char* domain :
-         {"libgsf:msole", "libgsf:utils", "libgsf", static_cast<const char*>(nullptr)})
-      g_log_set_handler(
-          domain, static_cast<GLogLevelFlags>(G_LOG_LEVEL_MASK),
-          [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
-  });
-}
 
 struct Unref {
   void operator()(void* p) const {
@@ -33,7 +20,7 @@ struct Unref {
 }  // namespace
 
 AnalysisFacts analyze_doc(std::string_view data, const AnalysisLimits&) {
-  init_gsf();
+  init_gsf_quietly();
   AnalysisFacts f;
   f.format = "doc";
   f.analysed = true;

@@ -50,7 +50,11 @@ int on_error(TIFF*, void* user, const char* module, const char* fmt, va_list ap)
   auto* m = static_cast<MemFile*>(user);
   if (m->error.empty()) {
     char buf[256];
+    // libtiff's own format strings, with their arguments.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
     std::vsnprintf(buf, sizeof buf, fmt, ap);
+#pragma GCC diagnostic pop
     m->error = std::string(module ? module : "libtiff") + ": " + buf;
   }
   return 1;

@@ -9,8 +9,8 @@
 #include <array>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
+#include "core/Gsf.hpp"
 #include "core/Text.hpp"
 
 namespace sot::format {
@@ -154,21 +154,6 @@ Identification identify_zip(int fd, const IdentifyLimits& limits) {
   return {"zip", "ZIP with OOXML content types but no Word/Excel/PowerPoint main part"};
 }
 
-void gsf_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    gsf_init();
-    // libgsf reports damaged compound files through GLib's log on stderr; damage is what we
-    // report ourselves, so those messages are dropped rather than interleaved with output.
-    // (Some of its messages carry no domain, hence the default one too.)
-    for (const char* domain :
-         {"libgsf:msole", "libgsf:utils", "libgsf", static_cast<const char*>(nullptr)})
-      g_log_set_handler(
-          domain, static_cast<GLogLevelFlags>(G_LOG_LEVEL_MASK),
-          [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
-  });
-}
-
 Identification identify_ole2(int fd, std::uint64_t size, const IdentifyLimits& limits) {
   if (size > limits.max_container_bytes)
     return {"ole2", "OLE2 compound file larger than the inspection limit"};
@@ -180,7 +165,7 @@ Identification identify_ole2(int fd, std::uint64_t size, const IdentifyLimits& l
     got += static_cast<size_t>(r);
   }
   data.resize(got);
-  gsf_init_once();
+  init_gsf_quietly();
   GsfInput* input =
       gsf_input_memory_new(reinterpret_cast<const guint8*>(data.data()), data.size(), FALSE);
   if (!input) return {"ole2", "OLE2 compound file could not be read"};

@@ -209,7 +209,8 @@ TEST_CASE("SIGHUP with a broken rules file keeps serving with the old rules", "[
   const int pid = spawn_background(
       {SOT_INTAKED_BIN, "--config", config.string(), "--spool", spool.string(), "--workers", "1"},
       (t.path() / "log").string());
-  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  REQUIRE(wait_until(
+      [&] { return read_file(t.path() / "log").find("watching") != std::string::npos; }, 30s));
   write_file(t.path() / "rules.toml", "version = \n");  // broken
   ::kill(pid, SIGHUP);
   REQUIRE(wait_until(
@@ -254,4 +255,14 @@ TEST_CASE("a crashing or hanging analysis costs one bundle, never the daemon", "
              Catch::Contains("longer than 3 s"));
   for (const char* id : {"fine-1", "fine-2", "fine-3"})
     CHECK(fs::exists(spool / "registered" / id));
+}
+
+TEST_CASE("a signal during start-up does not kill the daemon", "[daemon]") {
+  TempDir t;
+  const int pid = start_daemon(t.path() / "spool", t.path() / "log");
+  ::kill(pid, SIGHUP);  // while it is still loading its configuration
+  REQUIRE(wait_until(
+      [&] { return read_file(t.path() / "log").find("watching") != std::string::npos; }, 30s));
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);  // not 128 + SIGHUP
 }
