@@ -260,7 +260,17 @@ TEST_CASE("a crashing or hanging analysis costs one bundle, never the daemon", "
 TEST_CASE("a signal during start-up does not kill the daemon", "[daemon]") {
   TempDir t;
   const int pid = start_daemon(t.path() / "spool", t.path() / "log");
-  ::kill(pid, SIGHUP);  // while it is still loading its configuration
+  // As soon as main() has blocked SIGHUP (the kernel shows it in SigBlk), and long before the
+  // configuration and trust material are loaded.
+  REQUIRE(wait_until(
+      [&] {
+        const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+        const auto at = status.find("SigBlk:");
+        return at != std::string::npos &&
+               (std::stoull(status.substr(at + 7, 24), nullptr, 16) & (1ull << (SIGHUP - 1)));
+      },
+      10s));
+  ::kill(pid, SIGHUP);
   REQUIRE(wait_until(
       [&] { return read_file(t.path() / "log").find("watching") != std::string::npos; }, 30s));
   ::kill(pid, SIGTERM);
