@@ -68,6 +68,7 @@ NcaIdentity read_nca_identity(X509* cert) {
   const std::string serial = entry_text(subject, NID_serialNumber);
   id.iin = prefixed_number(serial, "IIN");
   if (!id.iin) id.bin = prefixed_number(serial, "BIN");
+  if (!id.iin && !id.bin) id.iin = prefixed_number(serial, "");  // twelve bare digits
   // A legal entity's certificate carries the entity's BIN in OU (possibly several OUs).
   for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_organizationalUnitName, i)) >= 0;) {
     const ASN1_STRING* s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i));
@@ -109,12 +110,14 @@ std::optional<std::string> not_a_signing_certificate(X509* cert) {
   if (has(ekus, kEkuSigning)) return std::nullopt;
   const uint32_t ku = X509_get_key_usage(cert);  // UINT32_MAX when the extension is absent
   const bool has_ku = (X509_get_extension_flags(cert) & EXFLAG_KUSAGE) != 0;
-  if (has_ku && (ku & KU_DIGITAL_SIGNATURE) && (ku & KU_NON_REPUDIATION)) return std::nullopt;
+  // nonRepudiation (contentCommitment) is what makes a key a signing key; an NCA AUTH key
+  // has digitalSignature + keyEncipherment and clientAuth.
+  if (has_ku && (ku & KU_NON_REPUDIATION)) return std::nullopt;
   if (has(ekus, kEkuClientAuth))
     return "an authentication (AUTH) key: extendedKeyUsage clientAuth without signing usage";
-  if (!has_ku) return "neither keyUsage nonRepudiation nor the signing extendedKeyUsage";
-  return "keyUsage lacks digitalSignature + nonRepudiation and there is no signing "
-         "extendedKeyUsage";
+  if (has_ku) return "keyUsage without nonRepudiation and no signing extendedKeyUsage";
+  if (!ekus.empty()) return "extendedKeyUsage without the signing purpose";
+  return std::nullopt;  // no usage restriction at all (RFC 5280 §4.2.1.3)
 }
 
 }  // namespace sot::signature

@@ -37,8 +37,9 @@ struct NcaIdentity {
 
 NcaIdentity read_nca_identity(X509* cert);
 
-// Key usage of a signing certificate: digitalSignature + nonRepudiation, or the NCA signing
-// EKU 1.3.6.1.5.5.7.3.4. Returns why not, or nullopt when it is one.
+// Whether a certificate is a signing certificate; returns why not, or nullopt when it is one.
 std::optional<std::string> not_a_signing_certificate(X509* cert);
+// (keyUsage with nonRepudiation, or extendedKeyUsage 1.3.6.1.5.5.7.3.4, or no usage
+// extension at all; an AUTH key — clientAuth without either — is not.)
 
 }  // namespace sot::signature

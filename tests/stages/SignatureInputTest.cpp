@@ -91,4 +91,8 @@ TEST_CASE("signing versus authentication keys", "[signature]") {
   const auto why = not_a_signing_certificate(certificate("auth-key").get());
   REQUIRE(why);
   CHECK_THAT(*why, Catch::Contains("AUTH"));
+  // digitalSignature alone is an authentication-style key; no usage extension restricts
+  // nothing (RFC 5280).
+  CHECK(not_a_signing_certificate(certificate("digital-signature-only").get()));
+  CHECK_FALSE(not_a_signing_certificate(certificate("no-usage-extensions").get()));
 }
