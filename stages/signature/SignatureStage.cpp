@@ -381,9 +381,10 @@ class SignerCheck {
     check_revocation(chain.get(), s);
   }
 
-  // Each certificate below the anchor needs a CRL from its issuer, signed by that issuer,
-  // that covers the validation time (its nextUpdate is not before it). Listed with a
-  // revocation date at or before the validation time: revoked.
+  // The signer's certificate needs a CRL from its issuer, signed by that issuer, that covers
+  // the validation time (its nextUpdate is not before it); intermediate CA certificates are
+  // checked against their issuer's CRL when one is configured. Listed with a revocation date
+  // at or before the validation time: revoked.
   void check_revocation(STACK_OF(X509) * chain, json& s) {
     const int n = sk_X509_num(chain);
     json used = json::array();
@@ -413,6 +414,12 @@ class SignerCheck {
         }
       }
       const std::string subject = name_text(X509_get_subject_name(c));
+      if (!best && i > 0) {
+        // A CA certificate without a CRL of its issuer: checked when one is configured, not
+        // required (the signer's own certificate is).
+        used.push_back({{"for", subject}, {"file", nullptr}});
+        continue;
+      }
       if (!best) {
         report_.add("REVOCATION_UNKNOWN", kIndeterminate, "TRY_LATER",
                     {{"reason", any_from_issuer

@@ -397,3 +397,21 @@ TEST_CASE("no verification shortcut is compiled into the product", "[signature]"
   }
   CHECK(files > 20);
 }
+
+TEST_CASE("revocation: the signer's issuer's CRL is required, an intermediate's is optional",
+          "[signature]") {
+  TempDir t;
+  Config c = test_config();
+  fs::create_directories(t.path() / "crl");
+  SECTION("only the issuing CA's CRL") {
+    fs::copy_file(test_pki_dir() / "crl" / "nca-rsa.pem", t.path() / "crl" / "nca-rsa.pem");
+    c.crl_dir = t.path() / "crl";
+    CHECK(codes_of(run_pipeline(BundleBuilder().write(t.path()), c)).empty());
+  }
+  SECTION("only the root's CRL") {
+    fs::copy_file(test_pki_dir() / "crl" / "root.crl", t.path() / "crl" / "root.crl");
+    c.crl_dir = t.path() / "crl";
+    CHECK(codes_of(run_pipeline(BundleBuilder().write(t.path()), c)) ==
+          Codes{"REVOCATION_UNKNOWN"});
+  }
+}
