@@ -564,6 +564,33 @@ std::string make_docx_bomb(std::uint64_t inflated_bytes) {
   return z.finish();
 }
 
+std::string make_docx_with_template(const std::string& target) {
+  const std::string types =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+      "<Default Extension=\"rels\" "
+      "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
+      "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
+      "<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+      "vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>";
+  const std::string doc =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+      "<w:body><w:p><w:r><w:t>Мәтін</w:t></w:r></w:p></w:body></w:document>";
+  const std::string settings_rels =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+      "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+      "relationships/attachedTemplate\" Target=\"" +
+      xml_escape(target) + "\" TargetMode=\"External\"/></Relationships>";
+  ZipWriter z;
+  z.add("[Content_Types].xml", types);
+  z.add("_rels/.rels", rels("word/document.xml"));
+  z.add("word/document.xml", doc);
+  z.add("word/_rels/settings.xml.rels", settings_rels);
+  return z.finish();
+}
+
 std::string make_docx_font(const std::string& font, double size_pt) {
   std::string docx = make_docx("T", {"x"});
   (void)docx;

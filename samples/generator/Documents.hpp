@@ -53,6 +53,8 @@ std::string encrypt_pdf(const std::string& pdf, bool user_password);
 
 // A DOCX whose document.xml inflates to `inflated_bytes` (a zip bomb when large).
 std::string make_docx_bomb(std::uint64_t inflated_bytes);
+// A DOCX whose settings attach the template at `target` (TargetMode="External").
+std::string make_docx_with_template(const std::string& target);
 // A DOCX whose body text is in `font` at `size_pt`.
 std::string make_docx_font(const std::string& font, double size_pt);
 

@@ -139,6 +139,16 @@ std::string local(const char* name) {
   return colon ? colon + 1 : name;
 }
 
+// A target another machine serves: a URL, a UNC path, or a file URL with a host.
+bool is_remote(const std::string& target) {
+  std::string t;
+  for (char c : target.substr(0, 16))
+    t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto starts = [&](const char* p) { return t.rfind(p, 0) == 0; };
+  return starts("http:") || starts("https:") || starts("ftp:") || starts("\\\\") || starts("//") ||
+         (starts("file://") && t.size() > 7 && t[7] != '/') || starts("file:////");
+}
+
 void find_active(Package& pkg, std::string_view format, AnalysisFacts& f) {
   auto add = [&](const char* kind, const std::string& where) {
     if (f.active.size() < 32) f.active.push_back({kind, where});
@@ -165,8 +175,12 @@ void find_active(Package& pkg, std::string_view format, AnalysisFacts& f) {
       if (std::string_view(rel.attribute("TargetMode").value()) != "External") continue;
       const std::string type = rel.attribute("Type").value();
       const std::string last = type.substr(type.rfind('/') + 1);
-      if (kFetching.count(last))
-        add("external_link", n + ": " + last + " → " + rel.attribute("Target").value());
+      const std::string target = rel.attribute("Target").value();
+      if (!kFetching.count(last)) continue;
+      // A template on the author's own disk is what Word records for documents made from
+      // one; only a template fetched from elsewhere (remote template injection) is active.
+      if (last == "attachedTemplate" && !is_remote(target)) continue;
+      add("external_link", n + ": " + last + " → " + target);
     }
   }
 }

@@ -177,6 +177,18 @@ TEST_CASE("OOXML: macros, zip bombs, text", "[analysis]") {
   CHECK_THAT(sheet.text, Catch::Contains("Сомасы"));
 }
 
+TEST_CASE("OOXML: a remote template is active content, a local one is not", "[analysis]") {
+  const auto remote = analysis::analyze(
+      samples::make_docx_with_template("https://attacker.example/t.dotm"), "docx");
+  REQUIRE(remote.active.size() == 1);
+  CHECK(remote.active[0].kind == "external_link");
+  CHECK(analysis::analyze(samples::make_docx_with_template("\\\\srv\\share\\t.dotm"), "docx")
+            .active.size() == 1);
+  CHECK(analysis::analyze(
+            samples::make_docx_with_template("file:///C:/Users/arman/Templates/Арыз.dotx"), "docx")
+            .active.empty());
+}
+
 TEST_CASE("DOC: the FIB's encryption flag and macro storages", "[analysis]") {
   CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін"))).empty());
   CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін", true))) ==
