@@ -161,8 +161,11 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
   std::mt19937 rng(2026);
   int pid = start_daemon(spool, log);
   REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  // The suite's short run; scripts/kill-test.sh runs it long (SOT_KILL_ROUNDS=60 and more).
+  const int rounds =
+      std::getenv("SOT_KILL_ROUNDS") ? std::atoi(std::getenv("SOT_KILL_ROUNDS")) : 12;
   int kills = 0;
-  for (int round = 0; round < 12; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     for (int k = 0; k < 8; ++k) {
       const std::string id = "k" + std::to_string(round) + "-" + std::to_string(k);
       deliver(spool, samples().bundle(kinds[rng() % kinds.size()]), id);
@@ -175,12 +178,13 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
     pid = start_daemon(spool, log);
   }
   const int n = static_cast<int>(ids.size());
-  const bool all = wait_until([&] { return decided(spool) == n; }, 120s);
+  const bool all = wait_until([&] { return decided(spool) == n; }, 600s);
   ::kill(pid, SIGTERM);
   wait_for(pid);
-  INFO(read_file(log));
+  const std::string text = read_file(log);
+  INFO(text);
   REQUIRE(all);
-  CHECK(kills == 12);
+  CHECK(kills == rounds);
   CHECK(count_in(spool / "incoming") == 0);
   CHECK(count_in(spool / "active") == 0);
   int registered = 0;
@@ -196,6 +200,12 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
     CHECK(found == 1);  // exactly one outcome
   }
   check_registry(spool, registered);
+  size_t recovered = 0;
+  for (size_t at = 0; (at = text.find("recovered:", at)) != std::string::npos; ++at) ++recovered;
+  std::printf(
+      "kill -9: %d bundles, %d kills, %zu recoveries of interrupted bundles, %d registered, "
+      "0 lost, 0 duplicated\n",
+      n, kills, recovered, registered);
 }
 
 TEST_CASE("SIGHUP with a broken rules file keeps serving with the old rules", "[daemon]") {
