@@ -49,6 +49,16 @@ const Sheet* sheet_by_aspect(int width_px, int height_px, bool* landscape) {
   return best;
 }
 
+void infer_density(int width_px, int height_px, PageFacts& page, double* dpi_x, double* dpi_y) {
+  bool landscape = false;
+  const Sheet* s = sheet_by_aspect(width_px, height_px, &landscape);
+  if (!s) return;
+  *dpi_x = width_px / ((landscape ? s->height_mm : s->width_mm) / 25.4);
+  *dpi_y = height_px / ((landscape ? s->width_mm : s->height_mm) / 25.4);
+  page.density_source = "inferred";
+  page.assumed_sheet = s->name;
+}
+
 AnalysisFacts analyze(std::string_view data, std::string_view format,
                       const AnalysisLimits& limits) {
   if (format == "pdf") return analyze_pdf(data, limits);

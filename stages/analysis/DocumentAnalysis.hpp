@@ -124,5 +124,8 @@ const std::vector<Sheet>& standard_sheets();
 std::pair<const Sheet*, double> nearest_sheet(double width_mm, double height_mm);
 // The sheet whose aspect ratio is nearest to w:h (for images without a density).
 const Sheet* sheet_by_aspect(int width_px, int height_px, bool* landscape);
+// For a raster without a usable density: the density it has if it is the nearest standard
+// sheet at 1:1; records density_source "inferred" and the sheet in `page`.
+void infer_density(int width_px, int height_px, PageFacts& page, double* dpi_x, double* dpi_y);
 
 }  // namespace sot::analysis

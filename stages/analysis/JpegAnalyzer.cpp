@@ -216,16 +216,7 @@ AnalysisFacts analyze_jpeg(std::string_view data, const AnalysisLimits& limits) 
       dpi_x = dpi_y = 0;
     }
   }
-  if (dpi_x <= 0) {
-    bool landscape = false;
-    const Sheet* s = sheet_by_aspect(width, height, &landscape);
-    const double sw = landscape ? s->height_mm : s->width_mm;
-    const double sh = landscape ? s->width_mm : s->height_mm;
-    dpi_x = width / (sw / 25.4);
-    dpi_y = height / (sh / 25.4);
-    page.density_source = "inferred";
-    page.assumed_sheet = s->name;
-  }
+  if (dpi_x <= 0) infer_density(width, height, page, &dpi_x, &dpi_y);
   img.dpi_x = dpi_x;
   img.dpi_y = dpi_y;
   img.placed_width_mm = width / dpi_x * 25.4;

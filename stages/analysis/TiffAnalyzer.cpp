@@ -116,12 +116,7 @@ AnalysisFacts analyze_tiff(std::string_view data, const AnalysisLimits& limits) 
       dy = yres * k;
       p.density_source = "tiff";
     } else if (w > 0 && h > 0) {
-      bool landscape = false;
-      const Sheet* s = sheet_by_aspect(static_cast<int>(w), static_cast<int>(h), &landscape);
-      dx = w / ((landscape ? s->height_mm : s->width_mm) / 25.4);
-      dy = h / ((landscape ? s->width_mm : s->height_mm) / 25.4);
-      p.density_source = "inferred";
-      p.assumed_sheet = s->name;
+      infer_density(static_cast<int>(w), static_cast<int>(h), p, &dx, &dy);
     }
     if (dx > 0 && dy > 0) {
       img.dpi_x = dx;
