@@ -178,6 +178,11 @@ class Loader {
     if (!limits) fail("limits", "missing table [limits]");
     rs.max_file_bytes = positive_at(limits->get("max_file_bytes"), "limits.max_file_bytes");
     rs.max_bundle_bytes = positive_at(limits->get("max_bundle_bytes"), "limits.max_bundle_bytes");
+    if (const toml::node* zb = limits->get("zip_bomb")) {
+      rs.zip_bomb_code = string_at(zb, "limits.zip_bomb");
+      if (rs.zip_bomb_code != "FILE_CORRUPT" && rs.zip_bomb_code != "PROCESSING_FAILED")
+        fail("limits.zip_bomb", "expected FILE_CORRUPT or PROCESSING_FAILED", zb);
+    }
     if (rs.max_bundle_bytes < rs.max_file_bytes)
       fail("limits.max_bundle_bytes", "smaller than limits.max_file_bytes");
 

@@ -66,6 +66,9 @@ struct RuleSet {
 
   std::uint64_t max_file_bytes = 20ull << 20;
   std::uint64_t max_bundle_bytes = 100ull << 20;
+  // The code for an office file whose ZIP container is a zip bomb: FILE_CORRUPT (the filer's
+  // file) or PROCESSING_FAILED (a clerk looks).
+  std::string zip_bomb_code = "FILE_CORRUPT";
 
   std::set<std::string, std::less<>> allowed_formats;
   std::map<std::string, std::vector<std::string>, std::less<>> format_extensions;

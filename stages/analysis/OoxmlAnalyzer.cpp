@@ -18,6 +18,12 @@ namespace sot::analysis {
 
 namespace {
 
+// A zip bomb is recorded as damage with a note, so the rules can choose its code.
+void bomb(AnalysisFacts& f, std::string reason) {
+  f.notes["zip_bomb"] = true;
+  f.corrupt = std::move(reason);
+}
+
 struct ZipDiscard {
   void operator()(zip_t* z) const { zip_discard(z); }
 };
@@ -43,8 +49,8 @@ class Package {
     zip_error_fini(&err);
     const zip_int64_t n = zip_get_num_entries(zip_.get(), 0);
     if (n < 0 || static_cast<std::uint64_t>(n) > limits.max_zip_entries) {
-      f.corrupt = "zip bomb: " + std::to_string(n) + " entries (limit " +
-                  std::to_string(limits.max_zip_entries) + ")";
+      bomb(f, "zip bomb: " + std::to_string(n) + " entries (limit " +
+                  std::to_string(limits.max_zip_entries) + ")");
       zip_.reset();
       return;
     }
@@ -57,15 +63,15 @@ class Package {
       total += st.size;
       const std::uint64_t ratio = st.comp_size > 0 ? st.size / st.comp_size : st.size;
       if (st.size > (1u << 20) && ratio > limits.max_zip_ratio) {
-        f.corrupt = "zip bomb: part '" + name + "' inflates " + std::to_string(ratio) +
-                    " times (limit " + std::to_string(limits.max_zip_ratio) + ")";
+        bomb(f, "zip bomb: part '" + name + "' inflates " + std::to_string(ratio) +
+                    " times (limit " + std::to_string(limits.max_zip_ratio) + ")");
         zip_.reset();
         return;
       }
     }
     if (total > limits.max_zip_inflated_bytes) {
-      f.corrupt = "zip bomb: " + std::to_string(total) + " bytes when inflated (limit " +
-                  std::to_string(limits.max_zip_inflated_bytes) + ")";
+      bomb(f, "zip bomb: " + std::to_string(total) + " bytes when inflated (limit " +
+                  std::to_string(limits.max_zip_inflated_bytes) + ")");
       zip_.reset();
     }
   }

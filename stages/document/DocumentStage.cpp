@@ -13,7 +13,9 @@ void DocumentStage::run(BundleContext& ctx, Findings& out) const {
     const analysis::AnalysisFacts* a = ctx.facts.analysis(f);
     if (!a) continue;
     if (a->corrupt) {
-      out.add_for_file("FILE_CORRUPT", f.name, {{"format", a->format}, {"reason", *a->corrupt}});
+      const bool bomb = a->notes.value("zip_bomb", false);
+      out.add_for_file(bomb ? ctx.rules.zip_bomb_code : "FILE_CORRUPT", f.name,
+                       {{"format", a->format}, {"reason", *a->corrupt}});
       continue;
     }
     if (a->encrypted) {

@@ -171,6 +171,22 @@ TEST_CASE("OOXML: macros, zip bombs, text", "[analysis]") {
   REQUIRE(codes_of(r) == Codes{"FILE_CORRUPT"});
   CHECK_THAT(findings_with(r, "FILE_CORRUPT")[0].finding.detail["reason"].get<std::string>(),
              Catch::Contains("zip bomb"));
+  // The rules may send zip bombs to a clerk instead.
+  {
+    std::string rules = read_file(std::filesystem::path(SOT_SOURCE_DIR) / "rules/rules.toml");
+    rules.replace(rules.find("zip_bomb = \"FILE_CORRUPT\""), 25,
+                  "zip_bomb = \"PROCESSING_FAILED\"");
+    TempDir t;
+    write_file(t.path() / "rules.toml", rules);
+    Config c = test_config();
+    c.rules_file = t.path() / "rules.toml";
+    BundleBuilder b;
+    b.documents[1].file = "Шарт.docx";
+    b.documents[1].content = bomb;
+    const auto r2 = run_pipeline(b.write(t.path()), c);
+    CHECK(codes_of(r2) == Codes{"PROCESSING_FAILED"});
+    CHECK(r2.outcome == Outcome::kReview);
+  }
   const auto text = analysis::analyze(samples::make_docx("ТАЛАП", {"мәтін"}), "docx");
   CHECK_THAT(text.text, Catch::Contains("мәтін"));
   const auto sheet = analysis::analyze(samples::make_xlsx({{"Күні", "Сомасы"}}), "xlsx");
