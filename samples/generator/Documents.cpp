@@ -313,16 +313,52 @@ std::string make_xlsx(const std::vector<std::vector<std::string>>& rows) {
 }
 
 std::string make_doc(const std::string& text, bool encrypted, bool macros) {
-  // A FIB that says Word 97 (wIdent 0xA5EC, nFib 0x00C1), followed by text; fEncrypted is
-  // bit 8 of the flags word at offset 0x0A.
+  // A Word 97 File Information Block (MS-DOC 2.5): FibBase, csw = 14, cslw = 22 with
+  // ccpText, cbRgFcLcb = 0x5D with fcClx/lcbClx; fWhichTblStm set, so the piece table (Clx)
+  // is in "1Table"; one uncompressed piece holding the text as UTF-16LE at offset 0x200.
+  auto put16 = [](std::string& b, size_t at, unsigned v) {
+    b[at] = static_cast<char>(v & 0xFF);
+    b[at + 1] = static_cast<char>((v >> 8) & 0xFF);
+  };
+  auto put32 = [](std::string& b, size_t at, std::uint32_t v) {
+    for (int k = 0; k < 4; ++k) b[at + k] = static_cast<char>((v >> (8 * k)) & 0xFF);
+  };
+  std::string utf16;
+  for (size_t i = 0; i < text.size();) {  // UTF-8 → UTF-16LE (BMP is enough for fixtures)
+    const auto c = static_cast<unsigned char>(text[i]);
+    unsigned cp = c;
+    size_t len = 1;
+    if (c >= 0xE0) {
+      cp = (c & 0x0F) << 12 | (text[i + 1] & 0x3F) << 6 | (text[i + 2] & 0x3F);
+      len = 3;
+    } else if (c >= 0xC0) {
+      cp = (c & 0x1F) << 6 | (text[i + 1] & 0x3F);
+      len = 2;
+    }
+    utf16 += static_cast<char>(cp & 0xFF);
+    utf16 += static_cast<char>(cp >> 8);
+    i += len;
+  }
+  utf16 += std::string("\r\0", 2);  // the final paragraph mark
+  const std::uint32_t chars = static_cast<std::uint32_t>(utf16.size() / 2);
   std::string fib(0x200, '\0');
-  fib[0] = static_cast<char>(0xEC);
-  fib[1] = static_cast<char>(0xA5);
-  fib[2] = static_cast<char>(0xC1);
-  fib[3] = 0x00;
-  if (encrypted) fib[0x0B] = 0x01;
-  std::vector<std::pair<const char*, std::string>> streams = {{"WordDocument", fib + text},
-                                                              {"1Table", std::string(0x200, '\0')}};
+  put16(fib, 0x00, 0xA5EC);
+  put16(fib, 0x02, 0x00C1);
+  put16(fib, 0x0A, 0x0200 | (encrypted ? 0x0100 : 0));
+  put16(fib, 0x20, 14);
+  put16(fib, 0x3E, 22);
+  put32(fib, 0x4C, chars);
+  put16(fib, 0x98, 0x5D);
+  std::string clx(1 + 4 + 8 + 8, '\0');
+  clx[0] = 0x02;
+  put32(clx, 1, 16);
+  put32(clx, 5, 0);
+  put32(clx, 9, chars);
+  put32(clx, 13 + 2, 0x200);  // Pcd: flags, fc (uncompressed), prm
+  put32(fib, 0x1A2, 0);
+  put32(fib, 0x1A6, static_cast<std::uint32_t>(clx.size()));
+  std::vector<std::pair<const char*, std::string>> streams = {{"WordDocument", fib + utf16},
+                                                              {"1Table", clx}};
   if (macros) streams.push_back({"Macros", "Attribute VB_Name = \"NewMacros\""});
   return make_ole(streams);
 }

@@ -205,6 +205,13 @@ TEST_CASE("OOXML: a remote template is active content, a local one is not", "[an
             .active.empty());
 }
 
+TEST_CASE("DOC: text through the piece table", "[analysis]") {
+  const auto f = analysis::analyze(samples::make_doc("Анықтама: мәтін ABC"), "doc");
+  CHECK_FALSE(f.corrupt);
+  CHECK(f.text == "Анықтама: мәтін ABC\n");
+  CHECK(analysis::analyze(samples::make_doc("x", true), "doc").text.empty());  // encrypted
+}
+
 TEST_CASE("DOC: the FIB's encryption flag and macro storages", "[analysis]") {
   CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін"))).empty());
   CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін", true))) ==
