@@ -19,7 +19,7 @@ ctest --test-dir build/fuzz -j2 --output-on-failure 2>&1 | grep -v '^INFO:\|^#\|
 
 # ctest prints "N% tests passed, F tests failed out of T" per run; add the runs up.
 read -r passed failed < <(awk '/tests failed out of/ {
-    for (i = 1; i <= NF; i++) { if ($i == "failed") f += $(i-1); if ($i == "of") t += $(i+1) }
+    for (i = 1; i <= NF; i++) { if ($i == "failed" && $(i-1) == "tests") f += $(i-2); if ($i == "of") t += $(i+1) }
   } END { print t - f, f + 0 }' "$log")
 echo
 echo "tests: ${passed} passed, ${failed} failed"
