@@ -9,6 +9,7 @@
 
 #include "analysis/DocumentAnalysis.hpp"
 #include "core/Gsf.hpp"
+#include "core/Text.hpp"
 
 namespace sot::analysis {
 
@@ -38,19 +39,6 @@ std::string read_all(GsfInput* in, std::uint64_t cap) {
   gsf_input_seek(in, 0, G_SEEK_SET);
   if (!gsf_input_read(in, out.size(), reinterpret_cast<guint8*>(out.data()))) return {};
   return out;
-}
-
-void append_utf8(std::string& out, unsigned u) {
-  if (u < 0x80) {
-    out += static_cast<char>(u);
-  } else if (u < 0x800) {
-    out += static_cast<char>(0xC0 | (u >> 6));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  } else if (u < 0xD800 || u > 0xDFFF) {
-    out += static_cast<char>(0xE0 | (u >> 12));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  }
 }
 
 // CP1252 bytes 0x80-0x9F (the rest of the range is Latin-1).
@@ -110,7 +98,7 @@ void read_text(GsfInfile* ole, GsfInput* word_in, unsigned flags, unsigned nfib,
         if (start + 2 * k + 1 >= word.size()) break;
         u = le16(word, start + 2 * k);
       }
-      append_utf8(f.text, u == '\r' ? '\n' : u);
+      text::append_utf8(f.text, u == '\r' ? '\n' : u);
     }
     done += count;
   }

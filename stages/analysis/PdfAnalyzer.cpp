@@ -23,6 +23,7 @@
 #include <mutex>
 
 #include "analysis/DocumentAnalysis.hpp"
+#include "core/Text.hpp"
 
 namespace sot::analysis {
 
@@ -51,25 +52,6 @@ void init_poppler() {
     globalParams->setErrQuiet(false);
     setErrorCallback(on_poppler_error);
   });
-}
-
-void append_utf8(std::string& out, Unicode u) {
-  if (u < 0x80) {
-    out += static_cast<char>(u);
-  } else if (u < 0x800) {
-    out += static_cast<char>(0xC0 | (u >> 6));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  } else if (u < 0x10000) {
-    if (u >= 0xD800 && u <= 0xDFFF) return;
-    out += static_cast<char>(0xE0 | (u >> 12));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  } else if (u < 0x110000) {
-    out += static_cast<char>(0xF0 | (u >> 18));
-    out += static_cast<char>(0x80 | ((u >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((u >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (u & 0x3F));
-  }
 }
 
 std::string color_of(GfxImageColorMap* map) {
@@ -115,7 +97,7 @@ class FactsOutputDev final : public OutputDev {
     if (page_->text.size() >= limits_.max_text_bytes) return;
     if (std::abs(y - last_y_) > 2.0 && !page_->text.empty()) page_->text += '\n';
     last_y_ = y;
-    for (int i = 0; i < uLen; ++i) append_utf8(page_->text, u[i]);
+    for (int i = 0; i < uLen; ++i) text::append_utf8(page_->text, u[i]);
   }
 
   void drawImageMask(GfxState* state, Object* ref, Stream* str, int width, int height, bool invert,

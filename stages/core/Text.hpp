@@ -10,6 +10,10 @@
 
 namespace sot::text {
 
+// Appends a code point as UTF-8; surrogates and values past U+10FFFF are dropped (decoders
+// of untrusted text hand them over).
+void append_utf8(std::string& out, char32_t c);
+
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF).
 bool is_valid_utf8(std::string_view s);
 

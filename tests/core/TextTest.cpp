@@ -31,3 +31,11 @@ TEST_CASE("stem and extension", "[text]") {
   CHECK(extension("Талап.PDF") == "pdf");
   CHECK(extension("noext").empty());
 }
+
+TEST_CASE("append_utf8 encodes code points and drops what is not one", "[text]") {
+  std::string s;
+  for (char32_t c : {U'A', U'ә', U'€', U'𝄞', char32_t{0xD800}, char32_t{0x110000}})
+    append_utf8(s, c);
+  CHECK(s == "Aә€𝄞");
+  CHECK(is_valid_utf8(s));
+}
