@@ -243,6 +243,8 @@ class Loader {
     if (rs.text_format.font.empty()) fail("text_format.font", "must not be empty");
     rs.text_format.size_pt = fraction_at(tf->get("size_pt"), "text_format.size_pt", 200);
 
+    load_readability(rs.readability);
+
     if (const toml::node* dn = root_.get("deadlines")) {
       const toml::array* arr = dn->as_array();
       if (!arr) fail("deadlines", "expected an array of tables [[deadlines]]", dn);
@@ -271,6 +273,69 @@ class Loader {
   }
 
  private:
+  void load_readability(ReadabilityRules& r) const {
+    const toml::table* t = root_.get_as<toml::table>("readability");
+    if (!t) fail("readability", "missing table [readability]");
+    auto whole = [&](const char* k) {
+      return static_cast<long>(positive_at(t->get(k), std::string("readability.") + k));
+    };
+    auto share = [&](const char* k) {
+      return fraction_at(t->get(k), std::string("readability.") + k);
+    };
+    auto conf = [&](const char* k) {
+      return fraction_at(t->get(k), std::string("readability.") + k, 100);
+    };
+    r.ocr_languages = string_at(t->get("ocr_languages"), "readability.ocr_languages");
+    static const boost::regex langs("[a-z_]{3,10}(\\+[a-z_]{3,10})*");
+    if (!boost::regex_match(r.ocr_languages, langs))
+      fail("readability.ocr_languages", "expected Tesseract language codes like kaz+rus+eng",
+           t->get("ocr_languages"));
+    r.ocr_dpi = whole("ocr_dpi");
+    if (r.ocr_dpi < 100 || r.ocr_dpi > 600) fail("readability.ocr_dpi", "must be 100..600");
+    r.blank_max_ink = share("blank_max_ink");
+    r.blank_max_marks = whole("blank_max_marks");
+    r.sparse_max_marks = whole("sparse_max_marks");
+    r.ocr_first_pages = whole("ocr_first_pages");
+    r.ocr_last_pages = whole("ocr_last_pages");
+    r.ocr_spread_pages = whole("ocr_spread_pages");
+    r.page_time_limit_ms = whole("page_time_limit_ms");
+    r.word_confidence = whole("word_confidence");
+    if (r.word_confidence > 100) fail("readability.word_confidence", "must be 1..100");
+    r.readable_mean_confidence = conf("readable_mean_confidence");
+    r.readable_confident_share = share("readable_confident_share");
+    r.unreadable_mean_confidence = conf("unreadable_mean_confidence");
+    r.unreadable_confident_share = share("unreadable_confident_share");
+    if (r.unreadable_mean_confidence > r.readable_mean_confidence)
+      fail("readability.unreadable_mean_confidence", "above readable_mean_confidence");
+    if (r.unreadable_confident_share > r.readable_confident_share)
+      fail("readability.unreadable_confident_share", "above readable_confident_share");
+    r.min_words = whole("min_words");
+    r.text_min_plausible_share = share("text_min_plausible_share");
+    r.text_min_common_share = share("text_min_common_share");
+    r.text_max_mojibake_share = share("text_max_mojibake_share");
+    r.title_pages = whole("title_pages");
+    r.title_min_words = whole("title_min_words");
+    auto folded = [&](const char* k) {
+      std::set<std::string, std::less<>> out;
+      for (auto& w : strings_at(t->get(k), std::string("readability.") + k))
+        out.insert(text::fold_case(w));
+      return out;
+    };
+    r.common_words = folded("common_words");
+    r.title_ignore_words = folded("title_ignore_words");
+    if (const toml::node* syn = t->get("title_synonyms")) {
+      const toml::array* arr = syn->as_array();
+      if (!arr) fail("readability.title_synonyms", "expected an array of arrays", syn);
+      for (size_t i = 0; i < arr->size(); ++i) {
+        auto group =
+            strings_at(arr->get(i), "readability.title_synonyms[" + std::to_string(i) + "]");
+        if (group.size() < 2)
+          fail("readability.title_synonyms", "a group needs at least two phrases", arr->get(i));
+        r.title_synonyms.push_back(std::move(group));
+      }
+    }
+  }
+
   const toml::table& root_;
   std::string source_;
 };

@@ -5,8 +5,9 @@
 // basis (kk, ru); [limits] max_file_bytes, max_bundle_bytes; [formats] allowed, extensions.*;
 // [file_names] patterns; [payment] duty_kinds, duty_proceedings; [[deadlines]] kind,
 // proceedings, from, months, basis; [scan] min_dpi, max_dpi, scale_tolerance;
-// [text_format] font, size_pt. Validation is complete at load: a rules file that loads
-// is one every stage can use; any problem is a RulesError naming the file, key and reason.
+// [text_format] font, size_pt; [readability] (see ReadabilityRules). Validation is complete at
+// load: a rules file that loads is one every stage can use; any problem is a RulesError naming the
+// file, key and reason.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +59,35 @@ struct TextFormatRules {
   double size_pt = 14;
 };
 
+// Readability (rules [readability]): when a page counts as blank, which pages are OCR'd, the
+// confidence thresholds of the readable / doubtful / unreadable decision, what plausible text
+// is, and the title check's synonyms.
+struct ReadabilityRules {
+  std::string ocr_languages = "kaz+rus+eng";
+  long ocr_dpi = 300;               // pages are rendered (or scaled down) to this for OCR
+  double blank_max_ink = 0.0004;    // share of the page that is ink after despeckle
+  long blank_max_marks = 2;         // ink blobs of glyph size a blank page may still have
+  long sparse_max_marks = 30;       // fewer blobs and no words: a stamp or a signature only
+  long ocr_first_pages = 2;         // OCR sampling of long documents: the first pages,
+  long ocr_last_pages = 1;          // the last ones
+  long ocr_spread_pages = 2;        // and this many spread over the rest
+  long page_time_limit_ms = 30000;  // OCR of one page (exceeded: PROCESSING_FAILED)
+  long word_confidence = 70;        // a word at or above this confidence is confident
+  double readable_mean_confidence = 70;
+  double readable_confident_share = 0.6;
+  double unreadable_mean_confidence = 45;
+  double unreadable_confident_share = 0.25;
+  long min_words = 3;                     // fewer recognised words on a page with text ink
+  double text_min_plausible_share = 0.6;  // text layer: share of plausible words
+  double text_min_common_share = 0.02;    // … and of common words (texts of 40+ words)
+  double text_max_mojibake_share = 0.2;   // Latin-1 soup, private-use, replacement glyphs
+  long title_pages = 2;                   // the title is looked for on these first pages
+  long title_min_words = 8;               // fewer readable words there: the title is not checked
+  std::set<std::string, std::less<>> common_words;        // case-folded
+  std::set<std::string, std::less<>> title_ignore_words;  // "көшірмесі", "копия", …
+  std::vector<std::vector<std::string>> title_synonyms;   // groups of equivalent phrases
+};
+
 struct RuleSet {
   std::string version;
   std::string source;  // file the rules came from (for messages)
@@ -82,6 +112,7 @@ struct RuleSet {
 
   ScanRules scan;
   TextFormatRules text_format;
+  ReadabilityRules readability;
 
   const CodeRule* code(std::string_view c) const;
   // Severity of `code` for a filing of `kind` ("" when unknown); an undefined code is an

@@ -9,6 +9,7 @@
 #include "identity/FilerIdentityStage.hpp"
 #include "integrity/IntegrityStage.hpp"
 #include "payment/PaymentStage.hpp"
+#include "readability/ReadabilityStage.hpp"
 #include "scan/ScanStage.hpp"
 #include "signature/SignatureStage.hpp"
 #include "size/SizeStage.hpp"
@@ -34,6 +35,7 @@ std::shared_ptr<const Pipeline> build_pipeline(const Config& config, rules::Rule
   stages.push_back(std::make_unique<format::FormatStage>());
   stages.push_back(std::make_unique<document::DocumentStage>());
   stages.push_back(std::make_unique<scan::ScanStage>());
+  stages.push_back(std::make_unique<readability::ReadabilityStage>());
   stages.push_back(std::make_unique<document::TextFormatStage>());
   stages.push_back(std::make_unique<filename::FileNameStage>());
   stages.push_back(std::make_unique<identity::FilerIdentityStage>());

@@ -112,6 +112,9 @@ AnalysisFacts analyze_ooxml(std::string_view data, std::string_view format,
                             const AnalysisLimits& limits);
 AnalysisFacts analyze_doc(std::string_view data, const AnalysisLimits& limits);
 
+// Poppler's global state, set up once per process (also used by page rendering).
+void init_poppler();
+
 // Shared by the raster analysers: physical size from pixels and density, and the standard
 // sheet a page or image is closest to.
 struct Sheet {

@@ -367,6 +367,13 @@ AnalysisFacts analyze_ooxml(std::string_view data, std::string_view format,
   if (!pkg.ok()) return f;
   find_active(pkg, format, f);
   if (f.corrupt || f.limit) return f;
+  // Pictures (a scan pasted into Word) and drawings: content that is not text.
+  int media = 0;
+  for (const auto& n : pkg.names())
+    if (n.rfind("word/media/", 0) == 0 || n.rfind("xl/media/", 0) == 0 ||
+        n.rfind("xl/drawings/", 0) == 0 || n.rfind("word/embeddings/", 0) == 0)
+      ++media;
+  f.notes["media_parts"] = media;
   if (format[0] == 'd')
     analyze_word(pkg, limits, f);
   else

@@ -45,6 +45,8 @@ void on_poppler_error(ErrorCategory category, Goffset, const char* msg) {
   }
 }
 
+}  // namespace
+
 void init_poppler() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -53,6 +55,8 @@ void init_poppler() {
     setErrorCallback(on_poppler_error);
   });
 }
+
+namespace {
 
 std::string color_of(GfxImageColorMap* map) {
   if (!map) return "bilevel";

@@ -100,8 +100,15 @@ const analysis::AnalysisFacts* DocumentFactsCache::analysis(const FileEntry& ent
     }
     if (got != data.size()) return nullptr;  // changed under us: the integrity stage says so
     slot.analysis = analysis::analyze(data, facts->format.format, limits_.analysis);
+    slot.data = std::move(data);
   }
   return slot.analysis->analysed ? &*slot.analysis : nullptr;
+}
+
+const std::string* DocumentFactsCache::data(const FileEntry& entry) {
+  if (!analysis(entry)) return nullptr;
+  const auto& slot = cache_.at(entry.name);
+  return slot.data ? &*slot.data : nullptr;
 }
 
 const DocumentFacts* DocumentFactsCache::get(const FileEntry& entry) {

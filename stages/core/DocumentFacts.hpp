@@ -23,6 +23,7 @@ struct DocumentFacts {
   // The document opened with its library (see analysis/DocumentAnalysis.hpp); computed on
   // first use by DocumentFactsCache::analysis.
   std::optional<analysis::AnalysisFacts> analysis;
+  std::optional<std::string> data;  // the bytes, once read for the analysis
 };
 
 struct FactsLimits {
@@ -45,6 +46,8 @@ class DocumentFactsCache {
   // The document analysis for such a file, or null when its format has no analyser, it
   // could not be read, or it is larger than max_analysis_bytes.
   const analysis::AnalysisFacts* analysis(const FileEntry& entry);
+  // The bytes the analysis read (for the stages that render pages), or null as for analysis.
+  const std::string* data(const FileEntry& entry);
 
  private:
   const Bundle& bundle_;

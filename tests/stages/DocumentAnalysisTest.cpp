@@ -135,7 +135,7 @@ TEST_CASE("encrypted PDFs: a user password rejects, an owner password only is re
   const auto user = samples::encrypt_pdf(sample_pdf(), true);
   CHECK(analysis::analyze(user, "pdf").encrypted);
   CHECK(codes_of(with_attachment("Шарт.pdf", user)) == Codes{"FILE_ENCRYPTED"});
-  const auto owner = samples::encrypt_pdf(sample_pdf(), false);
+  const auto owner = samples::encrypt_pdf(sample_contract_pdf(), false);
   const auto f = analysis::analyze(owner, "pdf");
   CHECK_FALSE(f.encrypted);
   CHECK(f.restricted);

@@ -18,7 +18,7 @@ using Codes = std::set<std::string>;
 }  // namespace
 
 TEST_CASE("whitelisted formats with matching names pass", "[format]") {
-  CHECK(codes_with_attachment("Шарт.pdf", sample_pdf() + "%x\n").empty());
+  CHECK(codes_with_attachment("Шарт.pdf", sample_contract_pdf() + "%x\n").empty());
   CHECK(codes_with_attachment("Шарт.JPG", sample_jpeg()).empty());
   CHECK(codes_with_attachment("Шарт.docx", samples::make_docx("Ш", {"м"})).empty());
   CHECK(codes_with_attachment("Шарт.xlsx", samples::make_xlsx({{"a"}})).empty());
@@ -39,7 +39,7 @@ TEST_CASE("FORMAT_MISMATCH: the name says another format than the content", "[fo
   CHECK(codes_with_attachment("Шарт.pdf", samples::make_docx("Ш", {"м"})) ==
         Codes{"FORMAT_MISMATCH"});
   CHECK(codes_with_attachment("Шарт.pdf", sample_jpeg()) == Codes{"FORMAT_MISMATCH"});
-  CHECK(codes_with_attachment("Шарт", sample_pdf() + "%y\n") == Codes{"FORMAT_MISMATCH"});
+  CHECK(codes_with_attachment("Шарт", sample_contract_pdf() + "%y\n") == Codes{"FORMAT_MISMATCH"});
   CHECK(codes_with_attachment("Шарт.html.pdf", "<html><body>x</body></html>") ==
         Codes{"FORMAT_NOT_ALLOWED", "FORMAT_MISMATCH"});
 }

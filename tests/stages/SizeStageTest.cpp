@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "generator/Documents.hpp"
 #include "support/TestBundle.hpp"
 
 using namespace sot;
@@ -42,7 +43,7 @@ TEST_CASE("BUNDLE_TOO_LARGE: all files together over the bundle limit", "[size]"
   b.documents.resize(1);
   for (int i = 0; i < 6; ++i) {
     const std::string title = "Дәлел " + std::to_string(i);
-    std::string content = sample_pdf() + "%" + std::to_string(i) + "\n";
+    std::string content = samples::make_pdf(title, {"Дәлелдің мәтіні."});
     content.resize((18u << 20) - 7, ' ');
     content += "\n%%EOF\n";  // still a complete PDF, only large
     b.documents.push_back({title + ".pdf", title, "attachment", content});

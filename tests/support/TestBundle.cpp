@@ -67,6 +67,20 @@ const std::string& sample_pdf() {
   return pdf;
 }
 
+const std::string& sample_receipt_pdf() {
+  static const std::string pdf = samples::make_pdf(
+      "МЕМЛЕКЕТТІК БАЖ ТҮБІРТЕГІ",
+      {"Төлеуші: Ахметов Арман.", "Сомасы: 45 000 теңге, сотқа талап арыз үшін."});
+  return pdf;
+}
+
+const std::string& sample_contract_pdf() {
+  static const std::string pdf =
+      samples::make_pdf("ШАРТ № 17", {"Қарыз беруші қарыз алушыға 1 500 000 теңге береді.",
+                                      "Қарыз алушы соманы бір жыл ішінде қайтарады."});
+  return pdf;
+}
+
 const std::string& sample_jpeg() {
   static const std::string jpeg =
       samples::make_jpeg_scan("ШАРТ", {"Шарт мәтіні."}, 200, 148, 210);  // A5 keeps it small
@@ -104,7 +118,7 @@ BundleBuilder::BundleBuilder(std::string id) : id_(std::move(id)) {
   documents = {{"Талап арыз.pdf", "Талап арыз", "main", sample_pdf()},
                {"Шарттың көшірмесі.jpeg", "Шарттың көшірмесі", "attachment", sample_jpeg()},
                {"Мемлекеттік баж түбіртегі.pdf", "Мемлекеттік баж түбіртегі", "payment_receipt",
-                sample_pdf() + "\n% receipt\n"}};
+                sample_receipt_pdf()}};
 }
 
 fs::path BundleBuilder::write(const fs::path& root) const {

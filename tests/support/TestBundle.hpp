@@ -32,8 +32,10 @@ std::string sha256_hex(const std::string& data);
 void write_file(const std::filesystem::path& p, const std::string& data);
 std::string read_file(const std::filesystem::path& p);
 
-// A text PDF and a gray 200 dpi JPEG scan, made once per test binary (they are slow-ish).
+// Text PDFs and a gray 200 dpi JPEG scan, made once per test binary (they are slow-ish).
 const std::string& sample_pdf();
+const std::string& sample_receipt_pdf();   // the state duty receipt
+const std::string& sample_contract_pdf();  // a contract ("Шарт")
 const std::string& sample_jpeg();
 
 struct TestDocument {

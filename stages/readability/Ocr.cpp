@@ -1,0 +1,164 @@
+#include "readability/Ocr.hpp"
+
+#include <dlfcn.h>
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
+#include <tesseract/resultiterator.h>
+
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace sot::readability {
+
+namespace {
+
+// Tesseract parallelises with OpenMP; libgomp reads OMP_THREAD_LIMIT only when it is loaded,
+// so the calling thread's team size is set through the runtime itself (found, not linked:
+// the product does not depend on which OpenMP runtime Tesseract was built with).
+void one_omp_thread() {
+  using SetThreads = void (*)(int);
+  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (set) set(1);
+}
+
+int letters_in(const char* utf8) {
+  int n = 0;
+  const auto len = static_cast<int32_t>(std::strlen(utf8));
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(utf8), i, len, c);
+    if (c > 0 && u_isalpha(c)) ++n;
+  }
+  return n;
+}
+
+void quiet(tesseract::TessBaseAPI& api) {
+  api.SetVariable("debug_file", "/dev/null");
+}
+
+}  // namespace
+
+struct OcrEngine::Impl {
+  tesseract::TessBaseAPI api;
+  std::unique_ptr<tesseract::TessBaseAPI> osd;
+  bool osd_failed = false;
+};
+
+OcrEngine& OcrEngine::for_this_thread(const std::string& languages) {
+  thread_local std::unique_ptr<OcrEngine> engine;
+  if (!engine || engine->languages_ != languages) engine.reset(new OcrEngine(languages));
+  return *engine;
+}
+
+OcrEngine::OcrEngine(std::string languages)
+    : impl_(std::make_unique<Impl>()), languages_(std::move(languages)) {
+  one_omp_thread();
+  quiet(impl_->api);
+  if (impl_->api.Init(nullptr, languages_.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
+    error_ = "Tesseract cannot load the languages " + languages_ +
+             " (are the tesseract-ocr-kaz, -rus and -eng packages installed?)";
+  impl_->api.SetPageSegMode(tesseract::PSM_AUTO);
+}
+
+OcrEngine::~OcrEngine() {
+  impl_->api.End();
+  if (impl_->osd) impl_->osd->End();
+}
+
+OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
+                               std::chrono::milliseconds limit) {
+  OcrResult r;
+  if (!ready()) {
+    r.error = error_;
+    return r;
+  }
+  if (!img.pix) {
+    r.error = img.error.empty() ? "no page image" : img.error;
+    return r;
+  }
+  one_omp_thread();
+  auto& api = impl_->api;
+  api.SetImage(img.pix.get());
+  api.SetSourceResolution(static_cast<int>(std::lround(img.dpi)));
+  tesseract::ETEXT_DESC monitor;
+  monitor.set_deadline_msecs(static_cast<int32_t>(limit.count()));
+  const int rc = api.Recognize(&monitor);
+  if (monitor.deadline_exceeded()) {
+    r.timed_out = true;
+    api.Clear();
+    return r;
+  }
+  if (rc != 0) {
+    r.error = "Tesseract could not recognise the page";
+    api.Clear();
+    return r;
+  }
+  std::unique_ptr<tesseract::ResultIterator> it(api.GetIterator());
+  double conf_sum = 0;
+  int confident = 0;
+  if (it) {
+    do {
+      std::unique_ptr<char[]> word(it->GetUTF8Text(tesseract::RIL_WORD));
+      if (!word) continue;
+      if (r.text.size() < 64 * 1024) {
+        r.text += word.get();
+        r.text += it->IsAtFinalElement(tesseract::RIL_TEXTLINE, tesseract::RIL_WORD) ? '\n' : ' ';
+      }
+      if (letters_in(word.get()) < 2) continue;
+      const float conf = it->Confidence(tesseract::RIL_WORD);
+      ++r.words;
+      conf_sum += conf;
+      if (conf >= static_cast<float>(confident_threshold)) ++confident;
+    } while (it->Next(tesseract::RIL_WORD));
+  }
+  if (r.words > 0) {
+    r.mean_confidence = conf_sum / r.words;
+    r.confident_share = static_cast<double>(confident) / r.words;
+  }
+  api.Clear();
+  return r;
+}
+
+std::optional<Orientation> OcrEngine::orientation(const PageImage& img) {
+  if (!img.pix || impl_->osd_failed) return std::nullopt;
+  if (!impl_->osd) {
+    impl_->osd = std::make_unique<tesseract::TessBaseAPI>();
+    quiet(*impl_->osd);
+    if (impl_->osd->Init(nullptr, "osd", tesseract::OEM_TESSERACT_ONLY) != 0) {
+      impl_->osd_failed = true;
+      impl_->osd.reset();
+      return std::nullopt;
+    }
+    impl_->osd->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+  }
+  one_omp_thread();
+  impl_->osd->SetImage(img.pix.get());
+  impl_->osd->SetSourceResolution(static_cast<int>(std::lround(img.dpi)));
+  int deg = 0;
+  float conf = 0;
+  const char* script = nullptr;
+  float script_conf = 0;
+  const bool ok = impl_->osd->DetectOrientationScript(&deg, &conf, &script, &script_conf);
+  impl_->osd->Clear();
+  if (!ok) return std::nullopt;
+  return Orientation{((deg % 360) + 360) % 360, conf};
+}
+
+PageImage rotate(const PageImage& img, int degrees) {
+  PageImage out;
+  out.dpi = img.dpi;
+  const int quads = ((degrees / 90) % 4 + 4) % 4;
+  if (!img.pix) {
+    out.error = img.error;
+    return out;
+  }
+  out.pix.reset(quads == 0 ? pixCopy(nullptr, img.pix.get()) : pixRotateOrth(img.pix.get(), quads));
+  if (!out.pix) out.error = "the page image cannot be turned";
+  return out;
+}
+
+}  // namespace sot::readability

@@ -1,0 +1,58 @@
+// OCR with Tesseract 5 (kaz+rus+eng by default): one engine per thread, initialised once and
+// reused for every page that thread reads (the language models take a good part of a second
+// to load; a page takes a fraction of that). OpenMP inside Tesseract is held to one thread:
+// the daemon already runs one bundle per core, and Tesseract's own threads make it several
+// times slower on a loaded machine.
+//
+// Orientation (OSD) has its own engine, made on first use: it is asked only about pages that
+// read badly, to tell an upside-down or sideways page from an unreadable one.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "readability/Raster.hpp"
+
+namespace sot::readability {
+
+struct OcrResult {
+  int words = 0;  // recognised words with two or more letters
+  double mean_confidence = 0;
+  double confident_share = 0;  // of words at or above the confident threshold
+  std::string text;            // recognised text (capped)
+  bool timed_out = false;
+  std::string error;  // the engine could not be used (its data missing, …)
+};
+
+struct Orientation {
+  int degrees = 0;  // clockwise rotation that makes the page upright: 0, 90, 180, 270
+  double confidence = 0;
+};
+
+class OcrEngine {
+ public:
+  // The engine of the calling thread for `languages` (re-made when they change).
+  static OcrEngine& for_this_thread(const std::string& languages);
+  ~OcrEngine();
+
+  bool ready() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  OcrResult recognize(const PageImage& img, int confident_threshold,
+                      std::chrono::milliseconds limit);
+  std::optional<Orientation> orientation(const PageImage& img);
+
+ private:
+  explicit OcrEngine(std::string languages);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string languages_;
+  std::string error_;
+};
+
+// `img` turned clockwise by `degrees` (a multiple of 90).
+PageImage rotate(const PageImage& img, int degrees);
+
+}  // namespace sot::readability

@@ -1,0 +1,60 @@
+// Page images for the readability checks, as 8-bit gray leptonica PIXes at a known
+// resolution: PDF pages rendered with Poppler's Splash rasteriser, JPEGs decoded by
+// libjpeg(-turbo) through leptonica with DCT scaling (a 600 dpi scan is decoded at 300
+// without ever holding the full image), TIFF pages through leptonica's libtiff reader.
+//
+// The documents have already been opened by the analysis, which bounded their pixel counts
+// and page counts; rendering is bounded again here (pixels of the output, a deadline Poppler
+// checks while drawing).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct Pix;
+
+namespace sot::readability {
+
+struct PixDeleter {
+  void operator()(Pix* p) const;
+};
+using PixPtr = std::unique_ptr<Pix, PixDeleter>;
+
+struct PageImage {
+  PixPtr pix;         // 8 bpp gray
+  double dpi = 0;     // resolution of `pix`
+  std::string error;  // when pix is null: why
+};
+
+constexpr std::uint64_t kMaxRenderPixels = 60'000'000;  // an A3 page at 600 dpi is 70 M
+
+// A PDF open for rendering (the bytes must outlive it).
+class PdfRenderer {
+ public:
+  explicit PdfRenderer(std::string_view data);
+  ~PdfRenderer();
+  PdfRenderer(const PdfRenderer&) = delete;
+  PdfRenderer& operator=(const PdfRenderer&) = delete;
+  bool ok() const;
+  // Page `number` (1-based) at `dpi`, gray, upright as the page's /Rotate says.
+  PageImage render(int number, double dpi, std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A JPEG (already analysed: it decodes, within the pixel limit) at no more than `max_dpi`
+// given its resolution `dpi` (decoded at 1/2, 1/4 or 1/8 when that is enough).
+PageImage decode_jpeg(std::string_view data, double dpi, double max_dpi);
+
+// Page `number` (1-based) of a TIFF.
+PageImage decode_tiff(std::string_view data, int number, double dpi);
+
+// `img` scaled (down only) to `dpi` when it is finer.
+PageImage scale_to(PageImage img, double dpi);
+
+}  // namespace sot::readability

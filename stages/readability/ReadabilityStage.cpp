@@ -1,0 +1,331 @@
+#include "readability/ReadabilityStage.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "readability/Ink.hpp"
+#include "readability/Ocr.hpp"
+#include "readability/Raster.hpp"
+#include "readability/TextQuality.hpp"
+#include "rules/RuleSet.hpp"
+
+namespace sot::readability {
+
+std::vector<int> ocr_sample(int pages, int first, int last, int spread) {
+  std::set<int> s;
+  for (int i = 1; i <= std::min(pages, first); ++i) s.insert(i);
+  for (int i = std::max(1, pages - last + 1); i <= pages; ++i) s.insert(i);
+  const int lo = first + 1, hi = pages - last;  // the middle
+  if (hi >= lo && spread > 0) {
+    const int n = hi - lo + 1;
+    for (int k = 1; k <= spread; ++k) s.insert(lo + (n * k) / (spread + 1) - (n >= spread ? 0 : 0));
+  }
+  std::vector<int> out;
+  for (int p : s)
+    if (p >= 1 && p <= pages) out.push_back(p);
+  return out;
+}
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+enum class Verdict { kReadable, kDoubtful, kUnreadable, kBlank, kSparse, kNotSampled, kFailed };
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::kReadable:
+      return "readable";
+    case Verdict::kDoubtful:
+      return "doubtful";
+    case Verdict::kUnreadable:
+      return "unreadable";
+    case Verdict::kBlank:
+      return "blank";
+    case Verdict::kSparse:
+      return "sparse";  // a stamp, a signature, a drawing: nothing to read
+    case Verdict::kNotSampled:
+      return "not_sampled";
+    case Verdict::kFailed:
+      return "failed";
+  }
+  return "?";
+}
+
+struct PageReading {
+  int number = 0;
+  std::string method;  // text, ocr, ink
+  Verdict verdict = Verdict::kNotSampled;
+  std::optional<Ink> ink;
+  std::optional<OcrResult> ocr;
+  int rotated = 0;
+  std::string text;  // what was read (text layer or OCR), for the title check
+  std::string note;  // why, in a few words
+
+  nlohmann::json to_json() const {
+    nlohmann::json j = {{"page", number}, {"method", method}, {"verdict", to_string(verdict)}};
+    if (ink) {
+      j["ink"] = std::round(ink->coverage * 10000) / 10000;
+      j["marks"] = ink->marks;
+    }
+    if (ocr && ocr->error.empty() && !ocr->timed_out) {
+      j["words"] = ocr->words;
+      j["mean_confidence"] = std::lround(ocr->mean_confidence);
+      j["confident_share"] = std::round(ocr->confident_share * 100) / 100;
+    }
+    if (rotated) j["rotated"] = rotated;
+    if (!note.empty()) j["note"] = note;
+    return j;
+  }
+};
+
+Verdict judge_ocr(const OcrResult& r, const Ink& ink, const rules::ReadabilityRules& rr) {
+  if (r.words < rr.min_words)
+    return ink.marks < rr.sparse_max_marks ? Verdict::kSparse : Verdict::kUnreadable;
+  if (r.mean_confidence >= rr.readable_mean_confidence &&
+      r.confident_share >= rr.readable_confident_share)
+    return Verdict::kReadable;
+  if (r.mean_confidence < rr.unreadable_mean_confidence ||
+      r.confident_share < rr.unreadable_confident_share)
+    return Verdict::kUnreadable;
+  return Verdict::kDoubtful;
+}
+
+int rank(Verdict v) {  // better readings rank higher
+  switch (v) {
+    case Verdict::kReadable:
+      return 3;
+    case Verdict::kDoubtful:
+      return 2;
+    case Verdict::kSparse:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+bool is_blank(const Ink& ink, const rules::ReadabilityRules& rr) {
+  return ink.coverage <= rr.blank_max_ink && ink.marks <= rr.blank_max_marks;
+}
+
+// Reads one page image: ink first, then (when sampled) OCR, turning the page when it reads
+// badly and OSD says it is not upright.
+void read_image(PageReading& pr, const PageImage& img, bool sampled,
+                const rules::ReadabilityRules& rr, std::string* failure) {
+  if (!img.pix) {
+    pr.verdict = Verdict::kFailed;
+    pr.note = img.error;
+    *failure = "page " + std::to_string(pr.number) + ": " + img.error;
+    return;
+  }
+  pr.ink = measure_ink(img);
+  pr.method = "ink";
+  if (is_blank(*pr.ink, rr)) {
+    pr.verdict = Verdict::kBlank;
+    return;
+  }
+  if (!sampled) {
+    pr.verdict = Verdict::kNotSampled;
+    return;
+  }
+  OcrEngine& engine = OcrEngine::for_this_thread(rr.ocr_languages);
+  if (!engine.ready()) {
+    pr.verdict = Verdict::kFailed;
+    *failure = engine.error();
+    return;
+  }
+  pr.method = "ocr";
+  const std::chrono::milliseconds limit(rr.page_time_limit_ms);
+  OcrResult r = engine.recognize(img, static_cast<int>(rr.word_confidence), limit);
+  if (r.timed_out || !r.error.empty()) {
+    pr.verdict = Verdict::kFailed;
+    *failure =
+        "page " + std::to_string(pr.number) + ": " +
+        (r.timed_out ? "OCR took longer than " + std::to_string(rr.page_time_limit_ms) + " ms"
+                     : r.error);
+    pr.ocr = std::move(r);
+    return;
+  }
+  Verdict v = judge_ocr(r, *pr.ink, rr);
+  if (v != Verdict::kReadable && pr.ink->marks >= rr.sparse_max_marks) {
+    if (auto o = engine.orientation(img); o && o->degrees != 0 && o->confidence >= 1.0) {
+      const PageImage turned = rotate(img, 360 - o->degrees);
+      OcrResult r2 = engine.recognize(turned, static_cast<int>(rr.word_confidence), limit);
+      if (r2.error.empty() && !r2.timed_out) {
+        const Verdict v2 = judge_ocr(r2, *pr.ink, rr);
+        if (rank(v2) > rank(v)) {
+          v = v2;
+          r = std::move(r2);
+          pr.rotated = o->degrees;
+        }
+      }
+    }
+  }
+  pr.text = r.text;
+  pr.verdict = v;
+  pr.ocr = std::move(r);
+}
+
+struct PerCode {
+  nlohmann::json detail;
+  int first_page = 0;
+  nlohmann::json pages = nlohmann::json::array();
+};
+
+}  // namespace
+
+void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
+  const rules::ReadabilityRules& rr = ctx.rules.readability;
+  const Manifest* manifest = ctx.bundle.manifest() ? &*ctx.bundle.manifest() : nullptr;
+  nlohmann::json section = nlohmann::json::object();
+  for (const auto& f : ctx.bundle.files()) {
+    if (f.size > ctx.rules.max_file_bytes) continue;
+    const DocumentFacts* df = ctx.facts.get(f);
+    if (!df || !ctx.rules.allowed_formats.count(df->format.format)) continue;
+    const analysis::AnalysisFacts* a = ctx.facts.analysis(f);
+    if (!a || a->corrupt || a->encrypted || a->limit) continue;
+    const std::string* data = ctx.facts.data(f);
+    if (!data) continue;
+
+    std::vector<PageReading> pages;
+    std::string failure;
+    std::string office_text;
+    const std::string& format = a->format;
+    if (format == "pdf" || format == "jpeg" || format == "tiff") {
+      const int n = static_cast<int>(a->page_facts.size());
+      const auto sample =
+          ocr_sample(n, static_cast<int>(std::max(rr.ocr_first_pages, rr.title_pages)),
+                     static_cast<int>(rr.ocr_last_pages), static_cast<int>(rr.ocr_spread_pages));
+      std::unique_ptr<PdfRenderer> renderer;
+      for (const auto& p : a->page_facts) {
+        PageReading pr;
+        pr.number = p.number;
+        const bool sampled = std::binary_search(sample.begin(), sample.end(), p.number);
+        const TextQuality q = assess_text(p.text, rr);
+        const TextVerdict tv = judge_text(q, rr);
+        if (tv == TextVerdict::kReadable) {
+          pr.method = "text";
+          pr.verdict = Verdict::kReadable;
+          pr.text = p.text;
+          pages.push_back(std::move(pr));
+          continue;
+        }
+        if (tv == TextVerdict::kGarbled) pr.note = "the text layer is not readable text";
+        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(rr.page_time_limit_ms);
+        // Pages that will be OCR'd are rendered at the OCR resolution, the rest coarsely.
+        const double dpi = sampled ? static_cast<double>(rr.ocr_dpi) : 100.0;
+        PageImage img;
+        if (format == "pdf") {
+          if (!renderer) renderer = std::make_unique<PdfRenderer>(*data);
+          img = renderer->render(p.number, dpi, deadline);
+        } else if (format == "jpeg") {
+          img = decode_jpeg(*data, p.dpi.value_or(300), dpi);
+        } else {
+          img = scale_to(decode_tiff(*data, p.number, p.dpi.value_or(300)), dpi);
+        }
+        read_image(pr, img, sampled, rr, &failure);
+        pages.push_back(std::move(pr));
+      }
+    } else if (format == "docx" || format == "xlsx" || format == "doc" || format == "docm" ||
+               format == "xlsm") {
+      PageReading pr;
+      pr.number = 1;
+      pr.method = "text";
+      const TextQuality q = assess_text(a->text, rr);
+      const TextVerdict tv = judge_text(q, rr);
+      const bool media = a->notes.value("media_parts", 0) > 0;
+      if (tv == TextVerdict::kReadable)
+        pr.verdict = Verdict::kReadable;
+      else if (tv == TextVerdict::kGarbled)
+        pr.verdict = Verdict::kDoubtful;
+      else if (q.characters == 0 && !media)
+        pr.verdict = Verdict::kBlank;
+      else
+        pr.verdict = Verdict::kSparse;
+      if (tv == TextVerdict::kGarbled) pr.note = "the text is not readable text";
+      pr.text = a->text.substr(0, 8192);
+      office_text = pr.text;
+      pages.push_back(std::move(pr));
+    } else {
+      continue;
+    }
+    if (pages.empty()) continue;
+
+    nlohmann::json readings = nlohmann::json::array();
+    for (const auto& pr : pages) readings.push_back(pr.to_json());
+    section[f.name] = std::move(readings);
+
+    if (!failure.empty()) {
+      out.add_for_file("PROCESSING_FAILED", f.name, {{"reason", "readability: " + failure}});
+    }
+    std::map<std::string, PerCode> found;
+    auto note = [&](const char* code, const PageReading& pr, nlohmann::json d) {
+      auto& pc = found[code];
+      if (pc.pages.empty()) {
+        pc.detail = std::move(d);
+        pc.first_page = pr.number;
+      }
+      pc.pages.push_back(pr.number);
+    };
+    const bool all_blank = std::all_of(
+        pages.begin(), pages.end(), [](const auto& pr) { return pr.verdict == Verdict::kBlank; });
+    if (all_blank) {
+      out.add_for_file("DOCUMENT_BLANK", f.name, {{"pages", pages.size()}});
+      continue;
+    }
+    for (const auto& pr : pages) {
+      nlohmann::json d = pr.to_json();
+      d.erase("page");
+      switch (pr.verdict) {
+        case Verdict::kBlank:
+          note("BLANK_PAGE", pr, d);
+          break;
+        case Verdict::kUnreadable:
+          note("UNREADABLE", pr, d);
+          break;
+        case Verdict::kDoubtful:
+          note("READABILITY_DOUBTFUL", pr, d);
+          break;
+        default:
+          break;
+      }
+      if (pr.rotated) note("PAGE_ROTATED", pr, {{"rotated", pr.rotated}});
+    }
+    for (auto& [code, pc] : found) {
+      pc.detail["pages"] = pc.pages;
+      Finding& finding = out.add_for_file(code, f.name, std::move(pc.detail));
+      if (format != "docx" && format != "xlsx" && format != "doc" && format != "docm" &&
+          format != "xlsm")
+        finding.page = static_cast<std::uint32_t>(pc.first_page);
+    }
+
+    // The title: on the first pages, as read.
+    const DocumentEntry* entry = manifest ? manifest->find_document(f.name) : nullptr;
+    if (!entry || entry->title.empty()) continue;
+    std::string first_text;
+    for (const auto& pr : pages)
+      if (pr.number <= rr.title_pages &&
+          (pr.verdict == Verdict::kReadable || pr.verdict == Verdict::kDoubtful))
+        first_text += pr.text + "\n";
+    const auto words = match_words(first_text);
+    if (static_cast<long>(words.size()) < rr.title_min_words) continue;
+    const auto keys = title_keys(entry->title, rr);
+    if (keys.empty() || title_found(keys, words)) continue;
+    std::string begins;
+    {
+      std::istringstream in(first_text);
+      std::string w;
+      for (int taken = 0; taken < 12 && in >> w; ++taken) begins += (taken ? " " : "") + w;
+    }
+    Finding& fd = out.add_for_file("TITLE_MISMATCH", f.name,
+                                   {{"title", entry->title}, {"begins_with", begins}});
+    if (format == "pdf" || format == "jpeg" || format == "tiff") fd.page = 1;
+  }
+  if (!section.empty()) ctx.sections["readability"] = std::move(section);
+}
+
+}  // namespace sot::readability
