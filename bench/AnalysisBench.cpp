@@ -18,12 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "BenchUtil.hpp"
 #include "analysis/DocumentAnalysis.hpp"
 #include "generator/Documents.hpp"
 
-extern char** environ;
-
 namespace {
+using sot::bench::median;
+using sot::bench::peak_rss_mb;
+using sot::bench::run_quiet;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -33,34 +35,6 @@ struct Doc {
   std::string format;
   fs::path path;
 };
-
-int run_quiet(const std::vector<std::string>& argv) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-long peak_rss_mb() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss / 1024;
-}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/CheckCommand.hpp"
+#include "readability/Ocr.hpp"
 #include "rules/RuleSet.hpp"
 
 namespace po = boost::program_options;
@@ -77,6 +78,7 @@ int check_main(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sot::readability::limit_ocr_threads(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     std::cerr << kUsage;

@@ -10,12 +10,14 @@
 
 #include <iostream>
 
+#include "readability/Ocr.hpp"
 #include "rules/RuleSet.hpp"
 #include "service/Service.hpp"
 
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
+  sot::readability::limit_ocr_threads(argv);
   // Signals wait for the service loop (signalfd): one that arrives while the configuration
   // and trust material load must not kill the daemon with its default action.
   sigset_t mask;

@@ -460,6 +460,13 @@ std::string make_scanned_pdf(int dpi, const std::string& mode, int pages, double
   return out;
 }
 
+void set_jfif_density(std::string& jpeg, int dpi) {
+  if (jpeg.size() < 18 || static_cast<unsigned char>(jpeg[3]) != 0xE0) return;
+  jpeg[13] = 1;  // dots per inch
+  jpeg[14] = jpeg[16] = static_cast<char>(dpi >> 8);
+  jpeg[15] = jpeg[17] = static_cast<char>(dpi & 0xFF);
+}
+
 std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& density,
                       bool color) {
   cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_px, height_px);
@@ -483,11 +490,7 @@ std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& d
   // out[2..]: FF E0 (JFIF APP0, 16 bytes of payload incl. length)
   const bool has_jfif = static_cast<unsigned char>(out[3]) == 0xE0;
   if (density == "jfif" && has_jfif) {
-    out[13] = 1;
-    out[14] = static_cast<char>(dpi >> 8);
-    out[15] = static_cast<char>(dpi & 0xFF);
-    out[16] = static_cast<char>(dpi >> 8);
-    out[17] = static_cast<char>(dpi & 0xFF);
+    set_jfif_density(out, dpi);
   } else if (density == "none" && has_jfif) {
     out[13] = 0;  // aspect ratio only
     out[14] = out[16] = 0;

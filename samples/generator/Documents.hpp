@@ -40,6 +40,9 @@ std::string make_scanned_pdf(int dpi, const std::string& mode, int pages = 1, do
 std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& density,
                       bool color = false);
 
+// Declares `dpi` in a JPEG's JFIF header (no-op without one).
+void set_jfif_density(std::string& jpeg, int dpi);
+
 // Minimal hand-assembled PDFs with one feature each: "plain", "javascript" (OpenAction),
 // "launch" (a Launch action on a link), "embedded" (an EmbeddedFiles name tree), "no-pages",
 // "deep" (an array nested 30,000 levels in the page dictionary).

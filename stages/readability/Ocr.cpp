@@ -5,11 +5,13 @@
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
+#include <unistd.h>
 
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace sot::readability {
@@ -40,7 +42,77 @@ void quiet(tesseract::TessBaseAPI& api) {
   api.SetVariable("debug_file", "/dev/null");
 }
 
+// Estimated noise of the paper (P80 − P50 of the gray levels ≈ 0.84 σ for Gaussian noise).
+double paper_noise(Pix* gray) {
+  Numa* hist = pixGetGrayHistogram(gray, 2);
+  if (!hist) return 0;
+  double total = 0;
+  for (int i = 0; i < 256; ++i) {
+    l_float32 v = 0;
+    numaGetFValue(hist, i, &v);
+    total += v;
+  }
+  int p80 = 0, p50 = 0;
+  double acc = 0;
+  for (int i = 255; i >= 0; --i) {
+    l_float32 v = 0;
+    numaGetFValue(hist, i, &v);
+    acc += v;
+    if (!p80 && acc >= total * 0.2) p80 = i;
+    if (acc >= total * 0.5) {
+      p50 = i;
+      break;
+    }
+  }
+  numaDestroy(&hist);
+  return (p80 - p50) / 0.84;
+}
+
+// What a reader's eye does before reading: uneven lighting (a phone photo, a curled page)
+// flattened to an even background, and the grain of a noisy scan averaged out.
+PixPtr prepare(Pix* gray, bool* grainy) {
+  PixPtr out(pixBackgroundNormSimple(gray, nullptr, nullptr));
+  auto base = [&] { return out ? out.get() : gray; };
+  const double noise = paper_noise(base());
+  *grainy = noise > 6;
+  if (noise > 6) {
+    PixPtr smooth(pixBlockconvGray(base(), nullptr, noise > 20 ? 2 : 1, noise > 20 ? 2 : 1));
+    if (smooth) out = std::move(smooth);
+  }
+  // A washed-out copy: stretch the range between the ink and the (normalised) paper.
+  if (Numa* hist = pixGetGrayHistogram(base(), 2)) {
+    double total = 0, acc = 0;
+    for (int i = 0; i < 256; ++i) {
+      l_float32 v = 0;
+      numaGetFValue(hist, i, &v);
+      total += v;
+    }
+    int dark = 0;
+    for (int i = 0; i < 256; ++i) {
+      l_float32 v = 0;
+      numaGetFValue(hist, i, &v);
+      acc += v;
+      if (acc >= total * 0.03) {
+        dark = i;
+        break;
+      }
+    }
+    numaDestroy(&hist);
+    if (out && dark > 100 && dark < 190) {
+      PixPtr stretched(pixGammaTRC(nullptr, base(), 1.0, dark - 20, 200));
+      if (stretched) out = std::move(stretched);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+void limit_ocr_threads(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT")) return;
+  ::setenv("OMP_THREAD_LIMIT", "1", 1);
+  ::execv("/proc/self/exe", argv);  // on failure: carry on, OCR is only slower
+}
 
 struct OcrEngine::Impl {
   tesseract::TessBaseAPI api;
@@ -56,6 +128,7 @@ OcrEngine& OcrEngine::for_this_thread(const std::string& languages) {
 
 OcrEngine::OcrEngine(std::string languages)
     : impl_(std::make_unique<Impl>()), languages_(std::move(languages)) {
+  setMsgSeverity(L_SEVERITY_NONE);  // leptonica's complaints about odd images: not for logs
   one_omp_thread();
   quiet(impl_->api);
   if (impl_->api.Init(nullptr, languages_.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
@@ -80,10 +153,33 @@ OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
     r.error = img.error.empty() ? "no page image" : img.error;
     return r;
   }
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  bool grainy = false;
+  PixPtr prepared = prepare(img.pix.get(), &grainy);
+  r = read(prepared ? prepared.get() : img.pix.get(), img.dpi, confident_threshold, limit);
+  // Preparation can also hurt (a photo whose "background" is the text block): when it found
+  // next to nothing, the page as it came is read too, and the better reading kept — unless
+  // it is grainy: Tesseract's layout analysis of raw grain takes minutes, and is no deadline's.
+  if (prepared && !grainy && r.error.empty() && !r.timed_out && r.words < 3) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() > 0) {
+      OcrResult raw = read(img.pix.get(), img.dpi, confident_threshold, left);
+      if (raw.error.empty() && !raw.timed_out &&
+          raw.words * raw.confident_share > r.words * r.confident_share)
+        r = std::move(raw);
+    }
+  }
+  return r;
+}
+
+OcrResult OcrEngine::read(Pix* pix, double dpi, int confident_threshold,
+                          std::chrono::milliseconds limit) {
+  OcrResult r;
   one_omp_thread();
   auto& api = impl_->api;
-  api.SetImage(img.pix.get());
-  api.SetSourceResolution(static_cast<int>(std::lround(img.dpi)));
+  api.SetImage(pix);
+  api.SetSourceResolution(static_cast<int>(std::lround(dpi)));
   tesseract::ETEXT_DESC monitor;
   monitor.set_deadline_msecs(static_cast<int32_t>(limit.count()));
   const int rc = api.Recognize(&monitor);

@@ -4,8 +4,8 @@
 // the daemon already runs one bundle per core, and Tesseract's own threads make it several
 // times slower on a loaded machine.
 //
-// Orientation (OSD) has its own engine, made on first use: it is asked only about pages that
-// read badly, to tell an upside-down or sideways page from an unreadable one.
+// Orientation (OSD) has its own engine, made on first use: it is asked only about pages whose
+// ink runs sideways and pages that read badly, to tell a turned page from an unreadable one.
 #pragma once
 
 #include <chrono>
@@ -40,17 +40,26 @@ class OcrEngine {
   bool ready() const { return error_.empty(); }
   const std::string& error() const { return error_; }
 
+  // The page is prepared first as an eye would: uneven lighting flattened (leptonica's
+  // background normalisation), the grain of a noisy scan averaged out.
   OcrResult recognize(const PageImage& img, int confident_threshold,
                       std::chrono::milliseconds limit);
   std::optional<Orientation> orientation(const PageImage& img);
 
  private:
   explicit OcrEngine(std::string languages);
+  OcrResult read(Pix* pix, double dpi, int confident_threshold, std::chrono::milliseconds limit);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string languages_;
   std::string error_;
 };
+
+// Tesseract's LSTM asks OpenMP for several threads explicitly, which only OMP_THREAD_LIMIT
+// caps, and libgomp reads that once, when it is loaded. A program that OCRs calls this first
+// thing in main(): without OMP_THREAD_LIMIT in its environment it sets it to 1 and re-executes
+// itself (/proc/self/exe, same arguments); with it (an operator's choice) nothing happens.
+void limit_ocr_threads(char** argv);
 
 // `img` turned clockwise by `degrees` (a multiple of 90).
 PageImage rotate(const PageImage& img, int degrees);

@@ -22,19 +22,13 @@ std::vector<int> ocr_sample(int pages, int first, int last, int spread) {
   const int lo = first + 1, hi = pages - last;  // the middle
   if (hi >= lo && spread > 0) {
     const int n = hi - lo + 1;
-    for (int k = 1; k <= spread; ++k) s.insert(lo + (n * k) / (spread + 1) - (n >= spread ? 0 : 0));
+    for (int k = 1; k <= spread; ++k) s.insert(lo + (n * k) / (spread + 1));
   }
   std::vector<int> out;
   for (int p : s)
     if (p >= 1 && p <= pages) out.push_back(p);
   return out;
 }
-
-namespace {
-
-using SteadyClock = std::chrono::steady_clock;
-
-enum class Verdict { kReadable, kDoubtful, kUnreadable, kBlank, kSparse, kNotSampled, kFailed };
 
 const char* to_string(Verdict v) {
   switch (v) {
@@ -47,7 +41,7 @@ const char* to_string(Verdict v) {
     case Verdict::kBlank:
       return "blank";
     case Verdict::kSparse:
-      return "sparse";  // a stamp, a signature, a drawing: nothing to read
+      return "sparse";
     case Verdict::kNotSampled:
       return "not_sampled";
     case Verdict::kFailed:
@@ -56,32 +50,25 @@ const char* to_string(Verdict v) {
   return "?";
 }
 
-struct PageReading {
-  int number = 0;
-  std::string method;  // text, ocr, ink
-  Verdict verdict = Verdict::kNotSampled;
-  std::optional<Ink> ink;
-  std::optional<OcrResult> ocr;
-  int rotated = 0;
-  std::string text;  // what was read (text layer or OCR), for the title check
-  std::string note;  // why, in a few words
-
-  nlohmann::json to_json() const {
-    nlohmann::json j = {{"page", number}, {"method", method}, {"verdict", to_string(verdict)}};
-    if (ink) {
-      j["ink"] = std::round(ink->coverage * 10000) / 10000;
-      j["marks"] = ink->marks;
-    }
-    if (ocr && ocr->error.empty() && !ocr->timed_out) {
-      j["words"] = ocr->words;
-      j["mean_confidence"] = std::lround(ocr->mean_confidence);
-      j["confident_share"] = std::round(ocr->confident_share * 100) / 100;
-    }
-    if (rotated) j["rotated"] = rotated;
-    if (!note.empty()) j["note"] = note;
-    return j;
+nlohmann::json PageReading::to_json() const {
+  nlohmann::json j = {{"page", number}, {"method", method}, {"verdict", to_string(verdict)}};
+  if (ink) {
+    j["ink"] = std::round(ink->coverage * 10000) / 10000;
+    j["marks"] = ink->marks;
   }
-};
+  if (ocr && ocr->error.empty() && !ocr->timed_out) {
+    j["words"] = ocr->words;
+    j["mean_confidence"] = std::lround(ocr->mean_confidence);
+    j["confident_share"] = std::round(ocr->confident_share * 100) / 100;
+  }
+  if (rotated) j["rotated"] = rotated;
+  if (!note.empty()) j["note"] = note;
+  return j;
+}
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
 
 Verdict judge_ocr(const OcrResult& r, const Ink& ink, const rules::ReadabilityRules& rr) {
   if (r.words < rr.min_words)
@@ -140,7 +127,16 @@ void read_image(PageReading& pr, const PageImage& img, bool sampled,
   }
   pr.method = "ocr";
   const std::chrono::milliseconds limit(rr.page_time_limit_ms);
-  OcrResult r = engine.recognize(img, static_cast<int>(rr.word_confidence), limit);
+  // A page turned sideways: OSD says which way, and the page is read upright.
+  PageImage upright;
+  if (pr.ink->sideways && pr.ink->marks >= rr.sparse_max_marks) {
+    if (auto o = engine.orientation(img); o && (o->degrees == 90 || o->degrees == 270)) {
+      upright = rotate(img, 360 - o->degrees);
+      if (upright.pix) pr.rotated = o->degrees;
+    }
+  }
+  const PageImage& page = upright.pix ? upright : img;
+  OcrResult r = engine.recognize(page, static_cast<int>(rr.word_confidence), limit);
   if (r.timed_out || !r.error.empty()) {
     pr.verdict = Verdict::kFailed;
     *failure =
@@ -151,7 +147,7 @@ void read_image(PageReading& pr, const PageImage& img, bool sampled,
     return;
   }
   Verdict v = judge_ocr(r, *pr.ink, rr);
-  if (v != Verdict::kReadable && pr.ink->marks >= rr.sparse_max_marks) {
+  if (v != Verdict::kReadable && !pr.rotated && pr.ink->marks >= rr.sparse_max_marks) {
     if (auto o = engine.orientation(img); o && o->degrees != 0 && o->confidence >= 1.0) {
       const PageImage turned = rotate(img, 360 - o->degrees);
       OcrResult r2 = engine.recognize(turned, static_cast<int>(rr.word_confidence), limit);
@@ -165,6 +161,7 @@ void read_image(PageReading& pr, const PageImage& img, bool sampled,
       }
     }
   }
+  if (pr.rotated && rank(v) < rank(Verdict::kDoubtful)) pr.rotated = 0;  // not the reason
   pr.text = r.text;
   pr.verdict = v;
   pr.ocr = std::move(r);
@@ -177,6 +174,68 @@ struct PerCode {
 };
 
 }  // namespace
+
+std::vector<PageReading> read_document(std::string_view data, const analysis::AnalysisFacts& a,
+                                       const rules::ReadabilityRules& rr, std::string* failure) {
+  std::vector<PageReading> pages;
+  const std::string& format = a.format;
+  if (format == "pdf" || format == "jpeg" || format == "tiff") {
+    const int n = static_cast<int>(a.page_facts.size());
+    const auto sample =
+        ocr_sample(n, static_cast<int>(std::max(rr.ocr_first_pages, rr.title_pages)),
+                   static_cast<int>(rr.ocr_last_pages), static_cast<int>(rr.ocr_spread_pages));
+    std::unique_ptr<PdfRenderer> renderer;
+    for (const auto& p : a.page_facts) {
+      PageReading pr;
+      pr.number = p.number;
+      const bool sampled = std::binary_search(sample.begin(), sample.end(), p.number);
+      const TextQuality q = assess_text(p.text, rr);
+      const TextVerdict tv = judge_text(q, rr);
+      if (tv == TextVerdict::kReadable) {
+        pr.method = "text";
+        pr.verdict = Verdict::kReadable;
+        pr.text = p.text;
+        pages.push_back(std::move(pr));
+        continue;
+      }
+      if (tv == TextVerdict::kGarbled) pr.note = "the text layer is not readable text";
+      const auto deadline = SteadyClock::now() + std::chrono::milliseconds(rr.page_time_limit_ms);
+      // Pages that will be OCR'd are rendered at the OCR resolution, the rest coarsely.
+      const double dpi = sampled ? static_cast<double>(rr.ocr_dpi) : 100.0;
+      PageImage img;
+      if (format == "pdf") {
+        if (!renderer) renderer = std::make_unique<PdfRenderer>(data);
+        img = renderer->render(p.number, dpi, deadline);
+      } else if (format == "jpeg") {
+        img = decode_jpeg(data, p.dpi.value_or(300), dpi);
+      } else {
+        img = scale_to(decode_tiff(data, p.number, p.dpi.value_or(300)), dpi);
+      }
+      read_image(pr, img, sampled, rr, failure);
+      pages.push_back(std::move(pr));
+    }
+  } else if (format == "docx" || format == "xlsx" || format == "doc" || format == "docm" ||
+             format == "xlsm") {
+    PageReading pr;
+    pr.number = 1;
+    pr.method = "text";
+    const TextQuality q = assess_text(a.text, rr);
+    const TextVerdict tv = judge_text(q, rr);
+    const bool media = a.notes.value("media_parts", 0) > 0;
+    if (tv == TextVerdict::kReadable)
+      pr.verdict = Verdict::kReadable;
+    else if (tv == TextVerdict::kGarbled)
+      pr.verdict = Verdict::kDoubtful;
+    else if (q.characters == 0 && !media)
+      pr.verdict = Verdict::kBlank;
+    else
+      pr.verdict = Verdict::kSparse;
+    if (tv == TextVerdict::kGarbled) pr.note = "the text is not readable text";
+    pr.text = a.text.substr(0, 8192);
+    pages.push_back(std::move(pr));
+  }
+  return pages;
+}
 
 void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
   const rules::ReadabilityRules& rr = ctx.rules.readability;
@@ -191,68 +250,9 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     const std::string* data = ctx.facts.data(f);
     if (!data) continue;
 
-    std::vector<PageReading> pages;
     std::string failure;
-    std::string office_text;
+    std::vector<PageReading> pages = read_document(*data, *a, rr, &failure);
     const std::string& format = a->format;
-    if (format == "pdf" || format == "jpeg" || format == "tiff") {
-      const int n = static_cast<int>(a->page_facts.size());
-      const auto sample =
-          ocr_sample(n, static_cast<int>(std::max(rr.ocr_first_pages, rr.title_pages)),
-                     static_cast<int>(rr.ocr_last_pages), static_cast<int>(rr.ocr_spread_pages));
-      std::unique_ptr<PdfRenderer> renderer;
-      for (const auto& p : a->page_facts) {
-        PageReading pr;
-        pr.number = p.number;
-        const bool sampled = std::binary_search(sample.begin(), sample.end(), p.number);
-        const TextQuality q = assess_text(p.text, rr);
-        const TextVerdict tv = judge_text(q, rr);
-        if (tv == TextVerdict::kReadable) {
-          pr.method = "text";
-          pr.verdict = Verdict::kReadable;
-          pr.text = p.text;
-          pages.push_back(std::move(pr));
-          continue;
-        }
-        if (tv == TextVerdict::kGarbled) pr.note = "the text layer is not readable text";
-        const auto deadline = SteadyClock::now() + std::chrono::milliseconds(rr.page_time_limit_ms);
-        // Pages that will be OCR'd are rendered at the OCR resolution, the rest coarsely.
-        const double dpi = sampled ? static_cast<double>(rr.ocr_dpi) : 100.0;
-        PageImage img;
-        if (format == "pdf") {
-          if (!renderer) renderer = std::make_unique<PdfRenderer>(*data);
-          img = renderer->render(p.number, dpi, deadline);
-        } else if (format == "jpeg") {
-          img = decode_jpeg(*data, p.dpi.value_or(300), dpi);
-        } else {
-          img = scale_to(decode_tiff(*data, p.number, p.dpi.value_or(300)), dpi);
-        }
-        read_image(pr, img, sampled, rr, &failure);
-        pages.push_back(std::move(pr));
-      }
-    } else if (format == "docx" || format == "xlsx" || format == "doc" || format == "docm" ||
-               format == "xlsm") {
-      PageReading pr;
-      pr.number = 1;
-      pr.method = "text";
-      const TextQuality q = assess_text(a->text, rr);
-      const TextVerdict tv = judge_text(q, rr);
-      const bool media = a->notes.value("media_parts", 0) > 0;
-      if (tv == TextVerdict::kReadable)
-        pr.verdict = Verdict::kReadable;
-      else if (tv == TextVerdict::kGarbled)
-        pr.verdict = Verdict::kDoubtful;
-      else if (q.characters == 0 && !media)
-        pr.verdict = Verdict::kBlank;
-      else
-        pr.verdict = Verdict::kSparse;
-      if (tv == TextVerdict::kGarbled) pr.note = "the text is not readable text";
-      pr.text = a->text.substr(0, 8192);
-      office_text = pr.text;
-      pages.push_back(std::move(pr));
-    } else {
-      continue;
-    }
     if (pages.empty()) continue;
 
     nlohmann::json readings = nlohmann::json::array();

@@ -14,7 +14,18 @@
 // Every page's reading goes into the report's "readability" section for the clerk.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "core/Stage.hpp"
+#include "readability/Ink.hpp"
+#include "readability/Ocr.hpp"
+
+namespace sot::rules {
+struct ReadabilityRules;
+}
 
 namespace sot::readability {
 
@@ -27,6 +38,28 @@ class ReadabilityStage final : public Stage {
   }
   void run(BundleContext& ctx, Findings& out) const override;
 };
+
+enum class Verdict { kReadable, kDoubtful, kUnreadable, kBlank, kSparse, kNotSampled, kFailed };
+// readable, doubtful, unreadable, blank, sparse (a stamp, a signature, a drawing: nothing to
+// read), not_sampled (ink only), failed (rendering or OCR failed: see the failure text)
+const char* to_string(Verdict v);
+
+struct PageReading {
+  int number = 0;      // 1-based; office documents are read as one page
+  std::string method;  // text, ocr, ink
+  Verdict verdict = Verdict::kNotSampled;
+  std::optional<Ink> ink;
+  std::optional<OcrResult> ocr;
+  int rotated = 0;   // degrees the page was turned to be read
+  std::string text;  // what was read (text layer or OCR), for the title check
+  std::string note;  // why, in a few words
+  nlohmann::json to_json() const;
+};
+
+// Reads every page of an analysed document (`a` from analysis::analyze over `data`). A page
+// whose rendering or OCR failed has verdict kFailed and `failure` says why.
+std::vector<PageReading> read_document(std::string_view data, const analysis::AnalysisFacts& a,
+                                       const rules::ReadabilityRules& rr, std::string* failure);
 
 // Pages of a document of `pages` to OCR: the first `first`, the last `last`, and `spread`
 // more evenly between (1-based, ascending).

@@ -1,0 +1,303 @@
+#include "generator/Calibration.hpp"
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <turbojpeg.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+#include "generator/Documents.hpp"
+
+namespace sot::samples {
+
+namespace {
+
+const std::vector<std::string> kKazakh = {
+    "Талапкер жауапкерден қарыз сомасын өндіріп беруді сұрайды. Тараптар арасында 2024 жылғы "
+    "12 наурызда қарыз шарты жасалды, оған сәйкес қарыз беруші 1 500 000 теңге берді.",
+    "Жауапкер қарызды белгіленген мерзімде қайтармады, талапкердің жазбаша талабына жауап "
+    "бермеді. Қазақстан Республикасы Азаматтық кодексінің 715-бабына сәйкес қарыз алушы "
+    "алған соманы шартта көзделген мерзімде қайтаруға міндетті.",
+    "Жоғарыда баяндалғандарды негізге ала отырып, сот жауапкерден талапкердің пайдасына "
+    "негізгі қарызды, тұрақсыздық айыбын және мемлекеттік бажды өндіріп беруін сұраймын.",
+    "Қосымша: қарыз шартының көшірмесі, қолхат, мемлекеттік баж түбіртегі, сенімхат.",
+};
+const std::vector<std::string> kRussian = {
+    "Истец просит взыскать с ответчика сумму займа. Между сторонами 12 марта 2024 года был "
+    "заключён договор займа, по которому займодавец передал заёмщику 1 500 000 тенге.",
+    "Ответчик в установленный срок долг не вернул, на письменную претензию истца не ответил. "
+    "Согласно статье 715 Гражданского кодекса Республики Казахстан заёмщик обязан возвратить "
+    "полученную сумму в срок, предусмотренный договором.",
+    "На основании изложенного прошу суд взыскать с ответчика в пользу истца основной долг, "
+    "неустойку и расходы по оплате государственной пошлины.",
+    "Приложение: копия договора займа, расписка, квитанция об оплате госпошлины, доверенность.",
+};
+
+void show(cairo_t* cr, PangoLayout* layout, const std::string& font, double px, bool bold,
+          const std::string& text, double x, double* y, PangoAlignment align) {
+  PangoFontDescription* fd = pango_font_description_from_string(font.c_str());
+  pango_font_description_set_absolute_size(fd, px * PANGO_SCALE);
+  if (bold) pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description(layout, fd);
+  pango_font_description_free(fd);
+  pango_layout_set_alignment(layout, align);
+  pango_layout_set_text(layout, text.c_str(), -1);
+  cairo_move_to(cr, x, *y);
+  pango_cairo_show_layout(cr, layout);
+  int w = 0, h = 0;
+  pango_layout_get_size(layout, &w, &h);
+  *y += static_cast<double>(h) / PANGO_SCALE + px * 0.5;
+}
+
+void draw_page(cairo_t* cr, const PageSpec& s, double wpx, double hpx) {
+  const double mm = s.dpi / 25.4;
+  const double px = s.font_pt * s.dpi / 72.0;
+  const double margin = 20 * mm;
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  pango_layout_set_width(layout, static_cast<int>((wpx - 2 * margin) * PANGO_SCALE));
+  pango_layout_set_wrap(layout, PANGO_WRAP_WORD);
+  const bool kk = s.language == "kk";
+  const auto& paras = kk ? kKazakh : kRussian;
+  double y = margin;
+  show(cr, layout, s.font, px * 1.2, true, kk ? "ТАЛАП АРЫЗ" : "ИСКОВОЕ ЗАЯВЛЕНИЕ", margin, &y,
+       PANGO_ALIGN_CENTER);
+  for (int round = 0; round < 2; ++round)
+    for (const auto& p : paras)
+      show(cr, layout, s.font, px, false, p, margin, &y, PANGO_ALIGN_LEFT);
+  if (s.table) {
+    const double row = px * 1.8, col = (wpx - 2 * margin) / 3;
+    const std::vector<std::vector<std::string>> cells =
+        kk ? std::vector<std::vector<std::string>>{{"Атауы", "Күні", "Сомасы"},
+                                                   {"Негізгі қарыз", "12.03.2024", "1 500 000"},
+                                                   {"Тұрақсыздық айыбы", "12.03.2025", "150 000"}}
+           : std::vector<std::vector<std::string>>{{"Наименование", "Дата", "Сумма"},
+                                                   {"Основной долг", "12.03.2024", "1 500 000"},
+                                                   {"Неустойка", "12.03.2025", "150 000"}};
+    cairo_set_line_width(cr, std::max(1.0, s.dpi / 150.0));
+    for (size_t r = 0; r < cells.size(); ++r) {
+      for (size_t c = 0; c < 3; ++c) {
+        cairo_rectangle(cr, margin + c * col, y + r * row, col, row);
+        cairo_stroke(cr);
+        double ty = y + r * row + px * 0.3;
+        pango_layout_set_width(layout, static_cast<int>((col - px) * PANGO_SCALE));
+        show(cr, layout, s.font, px * 0.9, r == 0, cells[r][c], margin + c * col + px * 0.4, &ty,
+             PANGO_ALIGN_LEFT);
+      }
+    }
+    pango_layout_set_width(layout, static_cast<int>((wpx - 2 * margin) * PANGO_SCALE));
+    y += row * cells.size() + px;
+  }
+  if (s.signature) {
+    cairo_set_line_width(cr, std::max(1.0, s.dpi / 120.0));
+    const double x0 = wpx * 0.6, y0 = y + 12 * mm;
+    cairo_move_to(cr, x0, y0);
+    for (int i = 1; i <= 40; ++i)
+      cairo_line_to(cr, x0 + i * 1.2 * mm, y0 - std::sin(i * 0.7) * 5 * mm - i * 0.1 * mm);
+    cairo_stroke(cr);
+  }
+  if (s.stamp) {
+    cairo_set_line_width(cr, std::max(1.0, s.dpi / 100.0));
+    cairo_arc(cr, wpx * 0.3, y + 20 * mm, 19 * mm, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    cairo_arc(cr, wpx * 0.3, y + 20 * mm, 15 * mm, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    double ty = y + 17 * mm;
+    pango_layout_set_width(layout, static_cast<int>(26 * mm * PANGO_SCALE));
+    show(cr, layout, "Liberation Sans", 2.5 * mm, true, "ЖШС «АРМАН»", wpx * 0.3 - 13 * mm, &ty,
+         PANGO_ALIGN_CENTER);
+  }
+  g_object_unref(layout);
+  (void)hpx;
+}
+
+// Box blur of radius r over a gray buffer, horizontally then vertically.
+void box_blur(std::vector<unsigned char>& g, int w, int h, int r) {
+  if (r <= 0) return;
+  std::vector<unsigned char> t(g.size());
+  for (int y = 0; y < h; ++y) {
+    int sum = 0, n = 0;
+    for (int x = -r; x < w; ++x) {
+      if (x + r < w) sum += g[y * w + x + r], ++n;
+      if (x - r - 1 >= 0) sum -= g[y * w + x - r - 1], --n;
+      if (x >= 0) t[y * w + x] = static_cast<unsigned char>(sum / n);
+    }
+  }
+  for (int x = 0; x < w; ++x) {
+    int sum = 0, n = 0;
+    for (int y = -r; y < h; ++y) {
+      if (y + r < h) sum += t[(y + r) * w + x], ++n;
+      if (y - r - 1 >= 0) sum -= t[(y - r - 1) * w + x], --n;
+      if (y >= 0) g[y * w + x] = static_cast<unsigned char>(sum / n);
+    }
+  }
+}
+
+// Nearest-neighbour resample of a gray buffer (the phone photo's coarse sensor).
+std::vector<unsigned char> resample(const std::vector<unsigned char>& g, int w, int h, int nw,
+                                    int nh) {
+  std::vector<unsigned char> out(static_cast<size_t>(nw) * nh);
+  for (int y = 0; y < nh; ++y)
+    for (int x = 0; x < nw; ++x) {
+      // area average over the source block
+      const int x0 = x * w / nw, x1 = std::max(x0 + 1, (x + 1) * w / nw);
+      const int y0 = y * h / nh, y1 = std::max(y0 + 1, (y + 1) * h / nh);
+      int sum = 0, n = 0;
+      for (int yy = y0; yy < y1 && yy < h; ++yy)
+        for (int xx = x0; xx < x1 && xx < w; ++xx) sum += g[yy * w + xx], ++n;
+      out[y * nw + x] = static_cast<unsigned char>(n ? sum / n : 255);
+    }
+  return out;
+}
+
+}  // namespace
+
+std::string make_page_scan(const PageSpec& s) {
+  int wpx = static_cast<int>(210 / 25.4 * s.dpi + 0.5);
+  int hpx = static_cast<int>(297 / 25.4 * s.dpi + 0.5);
+  cairo_surface_t* surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, wpx, hpx);
+  cairo_t* cr = cairo_create(surf);
+  cairo_set_source_rgb(cr, 0.98, 0.98, 0.97);
+  cairo_paint(cr);
+  const double ink = 1.0 - s.contrast * 0.98;  // 0 = black
+  cairo_set_source_rgb(cr, ink, ink, ink);
+  if (!s.blank) {
+    cairo_save(cr);
+    const double tilt = s.skew_deg + (s.phone > 0 ? 2.5 : 0);
+    cairo_translate(cr, wpx / 2.0, hpx / 2.0);
+    cairo_rotate(cr, tilt * M_PI / 180);
+    cairo_translate(cr, -wpx / 2.0, -hpx / 2.0);
+    draw_page(cr, s, wpx, hpx);
+    cairo_restore(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_flush(surf);
+  std::vector<unsigned char> g(static_cast<size_t>(wpx) * hpx);
+  const unsigned char* d = cairo_image_surface_get_data(surf);
+  const int stride = cairo_image_surface_get_stride(surf);
+  for (int y = 0; y < hpx; ++y)
+    for (int x = 0; x < wpx; ++x) g[y * wpx + x] = d[y * stride + x * 4 + 1];
+  cairo_surface_destroy(surf);
+
+  std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(s.name)));
+  if (s.blank) {  // dust: a few specks smaller than half a millimetre
+    std::uniform_int_distribution<int> px(0, wpx - 3), py(0, hpx - 3);
+    for (int i = 0; i < 40; ++i) {
+      const int x = px(rng), y = py(rng);
+      g[y * wpx + x] = g[y * wpx + x + 1] = 90;
+    }
+  }
+  if (s.phone > 0) {  // a coarse sensor, then back to the page's pixel size, unevenly lit
+    const int nw = static_cast<int>(wpx * s.phone / s.dpi),
+              nh = static_cast<int>(hpx * s.phone / s.dpi);
+    auto coarse = resample(g, wpx, hpx, nw, nh);
+    g = resample(coarse, nw, nh, wpx, hpx);
+    box_blur(g, wpx, hpx, std::max(1, s.dpi / 150));
+    for (int y = 0; y < hpx; ++y)
+      for (int x = 0; x < wpx; ++x) {
+        const double light = 0.62 + 0.38 * (1.0 - static_cast<double>(x + y) / (wpx + hpx));
+        g[y * wpx + x] = static_cast<unsigned char>(g[y * wpx + x] * light);
+      }
+  }
+  if (s.blur_px > 0) {
+    box_blur(g, wpx, hpx, static_cast<int>(s.blur_px));
+    box_blur(g, wpx, hpx, static_cast<int>(s.blur_px));
+  }
+  if (s.noise > 0) {
+    std::normal_distribution<double> n(0, s.noise);
+    for (auto& v : g) v = static_cast<unsigned char>(std::clamp(v + n(rng), 0.0, 255.0));
+  }
+  // Turned: the scanner saw the page rotated clockwise by `turned` degrees.
+  if (s.turned == 90 || s.turned == 270 || s.turned == 180) {
+    std::vector<unsigned char> r(g.size());
+    const int nw = s.turned == 180 ? wpx : hpx, nh = s.turned == 180 ? hpx : wpx;
+    for (int y = 0; y < hpx; ++y)
+      for (int x = 0; x < wpx; ++x) {
+        int nx, ny;
+        if (s.turned == 90)
+          nx = hpx - 1 - y, ny = x;
+        else if (s.turned == 270)
+          nx = y, ny = wpx - 1 - x;
+        else
+          nx = wpx - 1 - x, ny = hpx - 1 - y;
+        r[ny * nw + nx] = g[y * wpx + x];
+      }
+    g.swap(r);
+    wpx = nw;
+    hpx = nh;
+  }
+  tjhandle tj = tjInitCompress();
+  unsigned char* jpeg = nullptr;
+  unsigned long size = 0;
+  if (tjCompress2(tj, g.data(), wpx, wpx, hpx, TJPF_GRAY, &jpeg, &size, TJSAMP_GRAY, s.jpeg_quality,
+                  0) != 0)
+    throw std::runtime_error(std::string("tjCompress2: ") + tjGetErrorStr2(tj));
+  std::string out(reinterpret_cast<char*>(jpeg), size);
+  tjFree(jpeg);
+  tjDestroy(tj);
+  set_jfif_density(out, s.dpi);
+  return out;
+}
+
+std::vector<PageSpec> calibration_set() {
+  std::vector<PageSpec> v;
+  auto add = [&](std::string name, std::string label, auto&& tweak) {
+    PageSpec s;
+    s.name = std::move(name);
+    s.label = std::move(label);
+    tweak(s);
+    v.push_back(s);
+  };
+  // Clean scans at 200 and 300 dpi: fonts, sizes, languages, tables, stamps, signatures.
+  for (int dpi : {200, 300})
+    for (const char* lang : {"kk", "ru"}) {
+      const std::string base = std::string("clean-") + lang + "-" + std::to_string(dpi);
+      add(base + "-serif-14", "readable",
+          [&](PageSpec& s) { s.dpi = dpi, s.language = lang, s.font_pt = 14; });
+      add(base + "-sans-11-table", "readable", [&](PageSpec& s) {
+        s.dpi = dpi, s.language = lang, s.font = "Liberation Sans", s.font_pt = 11, s.table = true;
+      });
+      add(base + "-dejavu-10-stamp-signature", "readable", [&](PageSpec& s) {
+        s.dpi = dpi, s.language = lang, s.font = "DejaVu Sans", s.font_pt = 10, s.stamp = true,
+        s.signature = true;
+      });
+      add(base + "-mono-12", "readable", [&](PageSpec& s) {
+        s.dpi = dpi, s.language = lang, s.font = "DejaVu Sans Mono", s.font_pt = 12;
+      });
+    }
+  // Mild degradation a clerk reads without trouble.
+  add("mild-blur-300", "readable", [](PageSpec& s) { s.blur_px = 1; });
+  add("mild-noise-300", "readable", [](PageSpec& s) { s.noise = 18; });
+  add("gray-ink-300", "readable", [](PageSpec& s) { s.contrast = 0.55; });
+  add("jpeg-q20-200", "readable", [](PageSpec& s) { s.dpi = 200, s.jpeg_quality = 20; });
+  add("skew-2-300", "readable", [](PageSpec& s) { s.skew_deg = 2; });
+  add("faint-toner-200", "readable", [](PageSpec& s) { s.dpi = 200, s.contrast = 0.45; });
+  add("phone-150-300", "readable", [](PageSpec& s) { s.phone = 150, s.font_pt = 13; });
+  add("ru-noise-200", "readable",
+      [](PageSpec& s) { s.dpi = 200, s.language = "ru", s.noise = 15; });
+  // Borderline: a clerk has to look twice.
+  add("blur-2-200", "readable", [](PageSpec& s) { s.dpi = 200, s.blur_px = 2; });
+  add("noise-55-200", "doubtful", [](PageSpec& s) { s.dpi = 200, s.noise = 55; });
+  add("washed-out-300", "doubtful", [](PageSpec& s) { s.contrast = 0.22, s.noise = 12; });
+  add("phone-90-300", "doubtful", [](PageSpec& s) { s.phone = 90, s.font_pt = 11; });
+  // Unreadable.
+  add("blur-5-200", "unreadable", [](PageSpec& s) { s.dpi = 200, s.blur_px = 5; });
+  add("blur-9-300", "unreadable", [](PageSpec& s) { s.blur_px = 9; });
+  add("noise-130-200", "unreadable", [](PageSpec& s) { s.dpi = 200, s.noise = 130; });
+  add("ghost-300", "unreadable", [](PageSpec& s) { s.contrast = 0.08, s.noise = 10; });
+  add("jpeg-q2-blur-200", "unreadable",
+      [](PageSpec& s) { s.dpi = 200, s.jpeg_quality = 2, s.blur_px = 3; });
+  add("phone-45-300", "unreadable", [](PageSpec& s) { s.phone = 45, s.font_pt = 10; });
+  add("tiny-5pt-blur-200", "unreadable",
+      [](PageSpec& s) { s.dpi = 200, s.font_pt = 5, s.blur_px = 2; });
+  // Blank pages (dust only) and turned pages (readable once turned).
+  add("blank-300", "blank", [](PageSpec& s) { s.blank = true; });
+  add("blank-noise-200", "blank", [](PageSpec& s) { s.dpi = 200, s.blank = true, s.noise = 6; });
+  add("turned-180-300", "readable", [](PageSpec& s) { s.turned = 180; });
+  add("turned-90-200", "readable", [](PageSpec& s) { s.dpi = 200, s.turned = 90; });
+  return v;
+}
+
+}  // namespace sot::samples

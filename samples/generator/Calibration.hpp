@@ -1,0 +1,38 @@
+// The readability calibration set: pages "scanned" to gray JPEGs (JFIF density) with dense
+// Kazakh and Russian text in several fonts and sizes, tables, stamps and signatures — clean
+// at 200 and 300 dpi, and degraded the ways real scans are: blur, noise, low contrast,
+// JPEG artefacts, skew, a phone photo of a page (coarse, unevenly lit, tilted), faint toner,
+// turned pages, blank pages with dust. Each page carries the label a registry clerk would
+// give it: readable, doubtful, unreadable or blank.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sot::samples {
+
+struct PageSpec {
+  std::string name;
+  std::string label;  // readable | doubtful | unreadable | blank
+  int dpi = 300;
+  std::string font = "Liberation Serif";
+  double font_pt = 12;
+  std::string language = "kk";  // kk | ru
+  bool table = false, stamp = false, signature = false;
+  bool blank = false;   // no text at all (dust specks only)
+  double blur_px = 0;   // box-blur radius, applied twice (≈ Gaussian)
+  double noise = 0;     // Gaussian noise, standard deviation in gray levels
+  double contrast = 1;  // ink darkness relative to black (faint toner, washed-out copy)
+  int jpeg_quality = 85;
+  double skew_deg = 0;
+  double phone = 0;  // a phone photo: resolution it really has (dpi), 0 for none
+  int turned = 0;    // the page scanned turned by 90/180/270 degrees (clockwise)
+};
+
+// A gray JPEG of the page as specified.
+std::string make_page_scan(const PageSpec& spec);
+
+// The labelled set (about forty pages).
+std::vector<PageSpec> calibration_set();
+
+}  // namespace sot::samples
