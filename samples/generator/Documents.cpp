@@ -166,6 +166,50 @@ std::string make_pdf(const std::string& title, const std::vector<std::string>& p
   return out;
 }
 
+std::string make_pdf_pages(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& pages) {
+  std::string out;
+  const double w = 210 * kPtPerMm, h = 297 * kPtPerMm;
+  cairo_surface_t* s = cairo_pdf_surface_create_for_stream(append_to_string, &out, w, h);
+  cairo_t* cr = cairo_create(s);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  for (const auto& [title, paragraphs] : pages) {
+    if (!title.empty() || !paragraphs.empty())
+      draw_text(cr, w, 25 * kPtPerMm, 14, title, paragraphs);
+    cairo_show_page(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(s);
+  cairo_surface_destroy(s);
+  return out;
+}
+
+std::string make_pdf_of_scans(const std::vector<std::string>& jpegs, int dpi, int width_px,
+                              int height_px) {
+  std::string out;
+  const double wpt = width_px * 72.0 / dpi, hpt = height_px * 72.0 / dpi;
+  cairo_surface_t* pdf = cairo_pdf_surface_create_for_stream(append_to_string, &out, wpt, hpt);
+  cairo_t* cr = cairo_create(pdf);
+  for (const auto& jpeg : jpegs) {
+    // cairo embeds the JPEG as it is (DCTDecode) when the surface carries it as mime data.
+    cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_px, height_px);
+    cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG,
+                                reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(),
+                                nullptr, nullptr);
+    cairo_save(cr);
+    cairo_scale(cr, 72.0 / dpi, 72.0 / dpi);
+    cairo_set_source_surface(cr, img, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_show_page(cr);
+    cairo_surface_destroy(img);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(pdf);
+  cairo_surface_destroy(pdf);
+  return out;
+}
+
 std::string make_jpeg_scan(const std::string& title, const std::vector<std::string>& paragraphs,
                            int dpi, double width_mm, double height_mm) {
   const int wpx = static_cast<int>(width_mm / 25.4 * dpi + 0.5);

@@ -13,6 +13,15 @@ namespace sot::samples {
 // An A4 text PDF: a bold title and paragraphs, Liberation Serif 14.
 std::string make_pdf(const std::string& title, const std::vector<std::string>& paragraphs);
 
+// A text PDF of several A4 pages, each a title and paragraphs; an empty page stays blank.
+std::string make_pdf_pages(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& pages);
+
+// A scanned PDF whose pages are the given JPEGs (all `width_px` × `height_px`, placed 1:1 at
+// `dpi`), embedded as they are.
+std::string make_pdf_of_scans(const std::vector<std::string>& jpegs, int dpi, int width_px,
+                              int height_px);
+
 // A page "scanned" to a gray JPEG: `width_mm` × `height_mm` at `dpi`, density in JFIF.
 std::string make_jpeg_scan(const std::string& title, const std::vector<std::string>& paragraphs,
                            int dpi, double width_mm = 210, double height_mm = 297);

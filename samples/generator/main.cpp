@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "generator/Calibration.hpp"
 #include "generator/Documents.hpp"
 #include "generator/TestPki.hpp"
 
@@ -441,6 +442,44 @@ std::vector<Spec> all_specs() {
 
   // ---- document analysis --------------------------------------------------------------
   const std::string contract_pdf = make_pdf("ШАРТ № 17", {"Шарт мәтіні."});
+  // Readability (pages from the calibration set, samples/generator/Calibration.cpp).
+  auto calibration_page = [](const std::string& name) {
+    for (auto s : calibration_set())
+      if (s.name == name) return s;
+    throw std::runtime_error("no calibration page " + name);
+  };
+  with_attachment("unreadable-blurred-scan", "Шарттың көшірмесі.jpeg",
+                  make_page_scan(calibration_page("blur-5-200")), "rejected", {"UNREADABLE"});
+  with_attachment("unreadable-noise-scan", "Шарттың көшірмесі.jpeg",
+                  make_page_scan(calibration_page("noise-130-200")), "rejected", {"UNREADABLE"});
+  with_attachment("clean-scan-faint-toner", "Шарттың көшірмесі.jpeg",
+                  make_page_scan(calibration_page("faint-toner-200")), "registered", {});
+  with_attachment("document-blank-scan", "Шарттың көшірмесі.jpeg",
+                  make_page_scan(calibration_page("blank-noise-200")), "rejected",
+                  {"DOCUMENT_BLANK"});
+  with_attachment("document-blank-pdf", "Шарттың көшірмесі.pdf", make_pdf_pages({{}, {}}),
+                  "rejected", {"DOCUMENT_BLANK"});
+  {
+    const std::pair<std::string, std::vector<std::string>> contract = {
+        "ШАРТ № 17",
+        {"Қарыз беруші қарыз алушыға 1 500 000 теңге береді, ал қарыз алушы оны бір жыл ішінде "
+         "қайтарады.",
+         "Тараптар осы шартты екі данада жасады, әрқайсысының заңды күші бірдей."}};
+    with_attachment("blank-page-inside", "Шарттың көшірмесі.pdf",
+                    make_pdf_pages({contract, {}, contract}), "registered", {"BLANK_PAGE"});
+  }
+  with_attachment("title-mismatch-power-of-attorney", "Шарттың көшірмесі.pdf",
+                  make_pdf("СЕНІМХАТ", {"Мен, Ахметов Арман, осы сенімхат арқылы Серіков "
+                                        "Бауыржанға сотта менің атымнан әрекет етуге өкілеттік "
+                                        "беремін.",
+                                        "Сенімхат үш жыл мерзімге берілді."}),
+                  "review", {"TITLE_MISMATCH"});
+  {
+    auto turned = calibration_page("clean-kk-200-serif-14");
+    turned.turned = 180;
+    with_attachment("page-rotated-upside-down", "Шарттың көшірмесі.jpeg", make_page_scan(turned),
+                    "registered", {"PAGE_ROTATED"});
+  }
   with_attachment("scan-resolution-low", "Шарттың көшірмесі.pdf",
                   make_scanned_pdf(150, "gray", 2, 148, 210), "rejected", {"SCAN_RESOLUTION_LOW"});
   with_attachment("scan-resolution-high", "Шарттың көшірмесі.pdf",

@@ -171,7 +171,7 @@ TextQuality assess_text(std::string_view utf8, const rules::ReadabilityRules& ru
 }
 
 TextVerdict judge_text(const TextQuality& q, const rules::ReadabilityRules& rules) {
-  if (q.characters >= 20 &&
+  if (q.characters >= 10 &&
       (q.repeated_glyph || q.mojibake_share() > rules.text_max_mojibake_share))
     return TextVerdict::kGarbled;
   if (q.characters < 20 || q.words < 3) return TextVerdict::kEmpty;

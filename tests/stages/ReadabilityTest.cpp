@@ -1,0 +1,210 @@
+// Readability on generated pages: each code made and seen through the pipeline, the text
+// checks (language, mojibake, title matching) directly. OCR pages are A4 at 200 dpi, few.
+#include <catch2/catch.hpp>
+
+#include "analysis/DocumentAnalysis.hpp"
+#include "generator/Calibration.hpp"
+#include "generator/Documents.hpp"
+#include "readability/Ink.hpp"
+#include "readability/ReadabilityStage.hpp"
+#include "readability/TextQuality.hpp"
+#include "rules/RuleSet.hpp"
+#include "support/TestBundle.hpp"
+
+using namespace sot;
+using namespace sot::test;
+using Codes = std::set<std::string>;
+
+namespace {
+
+const rules::ReadabilityRules& rr() {
+  static const rules::RuleSet rs = rules::shipped_rules();
+  return rs.readability;
+}
+
+// The bundle with its attachment ("Шарттың көшірмесі") replaced by `content` named `name`.
+PipelineResult with_attachment(const std::string& name, const std::string& content,
+                               const Config& config = test_config()) {
+  TempDir t;
+  BundleBuilder b;
+  b.documents[1].file = name;
+  b.documents[1].content = content;
+  return run_pipeline(b.write(t.path()), config);
+}
+
+samples::PageSpec page(const std::string& name) {
+  for (const auto& s : samples::calibration_set())
+    if (s.name == name) return s;
+  FAIL("no calibration page " << name);
+  return {};
+}
+
+const std::vector<std::pair<std::string, std::vector<std::string>>> kContract = {
+    {"ШАРТ № 17",
+     {"Қарыз беруші қарыз алушыға 1 500 000 теңге береді, ал қарыз алушы оны бір жыл ішінде "
+      "қайтарады.",
+      "Тараптар осы шартты екі данада жасады, әрқайсысының заңды күші бірдей."}}};
+
+}  // namespace
+
+TEST_CASE("text quality: language, mojibake, repeated glyphs", "[readability]") {
+  using readability::TextVerdict;
+  auto judge = [](const std::string& s) {
+    return readability::judge_text(readability::assess_text(s, rr()), rr());
+  };
+  CHECK(judge("Талапкер жауапкерден қарыз сомасын өндіріп беруді сұрайды.") ==
+        TextVerdict::kReadable);
+  CHECK(judge("Истец просит взыскать с ответчика сумму займа по договору.") ==
+        TextVerdict::kReadable);
+  CHECK(judge("The claimant asks the court to recover the loan.") == TextVerdict::kReadable);
+  // CP1251 bytes read as CP1252: what a broken ToUnicode map puts in a text layer.
+  CHECK(judge("Ñîò êàáèíåò³ àðûç áåðó òàëàïòàðû ìåí òàð³ìäåð") == TextVerdict::kGarbled);
+  CHECK(judge("\uFFFD\uFFFD\uFFFD \uFFFD\uFFFD \uFFFD\uFFFD\uFFFD\uFFFD "
+              "\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD") == TextVerdict::kGarbled);
+  CHECK(judge("\uE001\uE002\uE003 \uE004\uE005 \uE006\uE007\uE008\uE009 \uE00A\uE00B\uE00C") ==
+        TextVerdict::kGarbled);
+  CHECK(judge("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") == TextVerdict::kGarbled);
+  CHECK(judge("qzxv brtk pltw mnrs xkcd vvbn qwrt zxcv") == TextVerdict::kGarbled);
+  CHECK(judge("2") == TextVerdict::kEmpty);
+}
+
+TEST_CASE("title matching is tolerant of inflection, OCR slips, hyphenation and language",
+          "[readability]") {
+  using readability::match_words;
+  using readability::title_found;
+  using readability::title_keys;
+  auto found = [](const std::string& title, const std::string& text) {
+    return title_found(title_keys(title, rr()), match_words(text));
+  };
+  CHECK(found("Шарттың көшірмесі", "ШАРТ № 17 Қарыз беруші ..."));
+  CHECK(found("Талап арыз", "ТАЛАП АРЫЗ жауапкерден қарызды өндіру туралы"));
+  CHECK(found("Талап арыз", "ИСКОВОЕ ЗАЯВЛЕНИЕ о взыскании долга"));  // a synonym, in Russian
+  CHECK(found("Сенімхат", "ДОВЕРЕННОСТЬ Я, Ахметов Арман, доверяю"));
+  CHECK(found("Мемлекеттік баж түбіртегі", "КВИТАНЦИЯ об оплате государственной пошлины"));
+  CHECK(found("Қолхат", "Колхат: мен 500 000 тенге алдым"));  // OCR read қ as к
+  CHECK(found("Сотқа хат", "ХАТ Іс бойынша сот отырысын кейінге қалдыру"));
+  CHECK(found("Талап арыз", "ТАЛА-\nП АРЫЗ"));  // hyphenated at a line end
+  CHECK_FALSE(found("Сенімхат", "ТАЛАП АРЫЗ жауапкерден қарызды өндіру туралы"));
+  CHECK_FALSE(found("Мемлекеттік баж түбіртегі", "ШАРТ № 17 Қарыз беруші береді"));
+  CHECK(title_keys("Көшірме", rr()).empty());  // says nothing about which document
+}
+
+TEST_CASE("OCR samples long documents: first, last and a spread", "[readability]") {
+  using readability::ocr_sample;
+  CHECK(ocr_sample(1, 2, 1, 2) == std::vector<int>{1});
+  CHECK(ocr_sample(3, 2, 1, 2) == std::vector<int>{1, 2, 3});
+  CHECK(ocr_sample(20, 2, 1, 2) == std::vector<int>{1, 2, 8, 14, 20});
+}
+
+TEST_CASE("a clean scan is read and registered; its reading is in the report", "[readability]") {
+  const auto r = with_attachment("Шарттың көшірмесі.jpeg",
+                                 samples::make_page_scan(page("clean-kk-200-serif-14")));
+  CHECK(codes_of(r).empty());
+  const auto& pages = r.sections.at("readability").at("Шарттың көшірмесі.jpeg");
+  CHECK(pages.at(0).at("method") == "ocr");
+  CHECK(pages.at(0).at("verdict") == "readable");
+  CHECK(pages.at(0).at("words").get<int>() > 50);
+}
+
+TEST_CASE("UNREADABLE: a blurred scan", "[readability]") {
+  const auto r =
+      with_attachment("Шарттың көшірмесі.jpeg", samples::make_page_scan(page("blur-5-200")));
+  REQUIRE(codes_of(r) == Codes{"UNREADABLE"});
+  const auto f = findings_with(r, "UNREADABLE")[0];
+  CHECK(f.finding.page == 1u);
+  CHECK(f.finding.detail.at("mean_confidence").get<int>() < 40);
+  CHECK(r.outcome == Outcome::kRejected);
+}
+
+TEST_CASE("READABILITY_DOUBTFUL: between the thresholds a clerk decides", "[readability]") {
+  // Thresholds that put a clean page's confidence in the doubtful band.
+  std::string rules = read_file(std::filesystem::path(SOT_SOURCE_DIR) / "rules/rules.toml");
+  rules.replace(rules.find("readable_mean_confidence = 62"), 29, "readable_mean_confidence = 99");
+  TempDir t;
+  write_file(t.path() / "rules.toml", rules);
+  Config c = test_config();
+  c.rules_file = t.path() / "rules.toml";
+  const auto r = with_attachment("Шарттың көшірмесі.jpeg",
+                                 samples::make_page_scan(page("clean-ru-200-serif-14")), c);
+  CHECK(codes_of(r) == Codes{"READABILITY_DOUBTFUL"});
+  CHECK(r.outcome == Outcome::kReview);
+}
+
+TEST_CASE("DOCUMENT_BLANK and BLANK_PAGE", "[readability]") {
+  SECTION("a blank scan with dust on it") {
+    const auto r =
+        with_attachment("Шарттың көшірмесі.jpeg", samples::make_page_scan(page("blank-noise-200")));
+    CHECK(codes_of(r) == Codes{"DOCUMENT_BLANK"});
+    CHECK(r.outcome == Outcome::kRejected);
+  }
+  SECTION("a PDF of empty pages") {
+    const auto r = with_attachment("Шарттың көшірмесі.pdf", samples::make_pdf_pages({{}, {}}));
+    CHECK(codes_of(r) == Codes{"DOCUMENT_BLANK"});
+  }
+  SECTION("a blank page inside a document is only noted") {
+    auto pages = kContract;
+    pages.push_back({});
+    pages.push_back(kContract[0]);
+    const auto r = with_attachment("Шарттың көшірмесі.pdf", samples::make_pdf_pages(pages));
+    REQUIRE(codes_of(r) == Codes{"BLANK_PAGE"});
+    const auto f = findings_with(r, "BLANK_PAGE")[0];
+    CHECK(f.finding.page == 2u);
+    CHECK(f.finding.detail.at("pages") == nlohmann::json::array({2}));
+    CHECK(r.outcome == Outcome::kRegistered);
+  }
+  SECTION("an empty Word document") {
+    const auto r = with_attachment("Шарттың көшірмесі.docx", samples::make_docx("", {}));
+    CHECK(codes_of(r) == Codes{"DOCUMENT_BLANK"});
+  }
+}
+
+TEST_CASE("PAGE_ROTATED: an upside-down page is read turned and noted", "[readability]") {
+  auto spec = page("clean-kk-200-serif-14");
+  spec.turned = 180;
+  const auto r = with_attachment("Шарттың көшірмесі.jpeg", samples::make_page_scan(spec));
+  REQUIRE(codes_of(r) == Codes{"PAGE_ROTATED"});
+  CHECK(findings_with(r, "PAGE_ROTATED")[0].finding.detail.at("rotated") == 180);
+  CHECK(r.outcome == Outcome::kRegistered);
+}
+
+TEST_CASE("a sideways page is turned before it is read", "[readability]") {
+  const auto scan = samples::make_page_scan(page("turned-90-200"));
+  const auto facts = analysis::analyze(scan, "jpeg");
+  std::string failure;
+  const auto pages = readability::read_document(scan, facts, rr(), &failure);
+  REQUIRE(pages.size() == 1);
+  CHECK(pages[0].verdict == readability::Verdict::kReadable);
+  CHECK((pages[0].rotated == 90 || pages[0].rotated == 270));
+}
+
+TEST_CASE("TITLE_MISMATCH: the content is another document", "[readability]") {
+  // Declared "Шарттың көшірмесі" (a contract), but the file is a power of attorney.
+  const auto pdf = samples::make_pdf(
+      "СЕНІМХАТ", {"Мен, Ахметов Арман, осы сенімхат арқылы Серіков Бауыржанға сотта менің "
+                   "атымнан әрекет етуге өкілеттік беремін.",
+                   "Сенімхат үш жыл мерзімге берілді."});
+  const auto r = with_attachment("Шарттың көшірмесі.pdf", pdf);
+  REQUIRE(codes_of(r) == Codes{"TITLE_MISMATCH"});
+  const auto f = findings_with(r, "TITLE_MISMATCH")[0];
+  CHECK(f.finding.detail.at("title") == "Шарттың көшірмесі");
+  CHECK_THAT(f.finding.detail.at("begins_with").get<std::string>(), Catch::Contains("СЕНІМХАТ"));
+  CHECK(r.outcome == Outcome::kReview);
+  // The matching document passes.
+  CHECK(codes_of(with_attachment("Шарттың көшірмесі.pdf", samples::make_pdf_pages(kContract)))
+            .empty());
+}
+
+TEST_CASE("ink: blank pages, glyph marks, faint toner", "[readability]") {
+  auto ink_of = [](const std::string& name) {
+    const auto jpeg = samples::make_page_scan(page(name));
+    return readability::measure_ink(readability::decode_jpeg(jpeg, 200, 100));
+  };
+  const auto blank = ink_of("blank-noise-200");
+  CHECK(blank.marks <= rr().blank_max_marks);
+  const auto text = ink_of("clean-kk-200-serif-14");
+  CHECK(text.marks > 300);
+  CHECK(text.coverage > 0.01);
+  CHECK_FALSE(text.sideways);
+  CHECK(ink_of("faint-toner-200").marks > 300);
+  CHECK(ink_of("turned-90-200").sideways);
+}
