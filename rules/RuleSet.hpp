@@ -64,13 +64,13 @@ struct TextFormatRules {
 // is, and the title check's synonyms.
 struct ReadabilityRules {
   std::string ocr_languages = "kaz+rus+eng";
-  long ocr_dpi = 300;               // pages are rendered (or scaled down) to this for OCR
+  long ocr_dpi = 200;               // pages are rendered (or scaled down) to this for OCR
   double blank_max_ink = 0.0004;    // share of the page that is ink after despeckle
   long blank_max_marks = 2;         // ink blobs of glyph size a blank page may still have
   long sparse_max_marks = 30;       // fewer blobs and no words: a stamp or a signature only
-  long ocr_first_pages = 2;         // OCR sampling of long documents: the first pages,
+  long ocr_first_pages = 1;         // OCR sampling of long documents: the first pages,
   long ocr_last_pages = 1;          // the last ones
-  long ocr_spread_pages = 2;        // and this many spread over the rest
+  long ocr_spread_pages = 1;        // and this many spread over the rest
   long page_time_limit_ms = 30000;  // OCR of one page (exceeded: PROCESSING_FAILED)
   long word_confidence = 70;        // a word at or above this confidence is confident
   double readable_mean_confidence = 70;

@@ -182,8 +182,8 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
   if (format == "pdf" || format == "jpeg" || format == "tiff") {
     const int n = static_cast<int>(a.page_facts.size());
     const auto sample =
-        ocr_sample(n, static_cast<int>(std::max(rr.ocr_first_pages, rr.title_pages)),
-                   static_cast<int>(rr.ocr_last_pages), static_cast<int>(rr.ocr_spread_pages));
+        ocr_sample(n, static_cast<int>(rr.ocr_first_pages), static_cast<int>(rr.ocr_last_pages),
+                   static_cast<int>(rr.ocr_spread_pages));
     std::unique_ptr<PdfRenderer> renderer;
     for (const auto& p : a.page_facts) {
       PageReading pr;
