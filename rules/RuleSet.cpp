@@ -57,6 +57,12 @@ const std::vector<std::string_view> kContractCodes = {"BUNDLE_MALFORMED",
                                                       "TEXT_FORMAT",
                                                       "PROCESSING_FAILED"};
 
+const std::vector<std::string_view> kNoticeKeys = {
+    "notice_title",  "receipt_title", "court",      "submission_id",   "bundle",
+    "date",          "filer",         "kind",       "reason",          "where",
+    "page",          "requirement",   "what_to_do", "closing",         "registration_number",
+    "registered_at", "documents",     "sha256",     "receipt_closing", "generated"};
+
 const std::vector<std::string_view> kDateFields = {"circumstances_established_on"};
 
 class Loader {
@@ -245,6 +251,13 @@ class Loader {
 
     load_readability(rs.readability);
 
+    const toml::table* notices = root_.get_as<toml::table>("notices");
+    if (!notices) fail("notices", "missing table [notices]");
+    for (auto k : kNoticeKeys) {
+      const std::string key(k);
+      rs.notice_texts[key] = local_text(notices->get(key), "notices." + key, true);
+    }
+
     if (const toml::node* dn = root_.get("deadlines")) {
       const toml::array* arr = dn->as_array();
       if (!arr) fail("deadlines", "expected an array of tables [[deadlines]]", dn);
@@ -341,6 +354,10 @@ class Loader {
 };
 
 }  // namespace
+
+const std::vector<std::string_view>& notice_text_keys() {
+  return kNoticeKeys;
+}
 
 const std::vector<std::string_view>& contract_codes() {
   return kContractCodes;

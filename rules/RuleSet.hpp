@@ -113,6 +113,9 @@ struct RuleSet {
   ScanRules scan;
   TextFormatRules text_format;
   ReadabilityRules readability;
+  // Texts of the rejection notice and the receipt ([notices]: key → kk, ru); see
+  // notice_text_keys().
+  std::map<std::string, LocalText, std::less<>> notice_texts;
 
   const CodeRule* code(std::string_view c) const;
   // Severity of `code` for a filing of `kind` ("" when unknown); an undefined code is an
@@ -141,6 +144,9 @@ class RulesError : public std::runtime_error {
   RulesError(const std::string& source, const std::string& key, const std::string& what)
       : std::runtime_error(source + (key.empty() ? "" : ": " + key) + ": " + what) {}
 };
+
+// The keys [notices] must define.
+const std::vector<std::string_view>& notice_text_keys();
 
 // The finding codes of the contract (spec §3), each of which a rules file must define.
 const std::vector<std::string_view>& contract_codes();

@@ -23,7 +23,7 @@ PACKAGES=(
   # tests and sample generation
   catch2 python3 jq libqpdf-dev
   # benchmarks: the command-line tools the product is measured against (never called by it)
-  poppler-utils
+  poppler-utils tesseract-ocr
 )
 
 missing=()

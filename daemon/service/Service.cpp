@@ -1,5 +1,7 @@
 #include "service/Service.hpp"
 
+#include "outcome/Notices.hpp"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -80,6 +82,35 @@ PipelineResult failed_result(const std::string& id, const Pipeline& pipe, const 
 }
 }  // namespace
 
+void Service::write_outcome_documents(const std::string& id, const nlohmann::json& report,
+                                      const rules::RuleSet& rules) {
+  const std::string outcome = report.value("outcome", "");
+  if (outcome != "rejected" && outcome != "registered") return;
+  const auto dump = [](const nlohmann::json& j) {
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  };
+  nlohmann::json record;
+  std::string pdf;
+  const char* name = outcome == "rejected" ? "notice" : "receipt";
+  try {
+    const auto info = outcome::read_filing_info(spool_->active() / id);
+    if (outcome == "rejected") {
+      record = outcome::make_notice(report, info, rules);
+      pdf = outcome::render_notice_pdf(record, rules);
+    } else {
+      record = outcome::make_receipt(report, info);
+      pdf = outcome::render_receipt_pdf(record, rules);
+    }
+  } catch (const std::exception& e) {
+    // The outcome stands on report.json; a document that could not be made is logged and
+    // can be made again from it (it never holds a bundle back).
+    log(id, std::string("cannot make the ") + name + ": " + e.what());
+    return;
+  }
+  spool_->write_result(id, std::string(name) + ".json", dump(record));
+  spool_->write_result(id, std::string(name) + ".pdf", pdf);
+}
+
 std::string Service::process(const std::string& id, bool already_active,
                              worker::AnalysisWorker* worker) {
   if (!already_active && !spool_->claim(id)) return "";
@@ -123,6 +154,7 @@ std::string Service::process(const std::string& id, bool already_active,
   }
   spool_->write_result(id, "report.json",
                        report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  write_outcome_documents(id, report, pipe->rules());
   const std::string outcome = report.value("outcome", "review");
   const Outcome o = outcome == "registered" ? Outcome::kRegistered
                     : outcome == "rejected" ? Outcome::kRejected

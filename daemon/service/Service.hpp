@@ -55,6 +55,10 @@ class Service {
   void reload();
   std::shared_ptr<const Pipeline> pipeline() const;
   void log(const std::string& bundle, const std::string& message) const;
+  // result/notice.{pdf,json} for a rejected bundle, result/receipt.{pdf,json} for a
+  // registered one (before the bundle moves, under the same durability rules as report.json).
+  void write_outcome_documents(const std::string& id, const nlohmann::json& report,
+                               const rules::RuleSet& rules);
 
   ServiceOptions options_;
   Config config_;

@@ -48,12 +48,15 @@ void on_poppler_error(ErrorCategory category, Goffset, const char* msg) {
 }  // namespace
 
 void init_poppler() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (!globalParams) globalParams = std::make_unique<GlobalParams>();
+  // Checked on every use, not once: poppler-cpp (in the same process, e.g. a test reading a
+  // notice back) drops the global parameters when its last document closes.
+  static std::mutex m;
+  std::lock_guard lock(m);
+  if (!globalParams) {
+    globalParams = std::make_unique<GlobalParams>();
     globalParams->setErrQuiet(false);
-    setErrorCallback(on_poppler_error);
-  });
+  }
+  setErrorCallback(on_poppler_error);
 }
 
 namespace {

@@ -137,9 +137,19 @@ TEST_CASE("the daemon decides every sample bundle as expected", "[daemon]") {
     const json report = json::parse(read_file(dir / "result" / "report.json"));
     CHECK(report["outcome"] == outcome);
     CHECK(report["bundle"] == id);
+    if (outcome == "rejected") {  // the filer's notice, with every rejecting reason
+      const json notice = json::parse(read_file(dir / "result" / "notice.json"));
+      size_t rejecting = 0;
+      for (const auto& f : report["findings"]) rejecting += f["severity"] == "reject";
+      CHECK(notice["reasons"].size() == rejecting);
+      CHECK(read_file(dir / "result" / "notice.pdf").rfind("%PDF-", 0) == 0);
+    }
     if (outcome == "registered") {
       ++registered;
       CHECK(report["registration_number"].is_string());
+      const json receipt = json::parse(read_file(dir / "result" / "receipt.json"));
+      CHECK(receipt["registration_number"] == report["registration_number"]);
+      CHECK(read_file(dir / "result" / "receipt.pdf").rfind("%PDF-", 0) == 0);
     } else {
       CHECK(report["registration_number"].is_null());
     }
