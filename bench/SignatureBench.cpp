@@ -5,10 +5,7 @@
 // ../shared/bench/peer-check.sh makes several times per bundle.
 //
 //   sot-bench-signature [RUNS]     (default 300 runs per bundle kind)
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,14 +16,13 @@
 #include <iostream>
 #include <vector>
 
+#include "BenchUtil.hpp"
 #include "config/Config.hpp"
 #include "core/Pipeline.hpp"
 #include "generator/Documents.hpp"
 #include "generator/TestPki.hpp"
 #include "rules/RuleSet.hpp"
 #include "signature/SignatureStage.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -59,21 +55,7 @@ Stats time_runs(int runs, F f) {
   return stats(ms);
 }
 
-int run_quiet(const std::vector<std::string>& argv) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ) != 0) return -1;
-  posix_spawn_file_actions_destroy(&fa);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using sot::bench::run_quiet;
 
 // A claim bundle: manifest + three documents, signed by `signer`.
 fs::path make_bundle(const fs::path& root, const std::string& id, const std::string& signer) {
