@@ -310,7 +310,12 @@ class Loader {
     r.sparse_max_marks = whole("sparse_max_marks");
     r.ocr_first_pages = whole("ocr_first_pages");
     r.ocr_last_pages = whole("ocr_last_pages");
-    r.ocr_spread_pages = whole("ocr_spread_pages");
+    {  // 0: no pages spread over the middle
+      const toml::node* n = t->get("ocr_spread_pages");
+      if (!n || !n->is_integer() || n->as_integer()->get() < 0 || n->as_integer()->get() > 1000)
+        fail("readability.ocr_spread_pages", "expected a whole number 0..1000", n);
+      r.ocr_spread_pages = static_cast<long>(n->as_integer()->get());
+    }
     r.page_time_limit_ms = whole("page_time_limit_ms");
     r.word_confidence = whole("word_confidence");
     if (r.word_confidence > 100) fail("readability.word_confidence", "must be 1..100");

@@ -120,3 +120,21 @@ TEST_CASE("file-name patterns match whole stems, case-insensitively", "[rules]")
     CHECK_FALSE(rs.name_patterns->match(good));
   }
 }
+
+TEST_CASE("readability rules: sampling, thresholds and notice texts are validated", "[rules]") {
+  const auto text = shipped_text();
+  const auto shipped = rules::load_rules(text, "rules.toml");
+  CHECK(shipped.readability.ocr_languages == "kaz+rus+eng");
+  CHECK_FALSE(shipped.readability.title_synonyms.empty());
+  CHECK(shipped.notice_texts.size() == rules::notice_text_keys().size());
+  auto with = [&](const std::string& from, const std::string& to) {
+    return rules::load_rules(replace(text, from, to), "rules.toml");
+  };
+  CHECK(with("ocr_spread_pages = 1 ", "ocr_spread_pages = 0 ").readability.ocr_spread_pages == 0);
+  CHECK_THROWS_AS(with("ocr_spread_pages = 1 ", "ocr_spread_pages = -1 "), rules::RulesError);
+  CHECK_THROWS_AS(with("ocr_languages = \"kaz+rus+eng\"", "ocr_languages = \"kaz; rm -rf\""),
+                  rules::RulesError);
+  CHECK_THROWS_AS(with("unreadable_mean_confidence = 40", "unreadable_mean_confidence = 90"),
+                  rules::RulesError);
+  CHECK_THROWS_AS(with("notice_title = {", "notice_title_x = {"), rules::RulesError);
+}
