@@ -44,24 +44,6 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-// The page's class as the product decides it: what the readability stage would report.
-std::string decided(const readability::PageReading& p) {
-  switch (p.verdict) {
-    case readability::Verdict::kReadable:
-      return "readable";
-    case readability::Verdict::kDoubtful:
-      return "doubtful";
-    case readability::Verdict::kUnreadable:
-      return "unreadable";
-    case readability::Verdict::kBlank:
-      return "blank";
-    case readability::Verdict::kSparse:
-      return "sparse";
-    default:
-      return "failed";
-  }
-}
-
 int calibrate() {
   const auto rs = load();
   const auto& rr = rs.readability;
@@ -78,7 +60,7 @@ int calibrate() {
     const auto pages = readability::read_document(jpeg, facts, rr, &failure);
     const double ms = ms_since(t0);
     const auto& p = pages.at(0);
-    const std::string v = decided(p);
+    const std::string v = readability::to_string(p.verdict);
     ++matrix[spec.label][v];
     if (spec.name.rfind("clean-", 0) == 0 && (v == "unreadable" || v == "blank")) ++rejected_clean;
     std::printf("%-34s %-10s %-10s %5d %5.0f %6.2f %5d %7d %8.0f%s\n", spec.name.c_str(),

@@ -121,9 +121,9 @@ class PdfWriter {
     y_ = kMargin;
   }
   ~PdfWriter() {
-    if (layout_) g_object_unref(layout_);
-    if (cr_) cairo_destroy(cr_);
-    if (surface_) cairo_surface_destroy(surface_);
+    g_object_unref(layout_);
+    cairo_destroy(cr_);
+    cairo_surface_destroy(surface_);
   }
   PdfWriter(const PdfWriter&) = delete;
   PdfWriter& operator=(const PdfWriter&) = delete;
@@ -158,15 +158,10 @@ class PdfWriter {
     cairo_stroke(cr_);
     y_ += 8;
   }
+  // The PDF; the writer is done with after this.
   std::string finish() {
     cairo_show_page(cr_);
-    g_object_unref(layout_);
-    layout_ = nullptr;
-    cairo_destroy(cr_);
-    cr_ = nullptr;
-    cairo_surface_finish(surface_);
-    cairo_surface_destroy(surface_);
-    surface_ = nullptr;
+    cairo_surface_finish(surface_);  // writes the rest of the file into out_
     return std::move(out_);
   }
 

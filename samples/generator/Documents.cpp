@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -24,6 +25,31 @@ cairo_status_t append_to_string(void* closure, const unsigned char* data, unsign
 }
 
 constexpr double kPtPerMm = 72.0 / 25.4;
+
+// A PDF of `pages` pages of w × h pt; draw(cr, page) paints each page before it is shown.
+template <typename Draw>
+std::string pdf_document(double w, double h, int pages, Draw&& draw) {
+  std::string out;
+  cairo_surface_t* s = cairo_pdf_surface_create_for_stream(append_to_string, &out, w, h);
+  cairo_t* cr = cairo_create(s);
+  for (int page = 0; page < pages; ++page) {
+    cairo_save(cr);
+    draw(cr, page);
+    cairo_restore(cr);
+    cairo_show_page(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(s);
+  cairo_surface_destroy(s);
+  return out;
+}
+
+// Makes cairo embed `jpeg` as it is (DCTDecode) for image surface `img`; cairo owns the copy.
+void attach_jpeg(cairo_surface_t* img, const std::string& jpeg) {
+  auto* copy = static_cast<unsigned char*>(std::malloc(jpeg.size()));
+  std::memcpy(copy, jpeg.data(), jpeg.size());
+  cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG, copy, jpeg.size(), std::free, copy);
+}
 
 // Lays out title + paragraphs from the top-left margin; units are the context's.
 void draw_text(cairo_t* cr, double width, double margin, double font_px, const std::string& title,
@@ -153,61 +179,32 @@ std::string make_ole(const std::vector<std::pair<const char*, std::string>>& str
 }  // namespace
 
 std::string make_pdf(const std::string& title, const std::vector<std::string>& paragraphs) {
-  std::string out;
-  const double w = 210 * kPtPerMm, h = 297 * kPtPerMm;
-  cairo_surface_t* s = cairo_pdf_surface_create_for_stream(append_to_string, &out, w, h);
-  cairo_t* cr = cairo_create(s);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  draw_text(cr, w, 25 * kPtPerMm, 14, title, paragraphs);
-  cairo_show_page(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(s);
-  cairo_surface_destroy(s);
-  return out;
+  return make_pdf_pages({{title, paragraphs}});
 }
 
 std::string make_pdf_pages(
     const std::vector<std::pair<std::string, std::vector<std::string>>>& pages) {
-  std::string out;
   const double w = 210 * kPtPerMm, h = 297 * kPtPerMm;
-  cairo_surface_t* s = cairo_pdf_surface_create_for_stream(append_to_string, &out, w, h);
-  cairo_t* cr = cairo_create(s);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  for (const auto& [title, paragraphs] : pages) {
+  return pdf_document(w, h, static_cast<int>(pages.size()), [&](cairo_t* cr, int page) {
+    const auto& [title, paragraphs] = pages[static_cast<size_t>(page)];
+    cairo_set_source_rgb(cr, 0, 0, 0);
     if (!title.empty() || !paragraphs.empty())
       draw_text(cr, w, 25 * kPtPerMm, 14, title, paragraphs);
-    cairo_show_page(cr);
-  }
-  cairo_destroy(cr);
-  cairo_surface_finish(s);
-  cairo_surface_destroy(s);
-  return out;
+  });
 }
 
 std::string make_pdf_of_scans(const std::vector<std::string>& jpegs, int dpi, int width_px,
                               int height_px) {
-  std::string out;
-  const double wpt = width_px * 72.0 / dpi, hpt = height_px * 72.0 / dpi;
-  cairo_surface_t* pdf = cairo_pdf_surface_create_for_stream(append_to_string, &out, wpt, hpt);
-  cairo_t* cr = cairo_create(pdf);
-  for (const auto& jpeg : jpegs) {
-    // cairo embeds the JPEG as it is (DCTDecode) when the surface carries it as mime data.
-    cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_px, height_px);
-    cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG,
-                                reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(),
-                                nullptr, nullptr);
-    cairo_save(cr);
-    cairo_scale(cr, 72.0 / dpi, 72.0 / dpi);
-    cairo_set_source_surface(cr, img, 0, 0);
-    cairo_paint(cr);
-    cairo_restore(cr);
-    cairo_show_page(cr);
-    cairo_surface_destroy(img);
-  }
-  cairo_destroy(cr);
-  cairo_surface_finish(pdf);
-  cairo_surface_destroy(pdf);
-  return out;
+  return pdf_document(width_px * 72.0 / dpi, height_px * 72.0 / dpi, static_cast<int>(jpegs.size()),
+                      [&](cairo_t* cr, int page) {
+                        cairo_surface_t* img =
+                            cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_px, height_px);
+                        attach_jpeg(img, jpegs[static_cast<size_t>(page)]);
+                        cairo_scale(cr, 72.0 / dpi, 72.0 / dpi);
+                        cairo_set_source_surface(cr, img, 0, 0);
+                        cairo_paint(cr);
+                        cairo_surface_destroy(img);
+                      });
 }
 
 std::string make_jpeg_scan(const std::string& title, const std::vector<std::string>& paragraphs,
@@ -470,20 +467,9 @@ cairo_surface_t* to_bilevel(cairo_surface_t* rgb) {
 
 std::string make_scanned_pdf(int dpi, const std::string& mode, int pages, double width_mm,
                              double height_mm) {
-  std::string out;
-  const double wpt = width_mm * kPtPerMm, hpt = height_mm * kPtPerMm;
-  cairo_surface_t* pdf = cairo_pdf_surface_create_for_stream(append_to_string, &out, wpt, hpt);
-  cairo_t* cr = cairo_create(pdf);
-  std::string jpeg;  // kept alive until the page is finished
-  for (int page = 0; page < pages; ++page) {
+  return pdf_document(width_mm * kPtPerMm, height_mm * kPtPerMm, pages, [&](cairo_t* cr, int) {
     cairo_surface_t* img = scan_surface(dpi, width_mm, height_mm, mode == "color");
-    if (mode == "color-of-gray" || mode == "color") {
-      jpeg = encode_rgb_jpeg(img);
-      cairo_surface_set_mime_data(img, CAIRO_MIME_TYPE_JPEG,
-                                  reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size(),
-                                  nullptr, nullptr);
-    }
-    cairo_save(cr);
+    if (mode == "color-of-gray" || mode == "color") attach_jpeg(img, encode_rgb_jpeg(img));
     cairo_scale(cr, 72.0 / dpi, 72.0 / dpi);
     if (mode == "bilevel") {
       cairo_surface_t* a1 = to_bilevel(img);
@@ -494,14 +480,8 @@ std::string make_scanned_pdf(int dpi, const std::string& mode, int pages, double
       cairo_set_source_surface(cr, img, 0, 0);
       cairo_paint(cr);
     }
-    cairo_restore(cr);
-    cairo_show_page(cr);
     cairo_surface_destroy(img);
-  }
-  cairo_destroy(cr);
-  cairo_surface_finish(pdf);
-  cairo_surface_destroy(pdf);
-  return out;
+  });
 }
 
 void set_jfif_density(std::string& jpeg, int dpi) {

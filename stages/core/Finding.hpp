@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,37 @@ class Findings {
  private:
   std::vector<Finding>& out_;
   std::string stage_;
+};
+
+// Page-level observations of one file gathered into one finding per code: the first page's
+// evidence as `detail`, that page as `page`, and every page that has it in detail.pages.
+class PageFindings {
+ public:
+  void note(const std::string& code, std::uint32_t page, nlohmann::json detail) {
+    auto& c = by_code_[code];
+    if (c.pages.empty()) {
+      c.detail = std::move(detail);
+      c.first_page = page;
+    }
+    c.pages.push_back(page);
+  }
+  // Adds the findings for `file`; `with_page` false for documents without pages (office).
+  void emit(Findings& out, const std::string& file, bool with_page = true) {
+    for (auto& [code, c] : by_code_) {
+      c.detail["pages"] = c.pages;
+      Finding& f = out.add_for_file(code, file, std::move(c.detail));
+      if (with_page) f.page = c.first_page;
+    }
+    by_code_.clear();
+  }
+
+ private:
+  struct PerCode {
+    nlohmann::json detail;
+    std::uint32_t first_page = 0;
+    nlohmann::json pages = nlohmann::json::array();
+  };
+  std::map<std::string, PerCode> by_code_;
 };
 
 }  // namespace sot

@@ -12,9 +12,6 @@ namespace {
 struct BoxaDeleter {
   void operator()(Boxa* b) const { boxaDestroy(&b); }
 };
-struct NumaDeleter {
-  void operator()(Numa* n) const { numaDestroy(&n); }
-};
 }  // namespace
 
 Ink measure_ink(const PageImage& page) {
@@ -39,30 +36,12 @@ Ink measure_ink(const PageImage& page) {
   boxDestroy(&box);
   if (!inner) return ink;
 
-  std::unique_ptr<Numa, NumaDeleter> hist(pixGetGrayHistogram(inner.get(), 2));
-  if (!hist) return ink;
-  double total = 0;
-  for (int i = 0; i < 256; ++i) {
-    l_float32 v = 0;
-    numaGetFValue(hist.get(), i, &v);
-    total += v;
-  }
-  // The paper: the level 20 % of the pixels are lighter than (most of a page is paper); its
-  // noise from how far the median lies below it (for Gaussian noise P80 − P50 ≈ 0.84 σ).
-  auto level_from_light = [&](double share) {
-    double acc = 0;
-    for (int i = 255; i >= 0; --i) {
-      l_float32 v = 0;
-      numaGetFValue(hist.get(), i, &v);
-      acc += v;
-      if (acc >= total * share) return i;
-    }
-    return 0;
-  };
-  const int paper = level_from_light(0.2);
-  const int median = level_from_light(0.5);
-  ink.paper = paper;
-  ink.noise = (paper - median) / 0.84;
+  // The paper: the level 20 % of the pixels are lighter than (most of a page is paper).
+  const GrayLevels levels(inner.get());
+  if (!levels.ok()) return ink;
+  const int median = levels.from_light(0.5);
+  ink.paper = levels.from_light(0.2);
+  ink.noise = levels.noise();
   // Ink: clearly darker than the paper — by 25 levels at least (faint toner counts), by four
   // times the noise on a noisy scan.
   const int thresh = std::clamp(static_cast<int>(median - std::max(25.0, 4 * ink.noise)), 20, 230);

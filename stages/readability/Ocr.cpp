@@ -1,6 +1,5 @@
 #include "readability/Ocr.hpp"
 
-#include <dlfcn.h>
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/ocrclass.h>
@@ -18,15 +17,6 @@ namespace sot::readability {
 
 namespace {
 
-// Tesseract parallelises with OpenMP; libgomp reads OMP_THREAD_LIMIT only when it is loaded,
-// so the calling thread's team size is set through the runtime itself (found, not linked:
-// the product does not depend on which OpenMP runtime Tesseract was built with).
-void one_omp_thread() {
-  using SetThreads = void (*)(int);
-  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
-  if (set) set(1);
-}
-
 int letters_in(const char* utf8) {
   int n = 0;
   const auto len = static_cast<int32_t>(std::strlen(utf8));
@@ -42,66 +32,22 @@ void quiet(tesseract::TessBaseAPI& api) {
   api.SetVariable("debug_file", "/dev/null");
 }
 
-// Estimated noise of the paper (P80 − P50 of the gray levels ≈ 0.84 σ for Gaussian noise).
-double paper_noise(Pix* gray) {
-  Numa* hist = pixGetGrayHistogram(gray, 2);
-  if (!hist) return 0;
-  double total = 0;
-  for (int i = 0; i < 256; ++i) {
-    l_float32 v = 0;
-    numaGetFValue(hist, i, &v);
-    total += v;
-  }
-  int p80 = 0, p50 = 0;
-  double acc = 0;
-  for (int i = 255; i >= 0; --i) {
-    l_float32 v = 0;
-    numaGetFValue(hist, i, &v);
-    acc += v;
-    if (!p80 && acc >= total * 0.2) p80 = i;
-    if (acc >= total * 0.5) {
-      p50 = i;
-      break;
-    }
-  }
-  numaDestroy(&hist);
-  return (p80 - p50) / 0.84;
-}
-
 // What a reader's eye does before reading: uneven lighting (a phone photo, a curled page)
 // flattened to an even background, and the grain of a noisy scan averaged out.
 PixPtr prepare(Pix* gray, bool* grainy) {
   PixPtr out(pixBackgroundNormSimple(gray, nullptr, nullptr));
   auto base = [&] { return out ? out.get() : gray; };
-  const double noise = paper_noise(base());
+  const double noise = GrayLevels(base()).noise();
   *grainy = noise > 6;
   if (noise > 6) {
     PixPtr smooth(pixBlockconvGray(base(), nullptr, noise > 20 ? 2 : 1, noise > 20 ? 2 : 1));
     if (smooth) out = std::move(smooth);
   }
   // A washed-out copy: stretch the range between the ink and the (normalised) paper.
-  if (Numa* hist = pixGetGrayHistogram(base(), 2)) {
-    double total = 0, acc = 0;
-    for (int i = 0; i < 256; ++i) {
-      l_float32 v = 0;
-      numaGetFValue(hist, i, &v);
-      total += v;
-    }
-    int dark = 0;
-    for (int i = 0; i < 256; ++i) {
-      l_float32 v = 0;
-      numaGetFValue(hist, i, &v);
-      acc += v;
-      if (acc >= total * 0.03) {
-        dark = i;
-        break;
-      }
-    }
-    numaDestroy(&hist);
-    if (out && dark > 100 && dark < 190) {
-      PixPtr stretched(pixGammaTRC(nullptr, base(), 1.0, dark - 20, 200));
-      if (stretched) out = std::move(stretched);
-    }
+  const int dark = GrayLevels(base()).from_dark(0.03);
+  if (out && dark > 100 && dark < 190) {
+    PixPtr stretched(pixGammaTRC(nullptr, base(), 1.0, dark - 20, 200));
+    if (stretched) out = std::move(stretched);
   }
   return out;
 }
@@ -129,7 +75,6 @@ OcrEngine& OcrEngine::for_this_thread(const std::string& languages) {
 OcrEngine::OcrEngine(std::string languages)
     : impl_(std::make_unique<Impl>()), languages_(std::move(languages)) {
   setMsgSeverity(L_SEVERITY_NONE);  // leptonica's complaints about odd images: not for logs
-  one_omp_thread();
   quiet(impl_->api);
   if (impl_->api.Init(nullptr, languages_.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
     error_ = "Tesseract cannot load the languages " + languages_ +
@@ -176,7 +121,6 @@ OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
 OcrResult OcrEngine::read(Pix* pix, double dpi, int confident_threshold,
                           std::chrono::milliseconds limit) {
   OcrResult r;
-  one_omp_thread();
   auto& api = impl_->api;
   api.SetImage(pix);
   api.SetSourceResolution(static_cast<int>(std::lround(dpi)));
@@ -231,7 +175,6 @@ std::optional<Orientation> OcrEngine::orientation(const PageImage& img) {
     }
     impl_->osd->SetPageSegMode(tesseract::PSM_OSD_ONLY);
   }
-  one_omp_thread();
   impl_->osd->SetImage(img.pix.get());
   impl_->osd->SetSourceResolution(static_cast<int>(std::lround(img.dpi)));
   int deg = 0;

@@ -1,8 +1,8 @@
 // OCR with Tesseract 5 (kaz+rus+eng by default): one engine per thread, initialised once and
 // reused for every page that thread reads (the language models take a good part of a second
-// to load; a page takes a fraction of that). OpenMP inside Tesseract is held to one thread:
-// the daemon already runs one bundle per core, and Tesseract's own threads make it several
-// times slower on a loaded machine.
+// to load; a page takes a fraction of that). OpenMP inside Tesseract is held to one thread
+// (limit_ocr_threads): the daemon already runs one bundle per core, and Tesseract's own
+// threads make it several times slower on a loaded machine.
 //
 // Orientation (OSD) has its own engine, made on first use: it is asked only about pages whose
 // ink runs sideways and pages that read badly, to tell a turned page from an unreadable one.

@@ -131,6 +131,36 @@ PageImage decode_tiff(std::string_view data, int number, double dpi) {
   return img;
 }
 
+GrayLevels::GrayLevels(Pix* gray) {
+  Numa* hist = gray ? pixGetGrayHistogram(gray, 2) : nullptr;
+  if (!hist) return;
+  for (int i = 0; i < 256; ++i) {
+    l_float32 v = 0;
+    numaGetFValue(hist, i, &v);
+    count_[static_cast<size_t>(i)] = v;
+    total_ += v;
+  }
+  numaDestroy(&hist);
+}
+
+int GrayLevels::from_light(double share) const {
+  double acc = 0;
+  for (int i = 255; i >= 0; --i) {
+    acc += count_[static_cast<size_t>(i)];
+    if (acc >= total_ * share) return i;
+  }
+  return 0;
+}
+
+int GrayLevels::from_dark(double share) const {
+  double acc = 0;
+  for (int i = 0; i < 256; ++i) {
+    acc += count_[static_cast<size_t>(i)];
+    if (acc >= total_ * share) return i;
+  }
+  return 255;
+}
+
 PageImage scale_to(PageImage img, double dpi) {
   if (!img.pix || img.dpi <= dpi * 1.05) return img;
   const auto f = static_cast<l_float32>(dpi / img.dpi);

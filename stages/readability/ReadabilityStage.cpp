@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -167,11 +166,15 @@ void read_image(PageReading& pr, const PageImage& img, bool sampled,
   pr.ocr = std::move(r);
 }
 
-struct PerCode {
-  nlohmann::json detail;
-  int first_page = 0;
-  nlohmann::json pages = nlohmann::json::array();
-};
+// Documents read page by page from their images (the rest — office formats — from their
+// text as one piece).
+bool is_paged(std::string_view format) {
+  return format == "pdf" || format == "jpeg" || format == "tiff";
+}
+bool is_office(std::string_view format) {
+  return format == "docx" || format == "xlsx" || format == "doc" || format == "docm" ||
+         format == "xlsm";
+}
 
 }  // namespace
 
@@ -179,7 +182,7 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
                                        const rules::ReadabilityRules& rr, std::string* failure) {
   std::vector<PageReading> pages;
   const std::string& format = a.format;
-  if (format == "pdf" || format == "jpeg" || format == "tiff") {
+  if (is_paged(format)) {
     const int n = static_cast<int>(a.page_facts.size());
     const auto sample =
         ocr_sample(n, static_cast<int>(rr.ocr_first_pages), static_cast<int>(rr.ocr_last_pages),
@@ -214,8 +217,7 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
       read_image(pr, img, sampled, rr, failure);
       pages.push_back(std::move(pr));
     }
-  } else if (format == "docx" || format == "xlsx" || format == "doc" || format == "docm" ||
-             format == "xlsm") {
+  } else if (is_office(format)) {
     PageReading pr;
     pr.number = 1;
     pr.method = "text";
@@ -239,7 +241,7 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
 
 void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
   const rules::ReadabilityRules& rr = ctx.rules.readability;
-  const Manifest* manifest = ctx.bundle.manifest() ? &*ctx.bundle.manifest() : nullptr;
+  const Manifest* manifest = ctx.bundle.manifest();
   nlohmann::json section = nlohmann::json::object();
   for (const auto& f : ctx.bundle.files()) {
     if (f.size > ctx.rules.max_file_bytes) continue;
@@ -251,9 +253,9 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     if (!data) continue;
 
     std::string failure;
-    std::vector<PageReading> pages = read_document(*data, *a, rr, &failure);
-    const std::string& format = a->format;
+    const std::vector<PageReading> pages = read_document(*data, *a, rr, &failure);
     if (pages.empty()) continue;
+    const bool paged = is_paged(a->format);
 
     nlohmann::json readings = nlohmann::json::array();
     for (const auto& pr : pages) readings.push_back(pr.to_json());
@@ -262,14 +264,9 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     if (!failure.empty()) {
       out.add_for_file("PROCESSING_FAILED", f.name, {{"reason", "readability: " + failure}});
     }
-    std::map<std::string, PerCode> found;
+    PageFindings found;
     auto note = [&](const char* code, const PageReading& pr, nlohmann::json d) {
-      auto& pc = found[code];
-      if (pc.pages.empty()) {
-        pc.detail = std::move(d);
-        pc.first_page = pr.number;
-      }
-      pc.pages.push_back(pr.number);
+      found.note(code, static_cast<std::uint32_t>(pr.number), std::move(d));
     };
     const bool all_blank = std::all_of(
         pages.begin(), pages.end(), [](const auto& pr) { return pr.verdict == Verdict::kBlank; });
@@ -295,13 +292,7 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
       }
       if (pr.rotated) note("PAGE_ROTATED", pr, {{"rotated", pr.rotated}});
     }
-    for (auto& [code, pc] : found) {
-      pc.detail["pages"] = pc.pages;
-      Finding& finding = out.add_for_file(code, f.name, std::move(pc.detail));
-      if (format != "docx" && format != "xlsx" && format != "doc" && format != "docm" &&
-          format != "xlsm")
-        finding.page = static_cast<std::uint32_t>(pc.first_page);
-    }
+    found.emit(out, f.name, paged);
 
     // The title: on the first pages, as read.
     const DocumentEntry* entry = manifest ? manifest->find_document(f.name) : nullptr;
@@ -323,7 +314,7 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     }
     Finding& fd = out.add_for_file("TITLE_MISMATCH", f.name,
                                    {{"title", entry->title}, {"begins_with", begins}});
-    if (format == "pdf" || format == "jpeg" || format == "tiff") fd.page = 1;
+    if (paged) fd.page = 1;
   }
   if (!section.empty()) ctx.sections["readability"] = std::move(section);
 }

@@ -223,10 +223,9 @@ bool word_matches(const std::u32string& key, const std::u32string& w) {
   return false;
 }
 
-std::vector<std::u32string> keys_of(std::string_view phrase, const rules::ReadabilityRules& r) {
-  std::vector<std::u32string> ignore;
-  for (const auto& w : r.title_ignore_words)
-    for (auto& m : match_words(w)) ignore.push_back(std::move(m));
+// The key words of `phrase`: its match words of three letters or more, minus `ignore`.
+std::vector<std::u32string> keys_of(std::string_view phrase,
+                                    const std::vector<std::u32string>& ignore) {
   std::vector<std::u32string> out;
   for (auto& w : match_words(phrase)) {
     if (w.size() < 3) continue;
@@ -250,15 +249,18 @@ bool contains_phrase(const std::vector<std::u32string>& words,
 
 std::vector<std::u32string> title_keys(std::string_view title,
                                        const rules::ReadabilityRules& rules) {
-  std::vector<std::u32string> keys = keys_of(title, rules);
+  std::vector<std::u32string> ignore;
+  for (const auto& w : rules.title_ignore_words)
+    for (auto& m : match_words(w)) ignore.push_back(std::move(m));
+  std::vector<std::u32string> keys = keys_of(title, ignore);
   const std::vector<std::u32string> title_words = match_words(title);
   for (const auto& group : rules.title_synonyms) {
     bool hit = false;
     for (const auto& phrase : group)
-      hit = hit || contains_phrase(title_words, keys_of(phrase, rules));
+      hit = hit || contains_phrase(title_words, keys_of(phrase, ignore));
     if (!hit) continue;
     for (const auto& phrase : group)
-      for (auto& k : keys_of(phrase, rules))
+      for (auto& k : keys_of(phrase, ignore))
         if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(std::move(k));
   }
   return keys;

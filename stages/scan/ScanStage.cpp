@@ -1,22 +1,10 @@
 #include "scan/ScanStage.hpp"
 
 #include <cmath>
-#include <map>
 
 #include "rules/RuleSet.hpp"
 
 namespace sot::scan {
-
-namespace {
-
-// Collects one finding per code for a file: the first page's evidence plus all pages.
-struct PerCode {
-  nlohmann::json detail;
-  std::uint32_t first_page = 0;
-  nlohmann::json pages = nlohmann::json::array();
-};
-
-}  // namespace
 
 void ScanStage::run(BundleContext& ctx, Findings& out) const {
   const rules::ScanRules& r = ctx.rules.scan;
@@ -24,14 +12,9 @@ void ScanStage::run(BundleContext& ctx, Findings& out) const {
     if (f.size > ctx.rules.max_file_bytes) continue;
     const analysis::AnalysisFacts* a = ctx.facts.analysis(f);
     if (!a || a->corrupt || a->encrypted || a->limit) continue;
-    std::map<std::string, PerCode> found;
+    PageFindings found;
     auto note = [&](const char* code, const analysis::PageFacts& p, nlohmann::json d) {
-      auto& pc = found[code];
-      if (pc.pages.empty()) {
-        pc.detail = std::move(d);
-        pc.first_page = static_cast<std::uint32_t>(p.number);
-      }
-      pc.pages.push_back(p.number);
+      found.note(code, static_cast<std::uint32_t>(p.number), std::move(d));
     };
     for (const auto& p : a->page_facts) {
       if (!p.is_scan || !p.dpi) continue;
@@ -59,11 +42,7 @@ void ScanStage::run(BundleContext& ctx, Findings& out) const {
         note("SCAN_SCALE", p, std::move(d));
       }
     }
-    for (auto& [code, pc] : found) {
-      pc.detail["pages"] = pc.pages;
-      Finding& finding = out.add_for_file(code, f.name, std::move(pc.detail));
-      finding.page = pc.first_page;
-    }
+    found.emit(out, f.name);
   }
 }
 
