@@ -53,6 +53,7 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
 
     for (const auto& stage : stages_) {
       Findings sink(raw, std::string(stage->name()));
+      const auto stage_started = std::chrono::steady_clock::now();
       try {
         stage->run(ctx, sink);
       } catch (const std::exception& e) {
@@ -60,6 +61,10 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
       } catch (...) {
         sink.add("PROCESSING_FAILED", {{"reason", "internal error"}});
       }
+      result.stage_ms.emplace_back(std::string(stage->name()),
+                                   std::chrono::duration<double, std::milli>(
+                                       std::chrono::steady_clock::now() - stage_started)
+                                       .count());
     }
 
     // What was received: listed documents first (manifest order), then anything else.

@@ -41,6 +41,8 @@ struct PipelineResult {
   nlohmann::json sections = nlohmann::json::object();  // extra report sections by name
   SysSeconds processed_at;
   std::chrono::milliseconds duration{0};
+  // Wall time of each stage, in stage order (the daemon's latency metrics).
+  std::vector<std::pair<std::string, double>> stage_ms;
 };
 
 // any reject → rejected; else any review → review; else registered.

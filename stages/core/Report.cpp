@@ -1,5 +1,7 @@
 #include "core/Report.hpp"
 
+#include <cmath>
+
 #include "core/FileName.hpp"
 
 namespace sot {
@@ -87,6 +89,11 @@ json make_report(const PipelineResult& r, const rules::RuleSet& rules, std::int3
       {"rules_version", rules.version},
       {"processed_at", format_rfc3339(r.processed_at, offset_minutes)},
       {"duration_ms", r.duration.count()}};
+  if (!r.stage_ms.empty()) {
+    json stages = json::object();
+    for (const auto& [name, ms] : r.stage_ms) stages[name] = std::round(ms * 10) / 10;
+    report["stage_ms"] = std::move(stages);
+  }
   for (const auto& [name, section] : r.sections.items())
     if (!report.contains(name)) report[name] = section;
   return report;
