@@ -93,14 +93,16 @@ Config load_config(std::string_view text, const std::string& source,
                       std::to_string(e.source().begin.column) + ")");
   }
   Reader r(root, source);
-  r.check_known({{"spool", {"root"}},
+  r.check_known({{"spool", {"root", "min_free_mb"}},
                  {"signature", {"trust_dir", "intermediates_dir", "crl_dir"}},
                  {"rules", {"file"}},
                  {"workers", {"count"}},
                  {"limits",
                   {"manifest_max_bytes", "signature_max_bytes", "max_files", "max_documents",
                    "clock_skew_seconds", "max_container_bytes"}},
-                 {"report", {"utc_offset"}}});
+                 {"report", {"utc_offset"}},
+                 {"registry", {"number_format"}},
+                 {"http", {"listen", "users_file"}}});
   Config c;
   c.source = source;
   c.spool_root = resolve(base_dir, r.str("spool.root", "/var/spool/sot-intake"));
@@ -120,6 +122,20 @@ Config load_config(std::string_view text, const std::string& source,
   c.clock_skew_seconds = r.integer("limits.clock_skew_seconds", 300, 0, 86400);
   c.facts_limits.identify.max_container_bytes = static_cast<std::uint64_t>(
       r.integer("limits.max_container_bytes", 64ll << 20, 1 << 20, 4ll << 30));
+
+  c.min_free_bytes = static_cast<std::uint64_t>(r.integer("spool.min_free_mb", 256, 0, 1ll << 30))
+                     << 20;
+  c.number_format = r.str("registry.number_format", c.number_format);
+  if (const std::string why = number_format_problem(c.number_format); !why.empty())
+    r.fail("registry.number_format", why, r.node("registry.number_format"));
+  c.http_listen = r.str("http.listen", c.http_listen);
+  if (!c.http_listen.empty() && !parse_listen_address(c.http_listen))
+    r.fail("http.listen",
+           "expected a loopback address and port like \"127.0.0.1:8470\" (or \"\" for none), "
+           "got '" +
+               c.http_listen + "'",
+           r.node("http.listen"));
+  c.users_file = resolve(base_dir, r.str("http.users_file", ""));
 
   const std::string off = r.str("report.utc_offset", "+05:00");
   if (off == "local") {
@@ -175,6 +191,100 @@ Config config_from_json(const nlohmann::json& j) {
   c.report_local_offset = j.at("report_local_offset").get<bool>();
   c.report_offset_minutes = j.at("report_offset_minutes").get<std::int32_t>();
   return c;
+}
+
+namespace {
+// Calls `literal(text)` and `field(name, width)` over a number format; false on a syntax error.
+template <typename Literal, typename Field>
+bool walk_number_format(const std::string& f, Literal literal, Field field) {
+  std::size_t i = 0;
+  while (i < f.size()) {
+    const std::size_t open = f.find('{', i);
+    if (open == std::string::npos) {
+      literal(f.substr(i));
+      break;
+    }
+    literal(f.substr(i, open - i));
+    const std::size_t close = f.find('}', open);
+    if (close == std::string::npos) return false;
+    std::string name = f.substr(open + 1, close - open - 1);
+    int width = 0;
+    if (const auto colon = name.find(':'); colon != std::string::npos) {
+      const std::string w = name.substr(colon + 1);
+      if (w.empty() || w.size() > 2 ||
+          !std::all_of(w.begin(), w.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        return false;
+      width = std::stoi(w);
+      name.resize(colon);
+    }
+    field(name, width);
+    i = close + 1;
+  }
+  return true;
+}
+}  // namespace
+
+std::string number_format_problem(const std::string& format) {
+  bool court = false, year = false, seq = false;
+  std::string unknown;
+  const bool ok = walk_number_format(
+      format, [](const std::string&) {},
+      [&](const std::string& name, int width) {
+        if (name == "court")
+          court = true;
+        else if (name == "year" || name == "yy")
+          year = true;
+        else if (name == "seq" && width <= 12)
+          seq = true;
+        else
+          unknown = name;
+      });
+  if (!ok) return "unbalanced '{' or a width that is not a number";
+  if (!unknown.empty())
+    return "unknown placeholder {" + unknown + "} (known: court, year, yy, seq)";
+  if (!court || !year || !seq)
+    return "must contain {court}, {year} (or {yy}) and {seq}: numbers are gap-free per court "
+           "and year";
+  if (format.size() > 64) return "longer than 64 characters";
+  return "";
+}
+
+std::string format_registration_number(const std::string& format, const std::string& court,
+                                       int year, long long seq) {
+  std::string out;
+  walk_number_format(
+      format, [&](const std::string& text) { out += text; },
+      [&](const std::string& name, int width) {
+        std::string v = name == "court"  ? court
+                        : name == "year" ? std::to_string(year)
+                        : name == "yy"   ? std::to_string(year % 100)
+                                         : std::to_string(seq);
+        if (name == "yy" && v.size() < 2) v.insert(0, 2 - v.size(), '0');
+        if (width > 0 && v.size() < static_cast<std::size_t>(width))
+          v.insert(0, static_cast<std::size_t>(width) - v.size(), '0');
+        out += v;
+      });
+  return out;
+}
+
+std::optional<ListenAddress> parse_listen_address(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size() || text.size() - colon > 6)
+    return std::nullopt;
+  std::string host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (!std::all_of(port.begin(), port.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return std::nullopt;
+  const long p = std::stol(port);
+  if (p > 65535) return std::nullopt;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  // Loopback only: the endpoint carries clerks' sessions and filers' statuses.
+  const bool v4 = host.rfind("127.", 0) == 0 && std::count(host.begin(), host.end(), '.') == 3 &&
+                  host.find_first_not_of("0123456789.") == std::string::npos;
+  if (!v4 && host != "::1") return std::nullopt;
+  return ListenAddress{host, static_cast<unsigned short>(p)};
 }
 
 Config shipped_config() {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -29,9 +30,32 @@ struct Config {
   std::int64_t clock_skew_seconds = 300;
   bool report_local_offset = false;
   std::int32_t report_offset_minutes = 300;
+  // Registration numbers: {court}, {year} or {yy}, {seq} or {seq:N} (zero-padded to N).
+  std::string number_format = "{court}-{year}-{seq:06}";
+  // The daemon's HTTP endpoint (/metrics, /healthz, status, review): a loopback address and
+  // port; empty: none.
+  std::string http_listen = "127.0.0.1:8470";
+  // Below this much free space on the spool's filesystem the daemon claims nothing new.
+  std::uint64_t min_free_bytes = 256ull << 20;
+  // Clerks of the review UI (`sot-intake users` writes it); empty: the UI refuses logins.
+  std::filesystem::path users_file;
 
   unsigned effective_workers() const;
 };
+
+// The registration number of sequence `seq` of (court, year) in `format` (validated).
+std::string format_registration_number(const std::string& format, const std::string& court,
+                                       int year, long long seq);
+// Why `format` cannot number registrations (unknown placeholder, no {seq}/{court}/{year}),
+// or empty when it can.
+std::string number_format_problem(const std::string& format);
+
+struct ListenAddress {
+  std::string host;  // a loopback address literal
+  unsigned short port = 0;
+};
+// "127.0.0.1:8470", "[::1]:8470", "localhost:8470"; nullopt when not a loopback host:port.
+std::optional<ListenAddress> parse_listen_address(const std::string& text);
 
 class ConfigError : public std::runtime_error {
  public:
