@@ -58,10 +58,15 @@ const std::vector<std::string_view> kContractCodes = {"BUNDLE_MALFORMED",
                                                       "PROCESSING_FAILED"};
 
 const std::vector<std::string_view> kNoticeKeys = {
-    "notice_title",  "receipt_title", "court",      "submission_id",   "bundle",
-    "date",          "filer",         "kind",       "reason",          "where",
-    "page",          "requirement",   "what_to_do", "closing",         "registration_number",
-    "registered_at", "documents",     "sha256",     "receipt_closing", "generated"};
+    "notice_title",    "receipt_title", "court",
+    "submission_id",   "bundle",        "date",
+    "filer",           "kind",          "reason",
+    "where",           "page",          "requirement",
+    "what_to_do",      "closing",       "registration_number",
+    "registered_at",   "documents",     "sha256",
+    "receipt_closing", "generated",     "status_received",
+    "status_checking", "status_review", "status_registered",
+    "status_rejected"};
 
 const std::vector<std::string_view> kDateFields = {"circumstances_established_on"};
 
