@@ -158,6 +158,12 @@ void write_bundle(const fs::path& out, Spec& s) {
                     {"bytes", hashed.size()}});
   }
   s.manifest["documents"] = docs;
+  // Every filing has its own portal number (the status view looks bundles up by it).
+  if (s.manifest.value("submission_id", json()) == json("197119107814937")) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s.id) h = (h ^ c) * 1099511628211ull;
+    s.manifest["submission_id"] = "1971" + std::to_string(10000000000ull + h % 90000000000ull);
+  }
   if (s.before_manifest) s.before_manifest(dir, s.manifest);
   const std::string manifest = s.manifest.dump(2) + "\n";
   write_file(dir / "manifest.json", manifest);
@@ -750,7 +756,10 @@ int main(int argc, char** argv) {
                "[signature]\n"
                "trust_dir = \"pki/trust\"\n"
                "intermediates_dir = \"pki/intermediates\"\n"
-               "crl_dir = \"pki/crl\"\n");
+               "crl_dir = \"pki/crl\"\n"
+               "\n"
+               "[http]\n"
+               "listen = \"\"   # tests and benchmarks start daemons side by side\n");
     std::cout << "sot-samples: " << specs.size() << " bundles in " << (out / "bundles").string()
               << ", expectations in " << (out / "expected").string() << "\n";
   } catch (const std::exception& e) {
