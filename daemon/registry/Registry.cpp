@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <type_traits>
 
+#include "config/Config.hpp"
 #include "core/Time.hpp"
 
 namespace sot::registry {
@@ -55,17 +58,77 @@ std::string now_text() {
   return format_rfc3339(SystemClock{}.now(), 0);
 }
 
-}  // namespace
+class SqliteRegistry final : public Registry {
+ public:
+  SqliteRegistry(const fs::path& file, bool read_only);
+  ~SqliteRegistry() override { sqlite3_close(db_); }
+  SqliteRegistry(const SqliteRegistry&) = delete;
+  SqliteRegistry& operator=(const SqliteRegistry&) = delete;
 
-Registry::Registry(const fs::path& file) {
-  if (sqlite3_open_v2(file.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  void transition(const std::string& bundle, const std::string& state,
+                  const std::optional<std::string>& submission_id) override;
+  std::string assign_number(const std::string& bundle, const std::string& court, int year,
+                            const std::string& format) override;
+  void record_outcome(const std::string& bundle, const std::string& placed_as,
+                      const std::string& outcome, const nlohmann::json& report) override;
+  bool decided(const std::string& bundle) override;
+  int reconcile(const fs::path& spool_root) override;
+  std::optional<BundleRecord> find(const std::string& bundle) override;
+  std::vector<BundleRecord> by_submission(const std::string& submission_id) override;
+  std::vector<BundleRecord> list(const ListQuery& q) override;
+  std::vector<Transition> transitions(const std::string& bundle) override;
+  void audit(const std::string& actor, const std::string& action, const std::string& bundle,
+             const nlohmann::json& detail) override;
+  std::vector<AuditEntry> audit_trail(const std::string& bundle) override;
+  void set_assignee(const std::string& bundle, const std::string& clerk) override;
+  std::string assignee(const std::string& bundle) override;
+  std::string integrity_check() override;
+  int count(const std::string& state_or_outcome) override;
+
+ private:
+  void exec(const char* sql);
+  // Runs `body` in BEGIN IMMEDIATE … COMMIT, rolling back when it throws.
+  template <typename F>
+  auto in_transaction(F body) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      if constexpr (std::is_void_v<decltype(body())>) {
+        body();
+        exec("COMMIT");
+      } else {
+        auto r = body();
+        exec("COMMIT");
+        return r;
+      }
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  std::vector<BundleRecord> records(Statement& s);
+
+  sqlite3* db_ = nullptr;
+  std::mutex mutex_;
+};
+
+constexpr const char* kRecordColumns =
+    "b.id, COALESCE(b.submission_id,''), b.state, COALESCE(b.outcome,''), "
+    "COALESCE(b.placed_as,''), COALESCE(b.registration_number,''), COALESCE(b.court,''), "
+    "COALESCE((SELECT MIN(at) FROM transitions t WHERE t.bundle=b.id), b.updated_at), "
+    "b.updated_at, b.report";
+
+SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) {
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(file.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
+    db_ = nullptr;
     throw RegistryError("cannot open " + file.string() + ": " + why);
   }
   sqlite3_busy_timeout(db_, 10000);
+  if (read_only) return;
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
@@ -79,14 +142,18 @@ Registry::Registry(const fs::path& file) {
       "CREATE TABLE IF NOT EXISTS counters("
       " court TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,"
       " PRIMARY KEY(court, year));"
-      "CREATE UNIQUE INDEX IF NOT EXISTS registration_seq ON bundles(court, reg_year, reg_seq);");
+      "CREATE TABLE IF NOT EXISTS audit("
+      " id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
+      " action TEXT NOT NULL, bundle TEXT NOT NULL, detail TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS assignments("
+      " bundle TEXT PRIMARY KEY, clerk TEXT NOT NULL, at TEXT NOT NULL);"
+      "CREATE UNIQUE INDEX IF NOT EXISTS registration_seq ON bundles(court, reg_year, reg_seq);"
+      "CREATE INDEX IF NOT EXISTS bundles_submission ON bundles(submission_id);"
+      "CREATE INDEX IF NOT EXISTS transitions_bundle ON transitions(bundle);"
+      "CREATE INDEX IF NOT EXISTS audit_bundle ON audit(bundle);");
 }
 
-Registry::~Registry() {
-  sqlite3_close(db_);
-}
-
-void Registry::exec(const char* sql) {
+void SqliteRegistry::exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     const std::string why = err ? err : "unknown";
@@ -96,11 +163,10 @@ void Registry::exec(const char* sql) {
   }
 }
 
-void Registry::transition(const std::string& bundle, const std::string& state,
-                          const std::optional<std::string>& submission_id) {
+void SqliteRegistry::transition(const std::string& bundle, const std::string& state,
+                                const std::optional<std::string>& submission_id) {
   std::lock_guard lock(mutex_);
-  exec("BEGIN IMMEDIATE");
-  try {
+  in_transaction([&] {
     const std::string at = now_text();
     Statement up(db_,
                  "INSERT INTO bundles(id, submission_id, state, updated_at) VALUES(?,?,?,?) "
@@ -115,25 +181,17 @@ void Registry::transition(const std::string& bundle, const std::string& state,
     up.step();
     Statement t(db_, "INSERT INTO transitions(bundle, state, at) VALUES(?,?,?)");
     t.bind(1, bundle).bind(2, state).bind(3, at).step();
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
-std::string Registry::assign_number(const std::string& bundle, const std::string& court, int year) {
+std::string SqliteRegistry::assign_number(const std::string& bundle, const std::string& court,
+                                          int year, const std::string& format) {
   std::lock_guard lock(mutex_);
-  exec("BEGIN IMMEDIATE");
-  try {
+  return in_transaction([&]() -> std::string {
     {
       Statement have(db_, "SELECT registration_number FROM bundles WHERE id=?");
       have.bind(1, bundle);
-      if (have.step() && !have.is_null(0)) {
-        std::string n = have.text(0);
-        exec("COMMIT");
-        return n;
-      }
+      if (have.step() && !have.is_null(0)) return have.text(0);
     }
     long long next = 1;
     {
@@ -148,15 +206,13 @@ std::string Registry::assign_number(const std::string& bundle, const std::string
         .bind(2, year)
         .bind(3, next)
         .step();
-    char seq[24];
-    std::snprintf(seq, sizeof seq, "%06lld", next);
-    const std::string number = court + "-" + std::to_string(year) + "-" + seq;
+    const std::string number = format_registration_number(format, court, year, next);
     const std::string at = now_text();
     Statement up(db_,
                  "INSERT INTO bundles(id, state, registration_number, court, reg_year, reg_seq,"
                  " updated_at) VALUES(?, 'numbered', ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                 "registration_number=excluded.registration_number, court=excluded.court, "
-                 "reg_year=excluded.reg_year, reg_seq=excluded.reg_seq, "
+                 "state='numbered', registration_number=excluded.registration_number, "
+                 "court=excluded.court, reg_year=excluded.reg_year, reg_seq=excluded.reg_seq, "
                  "updated_at=excluded.updated_at");
     up.bind(1, bundle).bind(2, number).bind(3, court).bind(4, year).bind(5, next).bind(6, at);
     up.step();
@@ -164,19 +220,14 @@ std::string Registry::assign_number(const std::string& bundle, const std::string
         .bind(1, bundle)
         .bind(2, at)
         .step();
-    exec("COMMIT");
     return number;
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
-void Registry::record_outcome(const std::string& bundle, const std::string& placed_as,
-                              const std::string& outcome, const nlohmann::json& report) {
+void SqliteRegistry::record_outcome(const std::string& bundle, const std::string& placed_as,
+                                    const std::string& outcome, const nlohmann::json& report) {
   std::lock_guard lock(mutex_);
-  exec("BEGIN IMMEDIATE");
-  try {
+  in_transaction([&] {
     const std::string at = now_text();
     Statement up(db_,
                  "INSERT INTO bundles(id, submission_id, state, outcome, placed_as, report, "
@@ -189,27 +240,27 @@ void Registry::record_outcome(const std::string& bundle, const std::string& plac
       up.bind(2, report["submission_id"].get<std::string>());
     else
       up.bind_null(2);
-    up.bind(3, outcome).bind(4, placed_as).bind(5, report.dump()).bind(6, at).step();
+    up.bind(3, outcome)
+        .bind(4, placed_as)
+        .bind(5, report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .bind(6, at)
+        .step();
     Statement(db_, "INSERT INTO transitions(bundle, state, at) VALUES(?,?,?)")
         .bind(1, bundle)
         .bind(2, outcome)
         .bind(3, at)
         .step();
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  });
 }
 
-bool Registry::decided(const std::string& bundle) {
+bool SqliteRegistry::decided(const std::string& bundle) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT 1 FROM bundles WHERE id=? AND state='decided'");
   s.bind(1, bundle);
   return s.step();
 }
 
-int Registry::reconcile(const fs::path& spool_root) {
+int SqliteRegistry::reconcile(const fs::path& spool_root) {
   int recorded = 0;
   for (const char* outcome : {"registered", "rejected", "review"}) {
     std::error_code ec;
@@ -230,8 +281,10 @@ int Registry::reconcile(const fs::path& spool_root) {
       bool known = false;
       {
         std::lock_guard lock(mutex_);
-        Statement s(db_, "SELECT 1 FROM bundles WHERE id=? AND state='decided' AND placed_as=?");
-        s.bind(1, bundle).bind(2, placed);
+        Statement s(db_,
+                    "SELECT 1 FROM bundles WHERE id=? AND state='decided' AND placed_as=? AND "
+                    "outcome=?");
+        s.bind(1, bundle).bind(2, placed).bind(3, std::string(outcome));
         known = s.step();
       }
       if (known) continue;
@@ -242,17 +295,131 @@ int Registry::reconcile(const fs::path& spool_root) {
   return recorded;
 }
 
-std::string Registry::integrity_check() {
+std::vector<BundleRecord> SqliteRegistry::records(Statement& s) {
+  std::vector<BundleRecord> out;
+  while (s.step()) {
+    BundleRecord r;
+    r.id = s.text(0);
+    r.submission_id = s.text(1);
+    r.state = s.text(2);
+    r.outcome = s.text(3);
+    r.placed_as = s.text(4);
+    r.registration_number = s.text(5);
+    r.court = s.text(6);
+    r.received_at = s.text(7);
+    r.updated_at = s.text(8);
+    if (!s.is_null(9)) r.report = nlohmann::json::parse(s.text(9), nullptr, false);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::optional<BundleRecord> SqliteRegistry::find(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              (std::string("SELECT ") + kRecordColumns + " FROM bundles b WHERE b.id=?").c_str());
+  s.bind(1, bundle);
+  auto r = records(s);
+  if (r.empty()) return std::nullopt;
+  return std::move(r.front());
+}
+
+std::vector<BundleRecord> SqliteRegistry::by_submission(const std::string& submission_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, (std::string("SELECT ") + kRecordColumns +
+                    " FROM bundles b WHERE b.submission_id=? ORDER BY b.updated_at DESC, b.id")
+                       .c_str());
+  s.bind(1, submission_id);
+  return records(s);
+}
+
+std::vector<BundleRecord> SqliteRegistry::list(const ListQuery& q) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, (std::string("SELECT ") + kRecordColumns +
+                    " FROM bundles b WHERE (?1='' OR b.outcome=?1) AND (?2='' OR b.updated_at>=?2)"
+                    " AND (?3='' OR b.court=?3) ORDER BY b.updated_at, b.id LIMIT ?4")
+                       .c_str());
+  s.bind(1, q.outcome).bind(2, q.since).bind(3, q.court).bind(4, static_cast<long long>(q.limit));
+  return records(s);
+}
+
+std::vector<Transition> SqliteRegistry::transitions(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT state, at FROM transitions WHERE bundle=? ORDER BY rowid");
+  s.bind(1, bundle);
+  std::vector<Transition> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1)});
+  return out;
+}
+
+void SqliteRegistry::audit(const std::string& actor, const std::string& action,
+                           const std::string& bundle, const nlohmann::json& detail) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_, "INSERT INTO audit(at, actor, action, bundle, detail) VALUES(?,?,?,?,?)")
+        .bind(1, now_text())
+        .bind(2, actor)
+        .bind(3, action)
+        .bind(4, bundle)
+        .bind(5, detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+        .step();
+  });
+}
+
+std::vector<AuditEntry> SqliteRegistry::audit_trail(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT id, at, actor, action, bundle, detail FROM audit WHERE ?1='' OR bundle=?1 "
+              "ORDER BY id");
+  s.bind(1, bundle);
+  std::vector<AuditEntry> out;
+  while (s.step())
+    out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4),
+                   nlohmann::json::parse(s.text(5), nullptr, false)});
+  return out;
+}
+
+void SqliteRegistry::set_assignee(const std::string& bundle, const std::string& clerk) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_,
+              "INSERT INTO assignments(bundle, clerk, at) VALUES(?,?,?) ON CONFLICT(bundle) DO "
+              "UPDATE SET clerk=excluded.clerk, at=excluded.at")
+        .bind(1, bundle)
+        .bind(2, clerk)
+        .bind(3, now_text())
+        .step();
+  });
+}
+
+std::string SqliteRegistry::assignee(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT clerk FROM assignments WHERE bundle=?");
+  s.bind(1, bundle);
+  return s.step() ? s.text(0) : "";
+}
+
+std::string SqliteRegistry::integrity_check() {
   std::lock_guard lock(mutex_);
   Statement s(db_, "PRAGMA integrity_check");
   return s.step() ? s.text(0) : "";
 }
 
-int Registry::count(const std::string& what) {
+int SqliteRegistry::count(const std::string& what) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT COUNT(*) FROM bundles WHERE state=? OR outcome=?");
   s.bind(1, what).bind(2, what);
   return s.step() ? static_cast<int>(s.integer(0)) : 0;
+}
+
+}  // namespace
+
+std::unique_ptr<Registry> open_sqlite_registry(const fs::path& file, bool read_only) {
+  return std::make_unique<SqliteRegistry>(file, read_only);
+}
+
+fs::path registry_file(const fs::path& spool_root) {
+  return spool_root / "state" / "registry.sqlite";
 }
 
 }  // namespace sot::registry

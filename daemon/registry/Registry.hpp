@@ -1,6 +1,10 @@
-// The registry of filings: SQLite in WAL mode with synchronous=FULL. Every bundle, each state
-// transition with its time, its outcome, its report, and gap-free registration numbers per
-// court and year, assigned in the transaction that records them.
+// The registry of filings: every bundle, each state transition with its time, its outcome,
+// its report, gap-free registration numbers per court and year (assigned in the transaction
+// that records them), and the audit trail of clerks' decisions and applied reprocessing.
+//
+// An interface: the daemon, the CLI and the review UI use only this. The SQLite backend
+// (WAL, synchronous=FULL) serves one host; a shared backend (several daemons on several
+// machines, one registry) implements the same calls with the same transaction boundaries.
 //
 // The rename of a bundle and a registry commit cannot be atomic together: the intent (the
 // number, the claim) is committed first, the directories are the truth for where a bundle
@@ -9,14 +13,13 @@
 #pragma once
 
 #include <filesystem>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
-
-struct sqlite3;
 
 namespace sot::registry {
 
@@ -25,39 +28,88 @@ class RegistryError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct BundleRecord {
+  std::string id;
+  std::string submission_id;  // empty when the manifest gave none
+  std::string state;          // received, processing, numbered, decided
+  std::string outcome;        // registered, rejected, review (empty until decided)
+  std::string placed_as;      // its directory name in the outcome directory
+  std::string registration_number;
+  std::string court;
+  std::string received_at;  // first transition (RFC 3339, UTC)
+  std::string updated_at;
+  nlohmann::json report;  // null until decided
+};
+
+struct Transition {
+  std::string state;
+  std::string at;
+};
+
+struct AuditEntry {
+  long long id = 0;
+  std::string at;
+  std::string actor;   // a clerk's login, or "sot-intake reprocess" run by a user
+  std::string action;  // register, reject, reprocess, assign, reprocess-apply, login …
+  std::string bundle;
+  nlohmann::json detail;  // reasons, free text, before/after
+};
+
+struct ListQuery {
+  std::string outcome;  // "" any
+  std::string since;    // RFC 3339 date or time: decided at or after ("" any)
+  std::string court;    // "" any
+  std::size_t limit = 100000;
+};
+
 class Registry {
  public:
-  explicit Registry(const std::filesystem::path& file);
-  ~Registry();
-  Registry(const Registry&) = delete;
-  Registry& operator=(const Registry&) = delete;
+  virtual ~Registry() = default;
 
-  void transition(const std::string& bundle, const std::string& state,
-                  const std::optional<std::string>& submission_id = std::nullopt);
+  virtual void transition(const std::string& bundle, const std::string& state,
+                          const std::optional<std::string>& submission_id = std::nullopt) = 0;
 
   // The bundle's registration number: the one it already has, or the next of (court, year),
-  // written as COURT-YEAR-NNNNNN.
-  std::string assign_number(const std::string& bundle, const std::string& court, int year);
+  // written in `format` (format_registration_number).
+  virtual std::string assign_number(const std::string& bundle, const std::string& court, int year,
+                                    const std::string& format) = 0;
 
   // The decision: the name it got in its outcome directory, the outcome, the report.
-  void record_outcome(const std::string& bundle, const std::string& placed_as,
-                      const std::string& outcome, const nlohmann::json& report);
+  virtual void record_outcome(const std::string& bundle, const std::string& placed_as,
+                              const std::string& outcome, const nlohmann::json& report) = 0;
 
   // Has this bundle id already been decided?
-  bool decided(const std::string& bundle);
+  virtual bool decided(const std::string& bundle) = 0;
 
   // Records bundles found in outcome directories that the registry has not (a crash between
   // the rename and the commit). Returns how many.
-  int reconcile(const std::filesystem::path& spool_root);
+  virtual int reconcile(const std::filesystem::path& spool_root) = 0;
 
-  std::string integrity_check();
+  virtual std::optional<BundleRecord> find(const std::string& bundle) = 0;
+  // Every bundle of a submission, newest first (a refiled submission has several).
+  virtual std::vector<BundleRecord> by_submission(const std::string& submission_id) = 0;
+  virtual std::vector<BundleRecord> list(const ListQuery& q) = 0;
+  virtual std::vector<Transition> transitions(const std::string& bundle) = 0;
+
+  virtual void audit(const std::string& actor, const std::string& action, const std::string& bundle,
+                     const nlohmann::json& detail) = 0;
+  virtual std::vector<AuditEntry> audit_trail(const std::string& bundle) = 0;
+
+  // A key/value store for the review UI's assignments and similar small state.
+  virtual void set_assignee(const std::string& bundle, const std::string& clerk) = 0;
+  virtual std::string assignee(const std::string& bundle) = 0;
+
+  virtual std::string integrity_check() = 0;
   // Bundles in a state or with an outcome of that name.
-  int count(const std::string& state_or_outcome);
-
- private:
-  void exec(const char* sql);
-  sqlite3* db_ = nullptr;
-  std::mutex mutex_;
+  virtual int count(const std::string& state_or_outcome) = 0;
 };
+
+// The SQLite registry at `file` (created when missing). `read_only`: for status queries from
+// the CLI while a daemon runs (WAL lets them read without blocking it).
+std::unique_ptr<Registry> open_sqlite_registry(const std::filesystem::path& file,
+                                               bool read_only = false);
+
+// The registry of a spool: <spool>/state/registry.sqlite.
+std::filesystem::path registry_file(const std::filesystem::path& spool_root);
 
 }  // namespace sot::registry
