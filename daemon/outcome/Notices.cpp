@@ -70,6 +70,10 @@ json make_notice(const json& report, const FilingInfo& info, const rules::RuleSe
       r["action"] = {{"kk", render_message(rule->action.kk, finding)},
                      {"ru", render_message(rule->action.ru, finding)}};
     }
+    // A clerk's own words with a reason they chose.
+    if (finding.detail.is_object() && finding.detail.contains("note") &&
+        finding.detail["note"].is_string() && !finding.detail["note"].get<std::string>().empty())
+      r["note"] = finding.detail["note"];
     reasons.push_back(std::move(r));
   }
   return {{"bundle", report.value("bundle", "")},
@@ -248,6 +252,8 @@ std::string render_notice_pdf(const json& notice, const rules::RuleSet& rules) {
       w.text(r["action"].value("kk", ""), 10.5, false, 28);
       w.text(r["action"].value("ru", ""), 10.5, false, 28, false, 0.15);
     }
+    if (r.contains("note") && r["note"].is_string())
+      w.text("» " + r["note"].get<std::string>(), 10.5, false, 14);
     w.space(6);
   }
   w.rule();
@@ -291,6 +297,22 @@ std::string render_receipt_pdf(const json& receipt, const rules::RuleSet& rules)
   w.space(10);
   w.text(both(label(rules, "generated")) + " · sot-intake", 8, false, 0, false, 0.4);
   return w.finish();
+}
+
+std::vector<std::pair<std::string, std::string>> outcome_documents(
+    const json& report, const std::filesystem::path& bundle_dir, const rules::RuleSet& rules) {
+  const std::string outcome = report.value("outcome", "");
+  if (outcome != "rejected" && outcome != "registered") return {};
+  const auto dump = [](const json& j) {
+    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  };
+  const auto info = read_filing_info(bundle_dir);
+  if (outcome == "rejected") {
+    const json notice = make_notice(report, info, rules);
+    return {{"notice.json", dump(notice)}, {"notice.pdf", render_notice_pdf(notice, rules)}};
+  }
+  const json receipt = make_receipt(report, info);
+  return {{"receipt.json", dump(receipt)}, {"receipt.pdf", render_receipt_pdf(receipt, rules)}};
 }
 
 }  // namespace sot::outcome

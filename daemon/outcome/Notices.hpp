@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -40,5 +42,12 @@ nlohmann::json make_receipt(const nlohmann::json& report, const FilingInfo& info
 // The PDFs of those records (A4, as many pages as they need).
 std::string render_notice_pdf(const nlohmann::json& notice, const rules::RuleSet& rules);
 std::string render_receipt_pdf(const nlohmann::json& receipt, const rules::RuleSet& rules);
+
+// The documents of a decided bundle's result/: notice.{json,pdf} when rejected,
+// receipt.{json,pdf} when registered, nothing otherwise (name → bytes). Throws when they
+// cannot be made; the outcome stands on report.json and they can be made again from it.
+std::vector<std::pair<std::string, std::string>> outcome_documents(
+    const nlohmann::json& report, const std::filesystem::path& bundle_dir,
+    const rules::RuleSet& rules);
 
 }  // namespace sot::outcome

@@ -1,13 +1,17 @@
 #include "spool/Spool.hpp"
 
+#include "core/Manifest.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -58,7 +62,7 @@ bool durable_rename(const fs::path& from, const fs::path& to) {
 
 Spool::Spool(fs::path root) : root_(std::move(root)) {
   for (const char* d : {"", "tmp", "incoming", "active", "registered", "rejected", "review",
-                        "quarantine", "state"}) {
+                        "quarantine", "deciding", "state"}) {
     const fs::path p = root_ / d;
     if (::mkdir(p.c_str(), 0750) != 0 && errno != EEXIST) fail("mkdir " + p.string(), errno);
     struct stat st {};
@@ -68,10 +72,11 @@ Spool::Spool(fs::path root) : root_(std::move(root)) {
   fsync_path(root_);
 }
 
-std::vector<std::string> Spool::scan_incoming(std::vector<std::string>* quarantined) {
+std::vector<Spool::Incoming> Spool::scan_incoming(std::vector<std::string>* quarantined) {
   struct Entry {
     std::string name;
     struct timespec mtime;
+    struct timespec ctime;
   };
   std::vector<Entry> entries;
   DIR* d = ::opendir(incoming().c_str());
@@ -85,7 +90,7 @@ std::vector<std::string> Spool::scan_incoming(std::vector<std::string>* quaranti
       if (quarantined) quarantined->push_back(name);
       continue;
     }
-    entries.push_back({name, st.st_mtim});
+    entries.push_back({name, st.st_mtim, st.st_ctim});
   }
   ::closedir(d);
   if (quarantined)
@@ -95,9 +100,20 @@ std::vector<std::string> Spool::scan_incoming(std::vector<std::string>* quaranti
     if (a.mtime.tv_nsec != b.mtime.tv_nsec) return a.mtime.tv_nsec < b.mtime.tv_nsec;
     return a.name < b.name;
   });
-  std::vector<std::string> out;
-  for (auto& e : entries) out.push_back(std::move(e.name));
+  std::vector<Incoming> out;
+  for (auto& e : entries)
+    out.push_back(
+        {std::move(e.name), std::chrono::system_clock::time_point(
+                                std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                    std::chrono::seconds(e.ctime.tv_sec) +
+                                    std::chrono::nanoseconds(e.ctime.tv_nsec)))});
   return out;
+}
+
+std::uint64_t Spool::free_bytes() const {
+  struct statvfs v {};
+  if (::statvfs(root_.c_str(), &v) != 0) return 0;
+  return static_cast<std::uint64_t>(v.f_bavail) * v.f_frsize;
 }
 
 void Spool::quarantine(const std::string& name) {
@@ -117,9 +133,20 @@ bool Spool::claim(const std::string& id) {
 }
 
 void Spool::write_result(const std::string& id, const std::string& name, const std::string& data) {
-  const fs::path dir = active() / id / "result";
+  write_result_at(active() / id, name, data);
+}
+
+void Spool::write_result_at(const fs::path& bundle_dir, const std::string& name,
+                            const std::string& data) {
+  const fs::path dir = bundle_dir / "result";
   if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) fail("mkdir " + dir.string(), errno);
   const fs::path tmp = dir / (name + ".tmp");
+#ifdef SOT_FAULT_INJECTION
+  // Test builds only: while the file SOT_FAULT_ENOSPC names exists, writes fail as on a full
+  // filesystem.
+  if (const char* flag = std::getenv("SOT_FAULT_ENOSPC"); flag && ::access(flag, F_OK) == 0)
+    fail("write " + tmp.string(), ENOSPC);
+#endif
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) fail("create " + tmp.string(), errno);
   size_t done = 0;
@@ -146,7 +173,11 @@ void Spool::write_result(const std::string& id, const std::string& name, const s
 }
 
 std::optional<nlohmann::json> Spool::finished_report(const std::string& id) const {
-  const fs::path p = active() / id / "result" / "report.json";
+  return report_at(active() / id);
+}
+
+std::optional<nlohmann::json> Spool::report_at(const fs::path& bundle_dir) const {
+  const fs::path p = bundle_dir / "result" / "report.json";
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream ss;
@@ -160,6 +191,10 @@ std::optional<nlohmann::json> Spool::finished_report(const std::string& id) cons
 }
 
 std::string Spool::finish(const std::string& id, Outcome o) {
+  return move_to_outcome(active() / id, id, o);
+}
+
+std::string Spool::move_to_outcome(const fs::path& from, const std::string& id, Outcome o) {
   const fs::path dir = outcome_dir(o);
   std::string name = id;
   for (int n = 1;; ++n) {
@@ -167,9 +202,49 @@ std::string Spool::finish(const std::string& id, Outcome o) {
     if (::lstat((dir / name).c_str(), &st) != 0) break;
     name = id + "." + std::to_string(n);
   }
-  if (!durable_rename(active() / id, dir / name))
-    throw SpoolError("bundle " + id + " vanished from active/ before its outcome move");
+  if (!durable_rename(from, dir / name))
+    throw SpoolError("bundle " + id + " vanished from " + from.parent_path().filename().string() +
+                     "/ before its outcome move");
   return name;
+}
+
+bool Spool::claim_for_decision(const std::string& placed_as, Outcome from) {
+  if (!is_bundle_id(placed_as)) return false;
+  return durable_rename(outcome_dir(from) / placed_as, deciding() / placed_as);
+}
+
+std::string Spool::finish_decision(const std::string& placed_as, Outcome o) {
+  return move_to_outcome(deciding() / placed_as, placed_as, o);
+}
+
+void Spool::abandon_decision(const std::string& placed_as, Outcome back_to) {
+  if (!durable_rename(deciding() / placed_as, outcome_dir(back_to) / placed_as))
+    throw SpoolError("bundle " + placed_as + " vanished from deciding/");
+}
+
+bool Spool::return_to_incoming(const std::string& placed_as) {
+  if (!is_bundle_id(placed_as)) return false;
+  struct stat st {};
+  if (::lstat((incoming() / placed_as).c_str(), &st) == 0) return false;  // one is waiting
+  return durable_rename(outcome_dir(Outcome::kReview) / placed_as, incoming() / placed_as);
+}
+
+std::vector<std::string> Spool::recover_decisions() {
+  std::vector<std::string> done;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(deciding(), ec)) {
+    const std::string name = e.path().filename().string();
+    if (!is_bundle_id(name)) continue;
+    // The report is rewritten before the move: it names either the new outcome (finish the
+    // move) or still the old one (the change was never written: back where it came from).
+    const auto report = report_at(e.path());
+    const std::string o = report ? report->value("outcome", "review") : "review";
+    finish_decision(name, o == "registered" ? Outcome::kRegistered
+                          : o == "rejected" ? Outcome::kRejected
+                                            : Outcome::kReview);
+    done.push_back(name);
+  }
+  return done;
 }
 
 std::vector<std::string> Spool::list_active() const {
@@ -201,6 +276,27 @@ Recovered Spool::recover() {
     r.resume.push_back(id);
   }
   return r;
+}
+
+std::optional<std::string> peek_submission_id(const fs::path& bundle_dir, std::uint64_t max_bytes) {
+  const int fd = ::open((bundle_dir / "manifest.json").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string bytes;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<std::uint64_t>(st.st_size) <= max_bytes) {
+    bytes.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
+  }
+  ::close(fd);
+  if (bytes.empty()) return std::nullopt;
+  return parse_manifest(bytes).submission_id;
 }
 
 }  // namespace sot::spool

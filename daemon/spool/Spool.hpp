@@ -5,6 +5,7 @@
 //   active/       claimed by this daemon, being processed (internal)
 //   registered/ rejected/ review/   outcomes: the untouched bundle plus result/
 //   quarantine/   entries of incoming/ that are not bundles (bad names, links, plain files)
+//   deciding/     review bundles a clerk is deciding (internal)
 //   state/        the registry database
 //
 // A bundle moves only by rename(2) inside the spool's filesystem, each followed by fsync of
@@ -15,6 +16,8 @@
 // or rename is not retried and ignored: it throws SpoolError and the service stops.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -53,11 +56,19 @@ class Spool {
   std::filesystem::path incoming() const { return root_ / "incoming"; }
   std::filesystem::path active() const { return root_ / "active"; }
   std::filesystem::path state() const { return root_ / "state"; }
+  std::filesystem::path deciding() const { return root_ / "deciding"; }
   std::filesystem::path outcome_dir(Outcome o) const { return root_ / directory_of(o); }
 
+  struct Incoming {
+    std::string id;
+    std::chrono::system_clock::time_point arrived;  // its rename into incoming/ (ctime)
+  };
   // Entries of incoming/, oldest first (by modification time, then name). Non-bundles are
   // moved to quarantine/ on the way and returned in `quarantined`.
-  std::vector<std::string> scan_incoming(std::vector<std::string>* quarantined);
+  std::vector<Incoming> scan_incoming(std::vector<std::string>* quarantined);
+
+  // Free bytes on the spool's filesystem for an unprivileged writer.
+  std::uint64_t free_bytes() const;
 
   // Claims incoming/<id> by renaming it into active/. False if it is gone (claimed by another
   // worker or daemon, or withdrawn).
@@ -65,12 +76,30 @@ class Spool {
 
   // Writes active/<id>/result/<name> durably (temp file, fsync, rename, fsync directory).
   void write_result(const std::string& id, const std::string& name, const std::string& data);
+  // The same under any bundle directory (a clerk's decision is written in deciding/).
+  void write_result_at(const std::filesystem::path& bundle_dir, const std::string& name,
+                       const std::string& data);
   // The complete report of a bundle in active/, if one was written.
   std::optional<nlohmann::json> finished_report(const std::string& id) const;
+  std::optional<nlohmann::json> report_at(const std::filesystem::path& bundle_dir) const;
 
   // Renames active/<id> into its outcome directory and returns the name it got there: the id,
   // or id.N when an earlier bundle with the same id was already decided (never overwritten).
   std::string finish(const std::string& id, Outcome o);
+
+  // A clerk's decision on review/<placed_as>, under the same durability rules: the bundle is
+  // claimed into deciding/ (false: another clerk or process has it, or it is gone), its new
+  // result/ is written there, and it is renamed into its outcome directory.
+  // (`from`: batch reprocessing may change a rejection too.)
+  bool claim_for_decision(const std::string& placed_as, Outcome from = Outcome::kReview);
+  std::string finish_decision(const std::string& placed_as, Outcome o);
+  void abandon_decision(const std::string& placed_as, Outcome back_to = Outcome::kReview);
+  // A clerk's "reprocess": review/<placed_as> back into incoming/ (false when it is gone or
+  // a bundle of that name is already waiting).
+  bool return_to_incoming(const std::string& placed_as);
+  // Start-up: decisions a crash interrupted go where their report says: the new outcome when
+  // it was written, else where they came from. Returns the bundles seen.
+  std::vector<std::string> recover_decisions();
 
   // Start-up: bundles left in active/ are finished, or listed to be processed again.
   Recovered recover();
@@ -80,8 +109,14 @@ class Spool {
 
  private:
   void quarantine(const std::string& name);
+  std::string move_to_outcome(const std::filesystem::path& from, const std::string& id, Outcome o);
   std::filesystem::path root_;
 };
+
+// The submission id a bundle's manifest.json names (read without following links, at most
+// `max_bytes`, with the manifest parser's limits); nullopt when it has none that is valid.
+std::optional<std::string> peek_submission_id(const std::filesystem::path& bundle_dir,
+                                              std::uint64_t max_bytes);
 
 // fsync of a directory or file; throws SpoolError (a failed fsync is never ignored).
 void fsync_path(const std::filesystem::path& p);

@@ -44,6 +44,8 @@ std::string describe_status(int status) {
   return "ended";
 }
 
+}  // namespace
+
 // No new privileges; no sockets, no exec, no ptrace: a compromised parser can neither reach
 // the network nor start programs.
 bool apply_sandbox(const WorkerLimits& limits) {
@@ -69,7 +71,74 @@ bool apply_sandbox(const WorkerLimits& limits) {
   return ok;
 }
 
-}  // namespace
+SpawnedOutput run_sandboxed_program(const std::vector<std::string>& argv,
+                                    std::chrono::seconds timeout, std::size_t max_output) {
+  SpawnedOutput r;
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    r.failure = std::string("pipe: ") + std::strerror(errno);
+    return r;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(out[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    r.failure = "cannot start " + argv[0] + ": " + std::strerror(rc);
+    return r;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buf[65536];
+  bool killed = false;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || r.output.size() > max_output) {
+      ::kill(pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    pollfd p{out[0], POLLIN, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) continue;
+    const ssize_t got = ::read(out[0], buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    r.output.append(buf, static_cast<std::size_t>(got));
+  }
+  ::close(out[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (killed) {
+    r.failure = r.output.size() > max_output ? "output over its limit" : "timed out";
+    r.output.clear();
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    r.failure = describe_status(status);
+    r.output.clear();
+  } else {
+    r.ok = true;
+  }
+  return r;
+}
 
 AnalysisWorker::AnalysisWorker(std::vector<std::string> argv, std::string init, WorkerLimits limits)
     : argv_(std::move(argv)), init_(std::move(init)), limits_(limits) {}

@@ -65,6 +65,20 @@ class AnalysisWorker {
   std::string pending_;  // bytes read past the last answer
 };
 
+// The sandbox of every process that parses untrusted bytes: no new privileges, CPU and
+// address-space limits, and a seccomp filter refusing sockets, exec and ptrace.
+bool apply_sandbox(const WorkerLimits& limits);
+
+// Runs a helper program (this binary in a one-shot mode, e.g. a page preview) to its end,
+// with stdin from /dev/null, collecting stdout; killed past `timeout` or `max_output`.
+struct SpawnedOutput {
+  bool ok = false;  // exited 0
+  std::string output;
+  std::string failure;
+};
+SpawnedOutput run_sandboxed_program(const std::vector<std::string>& argv,
+                                    std::chrono::seconds timeout, std::size_t max_output);
+
 // The init line: the config and the rules text the daemon loaded and validated, so a worker
 // started after a refused reload still works with what the daemon serves.
 std::string make_worker_init(const Config& config, const std::string& rules_text,
