@@ -1,12 +1,17 @@
 #include "service/Service.hpp"
 
 #include "outcome/Notices.hpp"
+#include "outcome/Status.hpp"
+#include "review/ReviewUi.hpp"
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -28,6 +33,7 @@ Config resolve_config(const ServiceOptions& o) {
   if (o.trust_dir) c.trust_dir = *o.trust_dir;
   if (o.crl_dir) c.crl_dir = *o.crl_dir;
   if (o.workers) c.workers = *o.workers;
+  if (o.http_listen) c.http_listen = *o.http_listen;
   return c;
 }
 
@@ -37,7 +43,23 @@ Service::Service(ServiceOptions options) : options_(std::move(options)) {
   worker_init_ =
       worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source);
   spool_ = std::make_unique<spool::Spool>(config_.spool_root);
-  registry_ = std::make_unique<registry::Registry>(spool_->state() / "registry.sqlite");
+  registry_ = registry::open_sqlite_registry(registry::registry_file(spool_->root()));
+  queue_ = std::make_unique<LocalWorkQueue>();
+  // Under systemd with stderr on the journal: structured entries with the bundle as a field.
+  if (const char* js = std::getenv("JOURNAL_STREAM")) {
+    struct stat st {};
+    unsigned long long dev = 0, ino = 0;
+    if (std::sscanf(js, "%llu:%llu", &dev, &ino) == 2 && ::fstat(2, &st) == 0 && st.st_dev == dev &&
+        st.st_ino == ino)
+      journal_ = true;
+  }
+}
+
+Service::~Service() = default;
+
+Config Service::config_snapshot() const {
+  std::lock_guard lock(pipeline_mutex_);
+  return config_;
 }
 
 std::shared_ptr<const Pipeline> Service::pipeline() const {
@@ -45,7 +67,14 @@ std::shared_ptr<const Pipeline> Service::pipeline() const {
   return pipeline_;
 }
 
-void Service::log(const std::string& bundle, const std::string& message) const {
+void Service::log(const std::string& bundle, const std::string& message, Level level) const {
+  if (journal_) {
+    sd_journal_send("MESSAGE=%s%s%s", bundle.empty() ? "" : bundle.c_str(),
+                    bundle.empty() ? "" : ": ", message.c_str(), "PRIORITY=%d",
+                    static_cast<int>(level), "SOT_BUNDLE=%s", bundle.empty() ? "-" : bundle.c_str(),
+                    "SYSLOG_IDENTIFIER=sot-intaked", nullptr);
+    return;
+  }
   static std::mutex out;
   std::lock_guard lock(out);
   std::cerr << "sot-intaked[" << (bundle.empty() ? "-" : bundle) << "]: " << message << std::endl;
@@ -61,9 +90,12 @@ void Service::reload() {
     worker_init_ =
         worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source);
     ++generation_;
+    metrics_.reloaded(true);
     log("", "reloaded configuration and rules (rules " + pipeline_->rules().version + ")");
   } catch (const std::exception& e) {
-    log("", std::string("reload refused, keeping the current configuration: ") + e.what());
+    metrics_.reloaded(false);
+    log("", std::string("reload refused, keeping the current configuration: ") + e.what(),
+        Level::kError);
   }
 }
 
@@ -84,42 +116,28 @@ PipelineResult failed_result(const std::string& id, const Pipeline& pipe, const 
 
 void Service::write_outcome_documents(const std::string& id, const nlohmann::json& report,
                                       const rules::RuleSet& rules) {
-  const std::string outcome = report.value("outcome", "");
-  if (outcome != "rejected" && outcome != "registered") return;
-  const auto dump = [](const nlohmann::json& j) {
-    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  };
-  nlohmann::json record;
-  std::string pdf;
-  const char* name = outcome == "rejected" ? "notice" : "receipt";
+  std::vector<std::pair<std::string, std::string>> documents;
   try {
-    const auto info = outcome::read_filing_info(spool_->active() / id);
-    if (outcome == "rejected") {
-      record = outcome::make_notice(report, info, rules);
-      pdf = outcome::render_notice_pdf(record, rules);
-    } else {
-      record = outcome::make_receipt(report, info);
-      pdf = outcome::render_receipt_pdf(record, rules);
-    }
+    documents = outcome::outcome_documents(report, spool_->active() / id, rules);
   } catch (const std::exception& e) {
     // The outcome stands on report.json; a document that could not be made is logged and
     // can be made again from it (it never holds a bundle back).
-    log(id, std::string("cannot make the ") + name + ": " + e.what());
+    log(id, std::string("cannot make the notice or receipt: ") + e.what(), Level::kWarning);
     return;
   }
-  spool_->write_result(id, std::string(name) + ".json", dump(record));
-  spool_->write_result(id, std::string(name) + ".pdf", pdf);
+  for (const auto& [name, data] : documents) spool_->write_result(id, name, data);
 }
 
 std::string Service::process(const std::string& id, bool already_active,
                              worker::AnalysisWorker* worker) {
   if (!already_active && !spool_->claim(id)) return "";
   const auto pipe = pipeline();
+  const Config config = config_snapshot();
   SystemClock clock;
   PipelineResult result;
   std::optional<std::string> number;
-  const std::int32_t offset = config_.report_local_offset ? local_offset_minutes(clock.now())
-                                                          : config_.report_offset_minutes;
+  const std::int32_t offset =
+      config.report_local_offset ? local_offset_minutes(clock.now()) : config.report_offset_minutes;
   nlohmann::json report;
   std::optional<std::string> court_code;
   if (registry_->decided(id)) {
@@ -148,7 +166,8 @@ std::string Service::process(const std::string& id, bool already_active,
     }
     if (report.value("outcome", "") == "registered") {
       const int year = static_cast<int>(local_date(clock.now(), offset).year());
-      number = registry_->assign_number(id, court_code.value_or("0000"), year);
+      number =
+          registry_->assign_number(id, court_code.value_or("0000"), year, config.number_format);
       report["registration_number"] = *number;
     }
   }
@@ -161,6 +180,16 @@ std::string Service::process(const std::string& id, bool already_active,
                                             : Outcome::kReview;
   const std::string placed = spool_->finish(id, o);
   registry_->record_outcome(id, placed, spool::directory_of(o), report);
+  {
+    std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
+    std::lock_guard lock(arrivals_mutex_);
+    if (const auto it = arrivals_.find(id); it != arrivals_.end()) {
+      arrived = it->second;
+      arrivals_.erase(it);
+    }
+    metrics_.bundle_decided(
+        report, std::chrono::duration<double>(std::chrono::system_clock::now() - arrived).count());
+  }
   std::string codes;
   for (const auto& f : report["findings"])
     codes += (codes.empty() ? "" : ",") + f.value("code", std::string("?"));
@@ -170,6 +199,78 @@ std::string Service::process(const std::string& id, bool already_active,
   return spool::directory_of(o);
 }
 
+void Service::rescan() {
+  const Config config = config_snapshot();
+  std::vector<std::string> quarantined;
+  std::vector<spool::Spool::Incoming> found;
+  found = spool_->scan_incoming(&quarantined);
+  for (const auto& q : quarantined) {
+    metrics_.quarantined();
+    log(q, "not a bundle: moved to quarantine/", Level::kWarning);
+  }
+  const std::uint64_t free = spool_->free_bytes();
+  metrics_.set_free_bytes(free);
+  const bool enough = free >= config.min_free_bytes;
+  if (enough != claiming_.exchange(enough))
+    log("",
+        enough ? "free space is back: claiming bundles again"
+               : "the spool's filesystem has " + std::to_string(free >> 20) +
+                     " MiB free (below spool.min_free_mb): claiming nothing new",
+        enough ? Level::kInfo : Level::kError);
+  metrics_.set_claiming(enough);
+  if (!enough) return;
+  // Bounded: a few bundles per worker wait in memory; the rest stay in incoming/ (oldest
+  // first at every rescan) until a worker asks for more.
+  const std::size_t bound = std::max<std::size_t>(8, 4 * config.effective_workers());
+  for (auto& in : found) {
+    if (queue_->waiting() >= bound) break;
+    if (!queue_->offer({in.id, false})) continue;
+    {
+      std::lock_guard lock(arrivals_mutex_);
+      arrivals_.emplace(in.id, in.arrived);
+    }
+    if (!registry_->decided(in.id))
+      registry_->transition(in.id, "received",
+                            spool::peek_submission_id(spool_->incoming() / in.id,
+                                                      config.bundle_limits.manifest_max_bytes));
+  }
+}
+
+http::Response Service::serve(const http::Request& req) {
+  if (req.path == "/healthz") {
+    const bool ok = !fatal_ && !stopping_ && claiming_;
+    nlohmann::json j = {{"status", ok ? "ok" : "degraded"},
+                        {"claiming", claiming_.load()},
+                        {"stopping", stopping_.load()},
+                        {"queue_depth", queue_->waiting()},
+                        {"in_flight", queue_->in_flight()},
+                        {"workers", config_snapshot().effective_workers()},
+                        {"spool_free_bytes", spool_->free_bytes()},
+                        {"rules_version", pipeline()->rules().version}};
+    return http::Response::json(ok ? 200 : 503, j.dump());
+  }
+  if (req.path == "/metrics") {
+    metrics_.set_queue(queue_->waiting(), queue_->in_flight());
+    http::Response r = http::Response::text(200, metrics_.render());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  }
+  if (req.path.rfind("/api/status/", 0) == 0 && req.method == "GET") {
+    const std::string id = req.path.substr(12);
+    const auto pipe = pipeline();
+    const auto status = outcome::filer_status(*registry_, id, pipe->rules());
+    if (!status)
+      return http::Response::json(404,
+                                  nlohmann::json{{"submission_id", id}, {"status", "unknown"}}.dump(
+                                      -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return http::Response::json(
+        200, status->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  if (review_ui_ && (req.path == "/" || req.path.rfind("/review", 0) == 0))
+    return review_ui_->serve(req);
+  return http::Response::text(404, "not found\n");
+}
+
 int Service::run() {
   sigset_t mask;
   sigemptyset(&mask);
@@ -177,28 +278,44 @@ int Service::run() {
   pthread_sigmask(SIG_BLOCK, &mask, nullptr);  // before any thread starts: all inherit it
   const int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   const int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  if (sfd < 0 || ifd < 0 ||
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (sfd < 0 || ifd < 0 || wake_fd_ < 0 ||
       inotify_add_watch(ifd, spool_->incoming().c_str(), IN_MOVED_TO | IN_CREATE) < 0) {
-    log("", "cannot watch " + spool_->incoming().string());
+    log("", "cannot watch " + spool_->incoming().string(), Level::kError);
     return 1;
   }
-
-  std::mutex m;
-  std::condition_variable cv;
-  std::deque<std::pair<std::string, bool>> queue;  // (id, already in active/)
-  std::set<std::string> pending;                   // queued or in flight
-  std::atomic<bool> fatal{false};
 
   // Start-up: finish what a crash left half-moved, record what the registry missed.
   const auto recovered = spool_->recover();
   for (const auto& id : recovered.finished) log(id, "recovered: outcome move finished");
   for (const auto& id : recovered.resume) {
     log(id, "recovered: processing again");
-    queue.emplace_back(id, true);
-    pending.insert(id);
+    queue_->offer({id, true});
   }
+  for (const auto& id : spool_->recover_decisions())
+    log(id, "recovered: a clerk's interrupted decision was finished or returned to review/");
   if (const int n = registry_->reconcile(spool_->root()); n > 0)
     log("", "registry: recorded " + std::to_string(n) + " decided bundle(s) it had missed");
+
+  if (!config_.http_listen.empty()) {
+    try {
+      review_ui_ = std::make_unique<review::ReviewUi>(
+          *spool_, *registry_,
+          review::ReviewUi::Context{[this] { return config_snapshot(); },
+                                    [this] { return pipeline(); },
+                                    options_.worker_argv.empty() ? "" : options_.worker_argv[0]});
+      http_ = std::make_unique<http::Server>(*parse_listen_address(config_.http_listen),
+                                             [this](const http::Request& r) { return serve(r); });
+      http_->start();
+      log("", "http: serving /healthz, /metrics, /api/status and /review on " +
+                  parse_listen_address(config_.http_listen)->host + ":" +
+                  std::to_string(http_->port()));
+    } catch (const std::exception& e) {
+      // The spool matters more than the endpoint: keep deciding bundles, say so loudly.
+      log("", std::string("http endpoint not started: ") + e.what(), Level::kError);
+      http_.reset();
+    }
+  }
 
   const unsigned n_workers = config_.effective_workers();
   std::vector<std::thread> workers;
@@ -206,17 +323,15 @@ int Service::run() {
     workers.emplace_back([&] {
       std::unique_ptr<worker::AnalysisWorker> analysis;
       unsigned generation = generation_;
-      for (;;) {
-        std::pair<std::string, bool> item;
-        {
-          std::unique_lock lock(m);
-          cv.wait(lock, [&] { return stopping_ || !queue.empty(); });
-          if (stopping_) return;  // in-flight bundles finish; queued ones stay in incoming/
-          item = queue.front();
-          queue.pop_front();
+      int restarts_seen = 0;
+      while (auto item = queue_->take()) {
+        if (queue_->waiting() < 2) {
+          const std::uint64_t one = 1;
+          [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
         }
         try {
           if (!options_.worker_argv.empty() && (!analysis || generation != generation_)) {
+            if (analysis) metrics_.worker_restarted();
             generation = generation_;
             std::string init;
             {
@@ -225,43 +340,39 @@ int Service::run() {
             }
             analysis = std::make_unique<worker::AnalysisWorker>(
                 options_.worker_argv, std::move(init), options_.worker_limits);
+            restarts_seen = 0;
           }
-          process(item.first, item.second, analysis.get());
+          process(item->id, item->already_active, analysis.get());
+          if (analysis && analysis->restarts() != restarts_seen) {
+            for (; restarts_seen < analysis->restarts(); ++restarts_seen)
+              metrics_.worker_restarted();
+          }
         } catch (const std::exception& e) {
           // A spool or registry failure: stop and let the restart recover (never carry on).
-          log(item.first, std::string("fatal: ") + e.what());
-          fatal = true;
+          log(item->id, std::string("fatal: ") + e.what(), Level::kError);
+          fatal_ = true;
           stopping_ = true;
-          cv.notify_all();
+          queue_->close();
         }
-        std::lock_guard lock(m);
-        pending.erase(item.first);
+        queue_->done(item->id);
       }
     });
 
-  auto rescan = [&] {
-    std::vector<std::string> quarantined;
-    std::vector<std::string> ids;
+  auto safe_rescan = [&] {
     try {
-      ids = spool_->scan_incoming(&quarantined);
+      rescan();
     } catch (const std::exception& e) {
-      log("", std::string("fatal: ") + e.what());
-      fatal = true;
+      log("", std::string("fatal: ") + e.what(), Level::kError);
+      fatal_ = true;
       stopping_ = true;
-      return;
     }
-    for (const auto& q : quarantined) log(q, "not a bundle: moved to quarantine/");
-    std::lock_guard lock(m);
-    for (auto& id : ids)
-      if (pending.insert(id).second) queue.emplace_back(std::move(id), false);
-    cv.notify_all();
   };
 
   sd_notifyf(0, "READY=1\nSTATUS=watching %s with %u workers", spool_->incoming().c_str(),
              n_workers);
   log("", "watching " + spool_->incoming().string() + " with " + std::to_string(n_workers) +
               " worker(s)");
-  rescan();
+  safe_rescan();
   // Under systemd's WatchdogSec, ping at least twice per interval.
   std::uint64_t watchdog_usec = 0;
   const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0;
@@ -270,8 +381,8 @@ int Service::run() {
     interval = std::min<std::chrono::milliseconds>(
         interval, std::chrono::milliseconds(std::max<std::uint64_t>(watchdog_usec / 2000, 100)));
   while (!stopping_) {
-    pollfd fds[2] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}};
-    const int rc = ::poll(fds, 2, static_cast<int>(interval.count()));
+    pollfd fds[3] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int rc = ::poll(fds, 3, static_cast<int>(interval.count()));
     if (watchdog) sd_notify(0, "WATCHDOG=1");
     if (rc < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
@@ -290,21 +401,24 @@ int Service::run() {
       while (::read(ifd, buf, sizeof buf) > 0) {
       }
     }
-    if (!stopping_) rescan();
-    std::size_t depth = 0;
-    {
-      std::lock_guard lock(m);
-      depth = queue.size();
+    if (fds[2].revents & POLLIN) {
+      std::uint64_t n = 0;
+      [[maybe_unused]] const auto r = ::read(wake_fd_, &n, sizeof n);
     }
-    sd_notifyf(0, "STATUS=queue depth %zu", depth);
+    if (!stopping_) safe_rescan();
+    metrics_.set_queue(queue_->waiting(), queue_->in_flight());
+    sd_notifyf(0, "STATUS=queue depth %zu, in flight %zu%s", queue_->waiting(), queue_->in_flight(),
+               claiming_ ? "" : ", not claiming: low disk space");
   }
   sd_notify(0, "STOPPING=1");
-  cv.notify_all();
+  queue_->close();
   for (auto& t : workers) t.join();
+  if (http_) http_->stop();
   ::close(ifd);
   ::close(sfd);
-  log("", fatal ? "stopped after a fatal error" : "stopped");
-  return fatal ? 1 : 0;
+  ::close(wake_fd_);
+  log("", fatal_ ? "stopped after a fatal error" : "stopped");
+  return fatal_ ? 1 : 0;
 }
 
 }  // namespace sot::service

@@ -5,11 +5,16 @@
 //
 // Signals: SIGTERM/SIGINT stop claiming, finish the bundles in flight, and return; SIGHUP
 // reloads the config file and rules into a new pipeline (a broken file keeps the old one,
-// with a log line saying why). Every log line carries the bundle id.
+// with a log line saying why). Every log line carries the bundle id: as the journal field
+// SOT_BUNDLE under systemd (stderr connected to the journal), in brackets otherwise.
+//
+// HTTP (http.listen, loopback only): /healthz, /metrics (Prometheus), /api/status/<submission
+// id> (the filer's status), and the clerks' review UI under /review.
 #pragma once
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,9 +22,16 @@
 
 #include "config/Config.hpp"
 #include "core/Pipeline.hpp"
+#include "http/HttpServer.hpp"
 #include "registry/Registry.hpp"
+#include "service/Metrics.hpp"
+#include "service/WorkQueue.hpp"
 #include "spool/Spool.hpp"
 #include "worker/AnalysisWorker.hpp"
+
+namespace sot::review {
+class ReviewUi;
+}
 
 namespace sot::service {
 
@@ -29,6 +41,7 @@ struct ServiceOptions {
   std::optional<std::filesystem::path> trust_dir;
   std::optional<std::filesystem::path> crl_dir;
   std::optional<unsigned> workers;
+  std::optional<std::string> http_listen;  // overrides http.listen ("" for none)
   std::chrono::milliseconds rescan_interval{2000};
   // How to start an analysis worker process (empty: analyse in-process, for tests).
   std::vector<std::string> worker_argv;
@@ -41,6 +54,7 @@ Config resolve_config(const ServiceOptions& o);
 class Service {
  public:
   explicit Service(ServiceOptions options);
+  ~Service();
 
   // Runs until SIGTERM/SIGINT (or stop()). Returns the process exit status.
   int run();
@@ -52,18 +66,33 @@ class Service {
                       worker::AnalysisWorker* worker = nullptr);
 
  private:
+  enum class Level { kError = 3, kWarning = 4, kInfo = 6 };
   void reload();
   std::shared_ptr<const Pipeline> pipeline() const;
-  void log(const std::string& bundle, const std::string& message) const;
+  Config config_snapshot() const;  // config_ may be replaced by a reload at any time
+  void log(const std::string& bundle, const std::string& message, Level level = Level::kInfo) const;
   // result/notice.{pdf,json} for a rejected bundle, result/receipt.{pdf,json} for a
   // registered one (before the bundle moves, under the same durability rules as report.json).
   void write_outcome_documents(const std::string& id, const nlohmann::json& report,
                                const rules::RuleSet& rules);
+  http::Response serve(const http::Request& req);
+  // Offers what incoming/ holds, up to the queue's bound; records each new one as received.
+  void rescan();
 
   ServiceOptions options_;
   Config config_;
   std::unique_ptr<spool::Spool> spool_;
   std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<WorkQueue> queue_;
+  Metrics metrics_;
+  std::unique_ptr<http::Server> http_;
+  std::unique_ptr<review::ReviewUi> review_ui_;
+  mutable std::mutex arrivals_mutex_;
+  std::map<std::string, std::chrono::system_clock::time_point> arrivals_;
+  std::atomic<bool> claiming_{true};  // false while the spool's filesystem is short of space
+  std::atomic<bool> fatal_{false};
+  int wake_fd_ = -1;  // eventfd: a worker asks for a rescan when the queue runs low
+  bool journal_ = false;
   mutable std::mutex pipeline_mutex_;
   std::shared_ptr<const Pipeline> pipeline_;
   std::atomic<unsigned> generation_{0};  // bumped by a reload: workers restart with it

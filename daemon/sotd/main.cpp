@@ -1,5 +1,6 @@
 // sot-intaked: the spool daemon (spec §1).
 //   sot-intaked [--config FILE] [--spool DIR] [--trust-dir DIR] [--crl-dir DIR] [--workers N]
+//               [--bundle-timeout SECONDS] [--http-listen ADDRESS:PORT]
 // Flags override the config file; without --config the shipped defaults apply. Runs until
 // SIGTERM; SIGHUP reloads the config and rules. Exit status 2 on a usage or configuration
 // error, 1 after a fatal spool or registry error (restart to recover), 0 after SIGTERM.
@@ -11,6 +12,7 @@
 #include <iostream>
 
 #include "readability/Ocr.hpp"
+#include "review/Preview.hpp"
 #include "rules/RuleSet.hpp"
 #include "service/Service.hpp"
 
@@ -33,7 +35,11 @@ int main(int argc, char** argv) {
       "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
       "workers", po::value<unsigned>(), "worker threads (default: one per core)")(
       "bundle-timeout", po::value<unsigned>(), "seconds one bundle may take (default 120)")(
-      "analysis-worker", "internal: serve as an analysis worker process on stdin/stdout");
+      "http-listen", po::value<std::string>(),
+      "loopback address:port of /healthz, /metrics, /api/status and /review (\"\": none)")(
+      "analysis-worker", "internal: serve as an analysis worker process on stdin/stdout")(
+      "render-preview", po::value<std::vector<std::string>>()->multitoken(),
+      "internal: FILE PAGE DPI, a page preview as PNG on stdout (sandboxed)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -58,6 +64,20 @@ int main(int argc, char** argv) {
   if (vm.count("trust-dir")) o.trust_dir = vm["trust-dir"].as<std::string>();
   if (vm.count("crl-dir")) o.crl_dir = vm["crl-dir"].as<std::string>();
   if (vm.count("workers")) o.workers = vm["workers"].as<unsigned>();
+  if (vm.count("http-listen")) o.http_listen = vm["http-listen"].as<std::string>();
+  if (vm.count("render-preview")) {
+    const auto a = vm["render-preview"].as<std::vector<std::string>>();
+    if (a.size() != 3) {
+      std::cerr << "sot-intaked: --render-preview FILE PAGE DPI\n";
+      return 2;
+    }
+    try {
+      return sot::review::preview_main(a[0], std::stoi(a[1]), std::stoi(a[2]));
+    } catch (const std::exception& e) {
+      std::cerr << "sot-intaked: --render-preview: " << e.what() << '\n';
+      return 2;
+    }
+  }
   if (vm.count("bundle-timeout"))
     o.worker_limits.bundle_timeout = std::chrono::seconds(vm["bundle-timeout"].as<unsigned>());
   try {

@@ -1,0 +1,291 @@
+#include "http/HttpServer.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <cctype>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+namespace sot::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+std::string percent_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else if (s[i] == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> parse_urlencoded(std::string_view s) {
+  std::map<std::string, std::string> out;
+  std::size_t i = 0;
+  while (i <= s.size()) {
+    std::size_t amp = s.find('&', i);
+    if (amp == std::string_view::npos) amp = s.size();
+    const std::string_view pair = s.substr(i, amp - i);
+    if (!pair.empty()) {
+      const auto eq = pair.find('=');
+      std::string key = percent_decode(pair.substr(0, eq), true);
+      std::string value =
+          eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+      auto [it, fresh] = out.emplace(std::move(key), value);
+      if (!fresh) it->second += "\n" + value;
+    }
+    i = amp + 1;
+  }
+  return out;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Request::header(const std::string& lower_name) const {
+  const auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+std::string Request::cookie(const std::string& name) const {
+  const std::string all = header("cookie");
+  std::size_t i = 0;
+  while (i < all.size()) {
+    std::size_t semi = all.find(';', i);
+    if (semi == std::string::npos) semi = all.size();
+    std::string pair = all.substr(i, semi - i);
+    const auto first = pair.find_first_not_of(' ');
+    pair = first == std::string::npos ? "" : pair.substr(first);
+    const auto eq = pair.find('=');
+    if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    i = semi + 1;
+  }
+  return "";
+}
+
+std::map<std::string, std::string> Request::form() const {
+  return parse_urlencoded(body);
+}
+
+Response Response::text(int status, std::string body) {
+  return Response{status, "text/plain; charset=utf-8", std::move(body), {}};
+}
+Response Response::json(int status, const std::string& body) {
+  return Response{status, "application/json", body + "\n", {}};
+}
+Response Response::html(int status, std::string body) {
+  return Response{status, "text/html; charset=utf-8", std::move(body), {}};
+}
+Response Response::redirect(const std::string& location) {
+  Response r{303, "text/plain; charset=utf-8", "", {{"Location", location}}};
+  return r;
+}
+
+namespace {
+
+Request to_request(const bhttp::request<bhttp::string_body>& in) {
+  Request r;
+  r.method = std::string(in.method_string());
+  r.target = std::string(in.target());
+  const auto q = r.target.find('?');
+  r.path = percent_decode(std::string_view(r.target).substr(0, q), false);
+  if (q != std::string::npos) r.query = parse_urlencoded(std::string_view(r.target).substr(q + 1));
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(field.value());
+  }
+  r.body = in.body();
+  return r;
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(const ListenAddress& where, Handler h, ServerLimits l)
+      : handler(std::move(h)), limits(l), acceptor(io), pool(l.handler_threads) {
+    beast::error_code ec;
+    const tcp::endpoint ep(asio::ip::make_address(where.host, ec), where.port);
+    if (ec) throw std::runtime_error("http: bad address " + where.host + ": " + ec.message());
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      throw std::runtime_error("http: cannot listen on " + where.host + ":" +
+                               std::to_string(where.port) + ": " + ec.message());
+  }
+
+  struct Session : std::enable_shared_from_this<Session> {
+    Session(Impl& s, tcp::socket sock) : server(s), stream(std::move(sock)) {}
+    Impl& server;
+    beast::tcp_stream stream;
+    beast::flat_buffer buffer;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+    std::shared_ptr<bhttp::response<bhttp::string_body>> reply;
+
+    void read() {
+      parser.emplace();
+      parser->body_limit(server.limits.max_body_bytes);
+      parser->header_limit(static_cast<std::uint32_t>(server.limits.max_header_bytes));
+      stream.expires_after(std::chrono::seconds(server.limits.request_timeout_seconds));
+      bhttp::async_read(
+          stream, buffer, *parser,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+      if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+        respond(Response::text(413, "request too large\n"), false);
+        return;
+      }
+      if (ec) return close();
+      auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser->release());
+      // The handler runs on the pool; the answer is written back on the I/O thread.
+      asio::post(server.pool, [self = shared_from_this(), req] {
+        Response r;
+        try {
+          r = self->server.handler(to_request(*req));
+        } catch (const std::exception& e) {
+          r = Response::text(500, std::string("internal error: ") + e.what() + "\n");
+        }
+        const bool keep = req->keep_alive();
+        asio::post(self->stream.get_executor(),
+                   [self, r = std::move(r), keep]() mutable { self->respond(r, keep); });
+      });
+    }
+
+    void respond(const Response& r, bool keep_alive) {
+      reply = std::make_shared<bhttp::response<bhttp::string_body>>(
+          static_cast<bhttp::status>(r.status), 11);
+      reply->set(bhttp::field::server, "sot-intaked");
+      reply->set(bhttp::field::content_type, r.content_type);
+      reply->set(bhttp::field::cache_control, "no-store");
+      reply->set("X-Content-Type-Options", "nosniff");
+      reply->set("X-Frame-Options", "DENY");
+      reply->set("Referrer-Policy", "no-referrer");
+      for (const auto& [name, value] : r.headers) reply->insert(name, value);
+      reply->body() = r.body;
+      reply->keep_alive(keep_alive);
+      reply->prepare_payload();
+      stream.expires_after(std::chrono::seconds(server.limits.request_timeout_seconds));
+      bhttp::async_write(
+          stream, *reply,
+          [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+            if (ec || !keep_alive) return self->close();
+            self->read();
+          });
+    }
+
+    void close() {
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream.close();
+    }
+
+    ~Session() { --server.connections; }
+  };
+
+  void accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket sock) {
+      if (ec) {
+        if (acceptor.is_open()) accept();
+        return;
+      }
+      if (connections.load() >= limits.max_connections) {
+        beast::error_code ignored;
+        sock.close(ignored);  // over the limit: refused at once
+      } else {
+        ++connections;
+        std::make_shared<Session>(*this, std::move(sock))->read();
+      }
+      accept();
+    });
+  }
+
+  // Declaration order is destruction order reversed: sessions still queued in `io` are
+  // destroyed with it and touch `connections`.
+  Handler handler;
+  ServerLimits limits;
+  std::atomic<unsigned> connections{0};
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  asio::thread_pool pool;
+  std::thread thread;
+};
+
+Server::Server(const ListenAddress& where, Handler handler, ServerLimits limits)
+    : impl_(std::make_unique<Impl>(where, std::move(handler), limits)) {}
+
+Server::~Server() {
+  stop();
+}
+
+unsigned short Server::port() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::start() {
+  impl_->accept();
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+}
+
+void Server::stop() {
+  if (!impl_) return;
+  asio::post(impl_->io, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->io.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->pool.join();
+}
+
+}  // namespace sot::http

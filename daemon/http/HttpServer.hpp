@@ -1,0 +1,76 @@
+// A small HTTP/1.1 server for the daemon's loopback endpoint (/metrics, /healthz, the filer
+// status API, the clerks' review UI), on Boost.Beast. One I/O thread accepts and reads;
+// handlers run on a small pool so a slow one (a page preview) never holds up /healthz.
+// Every connection has a deadline (a slow or silent client is dropped), a header and body
+// limit, and at most `max_connections` are open at once.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/Config.hpp"
+
+namespace sot::http {
+
+struct Request {
+  std::string method;  // GET, POST, …
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-decoded path
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+
+  std::string header(const std::string& lower_name) const;
+  std::string cookie(const std::string& name) const;
+  // application/x-www-form-urlencoded body; repeated names joined with '\n'.
+  std::map<std::string, std::string> form() const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response text(int status, std::string body);
+  static Response json(int status, const std::string& body);
+  static Response html(int status, std::string body);
+  static Response redirect(const std::string& location);
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerLimits {
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  unsigned request_timeout_seconds = 15;
+  unsigned max_connections = 64;
+  unsigned handler_threads = 2;
+};
+
+class Server {
+ public:
+  // Binds at once (throws std::runtime_error saying why it cannot); serves after start().
+  Server(const ListenAddress& where, Handler handler, ServerLimits limits = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  unsigned short port() const;  // the bound port (useful with port 0)
+  void start();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::string percent_decode(std::string_view s, bool plus_is_space);
+std::map<std::string, std::string> parse_urlencoded(std::string_view s);
+std::string html_escape(std::string_view s);
+
+}  // namespace sot::http

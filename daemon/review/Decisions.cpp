@@ -1,0 +1,246 @@
+#include "review/Decisions.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "core/Finding.hpp"
+#include "core/Report.hpp"
+#include "core/Time.hpp"
+#include "outcome/Notices.hpp"
+
+namespace sot::review {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::int32_t offset_of(const Config& c, SysSeconds now) {
+  return c.report_local_offset ? local_offset_minutes(now) : c.report_offset_minutes;
+}
+
+double hours_since(const std::string& rfc3339) {
+  const auto t = parse_rfc3339(rfc3339);
+  if (!t) return 0;
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  return std::chrono::duration<double, std::ratio<3600>>(now - t->utc).count();
+}
+
+}  // namespace
+
+Decisions::Decisions(spool::Spool& spool, registry::Registry& registry, const Config& config,
+                     const rules::RuleSet& rules)
+    : spool_(spool), registry_(registry), config_(config), rules_(rules) {}
+
+std::vector<std::string> Decisions::rejection_codes() const {
+  std::vector<std::string> out;
+  for (const auto& [code, rule] : rules_.codes)
+    if (rule.severity == Severity::kReject) out.push_back(std::string(code));
+  return out;
+}
+
+std::vector<ReviewItem> Decisions::queue() {
+  std::vector<ReviewItem> out;
+  std::error_code ec;
+  const fs::path dir = spool_.outcome_dir(Outcome::kReview);
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!spool::is_bundle_id(name) || !e.is_directory(ec)) continue;
+    ReviewItem item;
+    item.placed_as = name;
+    item.bundle = name;
+    const auto report = spool_.report_at(e.path());
+    if (report) {
+      item.bundle = report->value("bundle", name);
+      if ((*report)["submission_id"].is_string())
+        item.submission_id = (*report)["submission_id"].get<std::string>();
+      std::set<std::string> codes;
+      for (const auto& f : report->value("findings", json::array()))
+        if (f.is_object() && f.value("severity", "") != "info") codes.insert(f.value("code", ""));
+      item.reasons.assign(codes.begin(), codes.end());
+      item.received_at = report->value("processed_at", "");
+    }
+    const auto info = outcome::read_filing_info(e.path());
+    item.court = info.court_code.empty() ? info.court : info.court_code + " " + info.court;
+    item.kind = info.kind;
+    item.filer = info.filer;
+    if (const auto rec = registry_.find(item.bundle); rec && !rec->received_at.empty())
+      item.received_at = rec->received_at;
+    item.age_hours = hours_since(item.received_at);
+    item.assignee = registry_.assignee(item.bundle);
+    out.push_back(std::move(item));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ReviewItem& a, const ReviewItem& b) { return a.age_hours > b.age_hours; });
+  return out;
+}
+
+std::optional<json> Decisions::show(const std::string& placed_as) {
+  if (!spool::is_bundle_id(placed_as)) return std::nullopt;
+  const fs::path dir = spool_.outcome_dir(Outcome::kReview) / placed_as;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return std::nullopt;
+  const auto report = spool_.report_at(dir);
+  const auto info = outcome::read_filing_info(dir);
+  const std::string bundle = report ? report->value("bundle", placed_as) : placed_as;
+  json titles = json::object();
+  for (const auto& [file, title] : info.titles) titles[file] = title;
+  json audit = json::array();
+  for (const auto& a : registry_.audit_trail(bundle))
+    audit.push_back({{"at", a.at}, {"actor", a.actor}, {"action", a.action}, {"detail", a.detail}});
+  json transitions = json::array();
+  for (const auto& t : registry_.transitions(bundle))
+    transitions.push_back({{"state", t.state}, {"at", t.at}});
+  return json{{"placed_as", placed_as},
+              {"bundle", bundle},
+              {"report", report ? *report : json(nullptr)},
+              {"filing",
+               {{"court", info.court},
+                {"court_code", info.court_code},
+                {"kind", info.kind},
+                {"filer", info.filer},
+                {"filer_id", info.filer_id},
+                {"titles", titles}}},
+              {"assignee", registry_.assignee(bundle)},
+              {"audit", audit},
+              {"transitions", transitions}};
+}
+
+DecisionResult Decisions::decide(const Decision& d) {
+  DecisionResult r;
+  if (d.actor.empty()) {
+    r.error = "who decides must be known";
+    return r;
+  }
+  if (d.action != "register" && d.action != "reject" && d.action != "reprocess") {
+    r.error = "unknown action '" + d.action + "' (register, reject, reprocess)";
+    return r;
+  }
+  const auto allowed = rejection_codes();
+  for (const auto& c : d.codes)
+    if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) {
+      r.error = "'" + c + "' is not a rejection reason";
+      return r;
+    }
+  if (d.action == "reject" && d.codes.empty()) {
+    r.error = "a rejection needs at least one reason";
+    return r;
+  }
+  const fs::path in_review = spool_.outcome_dir(Outcome::kReview) / d.placed_as;
+  const auto before = spool::is_bundle_id(d.placed_as) ? spool_.report_at(in_review) : std::nullopt;
+  if (!before) {
+    r.error = "'" + d.placed_as + "' is not waiting in review";
+    return r;
+  }
+  const std::string bundle = before->value("bundle", d.placed_as);
+  if (!d.file.empty()) {
+    bool known = false;
+    for (const auto& doc : before->value("documents", json::array()))
+      known = known || doc.value("file", "") == d.file;
+    if (!known) {
+      r.error = "'" + d.file + "' is not a document of this bundle";
+      return r;
+    }
+  }
+
+  if (d.action == "reprocess") {
+    registry_.audit(d.actor, "reprocess", bundle, {{"placed_as", d.placed_as}, {"note", d.note}});
+    registry_.transition(bundle, "received");
+    if (!spool_.return_to_incoming(d.placed_as)) {
+      registry_.record_outcome(bundle, d.placed_as, "review", *before);  // as it was
+      r.error =
+          "'" + d.placed_as + "' could not be returned to incoming/ (gone, or one is waiting)";
+      return r;
+    }
+    r.ok = true;
+    r.outcome = "incoming";
+    r.placed_as = d.placed_as;
+    return r;
+  }
+
+  const SysSeconds now = SystemClock{}.now();
+  json report = *before;
+  report["decision"] = {
+      {"by", d.actor},      {"at", format_rfc3339(now, offset_of(config_, now))},
+      {"action", d.action}, {"codes", d.codes},
+      {"note", d.note},     {"automatic_outcome", before->value("outcome", "review")}};
+  if (d.action == "register") {
+    report["outcome"] = "registered";
+  } else {
+    report["outcome"] = "rejected";
+    for (const auto& code : d.codes) {
+      Finding f{code, "clerk", std::nullopt, std::nullopt, {{"note", d.note}}};
+      if (!d.file.empty()) f.file = d.file;
+      const rules::CodeRule* rule = rules_.code(code);
+      report["findings"].push_back({{"code", code},
+                                    {"severity", "reject"},
+                                    {"stage", "clerk"},
+                                    {"file", d.file.empty() ? json(nullptr) : json(d.file)},
+                                    {"page", nullptr},
+                                    {"detail", f.detail},
+                                    {"message",
+                                     {{"kk", rule ? render_message(rule->message.kk, f) : code},
+                                      {"ru", rule ? render_message(rule->message.ru, f) : code}}}});
+    }
+  }
+  return change_outcome(
+      d.placed_as, Outcome::kReview, std::move(report), d.actor, d.action,
+      {{"placed_as", d.placed_as}, {"codes", d.codes}, {"note", d.note}, {"file", d.file}});
+}
+
+DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome from,
+                                         nlohmann::json report, const std::string& actor,
+                                         const std::string& action, const nlohmann::json& detail) {
+  DecisionResult r;
+  const std::string bundle = report.value("bundle", placed_as);
+  const std::string outcome = report.value("outcome", "review");
+  if (!spool_.claim_for_decision(placed_as, from)) {
+    r.error = "'" + placed_as + "' was just taken by someone else";
+    return r;
+  }
+  const fs::path dir = spool_.deciding() / placed_as;
+  try {
+    registry_.audit(actor, action, bundle, detail);
+    if (outcome == "registered") {
+      const SysSeconds now = SystemClock{}.now();
+      const auto info = outcome::read_filing_info(dir);
+      const int year = static_cast<int>(local_date(now, offset_of(config_, now)).year());
+      r.registration_number = registry_.assign_number(
+          bundle, info.court_code.empty() ? "0000" : info.court_code, year, config_.number_format);
+      report["registration_number"] = r.registration_number;
+    } else {
+      report["registration_number"] = nullptr;
+    }
+    spool_.write_result_at(dir, "report.json",
+                           report.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+    try {
+      for (const auto& [name, data] : outcome::outcome_documents(report, dir, rules_))
+        spool_.write_result_at(dir, name, data);
+    } catch (const spool::SpoolError&) {
+      throw;
+    } catch (const std::exception& e) {
+      r.error = std::string("decided, but the notice or receipt could not be made: ") + e.what();
+    }
+    const Outcome o = outcome == "registered" ? Outcome::kRegistered
+                      : outcome == "rejected" ? Outcome::kRejected
+                                              : Outcome::kReview;
+    r.placed_as = spool_.finish_decision(placed_as, o);
+    registry_.record_outcome(bundle, r.placed_as, spool::directory_of(o), report);
+    r.outcome = spool::directory_of(o);
+    r.ok = true;
+  } catch (const spool::SpoolError&) {
+    throw;  // durability failed: the caller stops; recover_decisions() finishes or undoes it
+  } catch (const std::exception& e) {
+    // The new report is written last but two: until then the bundle goes back unchanged.
+    if (const auto now_report = spool_.report_at(dir);
+        !now_report || now_report->value("outcome", "") != outcome)
+      spool_.abandon_decision(placed_as, from);
+    r.ok = false;
+    r.error = e.what();
+  }
+  return r;
+}
+
+}  // namespace sot::review

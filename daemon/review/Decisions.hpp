@@ -1,0 +1,84 @@
+// Clerks' decisions on bundles in review/: register (number + receipt), reject (reasons
+// chosen among the codes + free text → notice), reprocess (back to incoming/). Used by the
+// review UI and by `sot-intake review`; the daemon need not run.
+//
+// A decided bundle moves exactly like an automatic outcome: it is claimed by rename into
+// deciding/ (two clerks cannot decide one bundle), the audit entry and the registration
+// number are committed, result/report.json and the notice or receipt are written durably,
+// the bundle is renamed into registered/ or rejected/, and the registry records the outcome.
+// A crash at any point is finished or undone by Spool::recover_decisions() at the next start.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/Config.hpp"
+#include "registry/Registry.hpp"
+#include "rules/RuleSet.hpp"
+#include "spool/Spool.hpp"
+
+namespace sot::review {
+
+struct Decision {
+  std::string placed_as;           // its name in review/
+  std::string action;              // "register", "reject" or "reprocess"
+  std::string actor;               // who decides (a clerk's login)
+  std::vector<std::string> codes;  // reject: the reasons (codes the rules define)
+  std::string note;                // free text for the filer (shown in the notice)
+  std::string file;                // reject: the document the reasons concern ("" none)
+};
+
+struct DecisionResult {
+  bool ok = false;
+  std::string error;  // why not, for the clerk
+  std::string outcome;
+  std::string placed_as;  // its name in the outcome directory
+  std::string registration_number;
+};
+
+// One bundle waiting for a clerk, for the queue view.
+struct ReviewItem {
+  std::string placed_as;
+  std::string bundle;
+  std::string submission_id;
+  std::string court;
+  std::string kind;
+  std::string filer;
+  std::string received_at;  // from the registry, else the report's processed_at
+  double age_hours = 0;
+  std::vector<std::string> reasons;  // codes of the review and reject findings
+  std::string assignee;
+};
+
+class Decisions {
+ public:
+  Decisions(spool::Spool& spool, registry::Registry& registry, const Config& config,
+            const rules::RuleSet& rules);
+
+  std::vector<ReviewItem> queue();
+  // Everything the bundle page shows: the report, the manifest's filing facts, the audit trail
+  // and the registry's transitions. nullopt when not in review/.
+  std::optional<nlohmann::json> show(const std::string& placed_as);
+  DecisionResult decide(const Decision& d);
+
+  // Replaces the outcome of `placed_as` in `from`/ with the one `report` names (numbering it
+  // when registered, writing the notice or receipt), audited as `action` by `actor`.
+  // Batch reprocessing applies its changes through this.
+  DecisionResult change_outcome(const std::string& placed_as, Outcome from, nlohmann::json report,
+                                const std::string& actor, const std::string& action,
+                                const nlohmann::json& detail);
+
+  // Codes a clerk may give as rejection reasons (those whose default severity is reject).
+  std::vector<std::string> rejection_codes() const;
+
+ private:
+  spool::Spool& spool_;
+  registry::Registry& registry_;
+  const Config& config_;
+  const rules::RuleSet& rules_;
+};
+
+}  // namespace sot::review

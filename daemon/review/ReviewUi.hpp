@@ -1,0 +1,71 @@
+// The clerks' review UI, served by the daemon on its loopback HTTP endpoint under /review:
+// the queue of bundles in review (age, court, kind, reasons; filter and sort), a bundle's
+// page (findings with their evidence, the signature, each document with its scan facts and
+// page previews), and the actions register, reject (reasons among the codes + free text),
+// reprocess, and — for lead clerks — assign.
+//
+// Security: clerks log in against the users file (PBKDF2); the session is a random token in
+// an HttpOnly, SameSite=Strict cookie (8 h at most, 1 h idle); every state-changing request
+// is a POST that carries the session's CSRF token and, when the browser sends an Origin,
+// comes from this origin. A request without a session, or a POST without the right token, is
+// refused (403). Five failed logins lock a login for a minute. Decisions, logins and
+// assignments go to the registry's audit trail.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/Config.hpp"
+#include "core/Pipeline.hpp"
+#include "http/HttpServer.hpp"
+#include "registry/Registry.hpp"
+#include "spool/Spool.hpp"
+
+namespace sot::review {
+
+class ReviewUi {
+ public:
+  struct Context {
+    std::function<Config()> config;                             // the current one (reloads)
+    std::function<std::shared_ptr<const Pipeline>()> pipeline;  // its rules
+    std::string self_exe;  // renders previews (empty: previews are not offered)
+  };
+  ReviewUi(spool::Spool& spool, registry::Registry& registry, Context context);
+
+  http::Response serve(const http::Request& req);
+
+ private:
+  struct Session {
+    std::string login;
+    std::string role;
+    std::string csrf;
+    std::chrono::steady_clock::time_point created, last_seen;
+  };
+  std::optional<Session> session_of(const http::Request& req);
+  http::Response login_page(const std::string& error, int status = 200);
+  http::Response login(const http::Request& req);
+  http::Response queue_page(const http::Request& req, const Session& s);
+  http::Response bundle_page(const std::string& placed, const Session& s,
+                             const std::string& error = "");
+  http::Response preview(const std::string& placed, const std::string& rest);
+  http::Response decide(const std::string& placed, const http::Request& req, const Session& s);
+  http::Response assign(const std::string& placed, const http::Request& req, const Session& s);
+  http::Response decided_page(const std::string& outcome, const std::string& placed,
+                              const Session& s);
+  http::Response decided_file(const std::string& outcome, const std::string& placed,
+                              const std::string& file);
+  std::string page(const std::string& title, const std::string& body, const Session* s) const;
+
+  spool::Spool& spool_;
+  registry::Registry& registry_;
+  Context context_;
+  std::mutex mutex_;
+  std::map<std::string, Session> sessions_;  // by token
+  std::map<std::string, std::pair<int, std::chrono::steady_clock::time_point>> failures_;
+};
+
+}  // namespace sot::review

@@ -1,0 +1,61 @@
+// The daemon's counters, rendered as Prometheus text (exposition format 0.0.4) at /metrics:
+// bundles by outcome, findings by code, stage and bundle latencies (histograms), queue depth,
+// bundles in flight, worker restarts, quarantined entries, reloads, spool free space.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace sot::service {
+
+class Histogram {
+ public:
+  static constexpr std::array<double, 13> kBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                     0.5,   1,     2.5,  5,     10,   30};
+  void observe(double seconds);
+  // Appends the _bucket/_sum/_count lines of `name` with `labels` ("" or `stage="x"`).
+  void render(std::string& out, const std::string& name, const std::string& labels) const;
+
+ private:
+  std::array<std::uint64_t, kBounds.size()> buckets_{};
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+class Metrics {
+ public:
+  // One decided bundle: its report (outcome, findings, stage_ms) and the seconds from its
+  // arrival in incoming/ to its outcome.
+  void bundle_decided(const nlohmann::json& report, double arrival_to_outcome_seconds);
+  void worker_restarted() { add(worker_restarts_); }
+  void quarantined() { add(quarantined_); }
+  void reloaded(bool ok) { add(ok ? reloads_ok_ : reloads_refused_); }
+  void set_queue(std::size_t waiting, std::size_t in_flight);
+  void set_free_bytes(std::uint64_t bytes);
+  void set_claiming(bool claiming);
+
+  std::string render() const;
+
+ private:
+  void add(std::uint64_t& counter) {
+    std::lock_guard lock(m_);
+    ++counter;
+  }
+  mutable std::mutex m_;
+  std::map<std::string, std::uint64_t> outcomes_;
+  std::map<std::string, std::uint64_t> codes_;
+  std::map<std::string, Histogram> stages_;
+  Histogram bundle_latency_;
+  Histogram processing_;
+  std::uint64_t worker_restarts_ = 0, quarantined_ = 0, reloads_ok_ = 0, reloads_refused_ = 0;
+  std::size_t waiting_ = 0, in_flight_ = 0;
+  std::uint64_t free_bytes_ = 0;
+  bool claiming_ = true;
+};
+
+}  // namespace sot::service
