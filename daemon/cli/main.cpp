@@ -1,14 +1,19 @@
 // sot-intake: the command-line companion of sot-intaked.
 //   sot-intake check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] BUNDLE_DIR...
+//   sot-intake status | review | reprocess | users … (cli/AdminCommands.hpp)
 // Exit status: 0 when every bundle was processed (whatever the outcomes), 2 on a usage or
 // configuration error.
 #include <boost/program_options.hpp>
 
+#include <unistd.h>
+
 #include <iostream>
 
+#include "cli/AdminCommands.hpp"
 #include "cli/CheckCommand.hpp"
 #include "readability/Ocr.hpp"
 #include "rules/RuleSet.hpp"
+#include "worker/AnalysisWorker.hpp"
 
 namespace po = boost::program_options;
 
@@ -26,6 +31,16 @@ const char* kUsage =
     "        Run every check on bundles in place (nothing is moved) and print each\n"
     "        report.json as one JSON line. Exit 0 when all were processed, whatever the\n"
     "        outcomes; 2 on a usage or configuration error.\n"
+    "  status SUBMISSION_ID [--config FILE] [--spool DIR] [--json]\n"
+    "        What the filer's status view shows: received, being checked, in review,\n"
+    "        registered with its number, rejected with its reasons (exit 3: unknown).\n"
+    "  review list|show|register|reject|reprocess [BUNDLE] [--reason CODE] [--note TEXT]\n"
+    "        The clerks' review queue (the same decisions as the web UI, audited).\n"
+    "  reprocess (--dir BACKLOG | --outcome STATE [--since DATE]) [--apply] [--csv F] [--json F]\n"
+    "        Run today's checks again over a backlog, in parallel and resumable; prints what\n"
+    "        would change. Nothing decided changes without --apply.\n"
+    "  users add LOGIN --role clerk|lead [--users-file FILE | --config FILE]\n"
+    "        Add or replace a clerk of the review UI (password from standard input).\n"
     "\n"
     "Options:\n"
     "  -h, --help     this text\n"
@@ -101,6 +116,19 @@ int main(int argc, char** argv) {
   }
   args.erase(args.begin());
   if (cmd == "check") return check_main(args);
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  const std::string exe = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string(argv[0]);
+  try {
+    if (cmd == "--analysis-worker") return sot::worker::worker_main(sot::worker::WorkerLimits{});
+    if (cmd == "status") return sot::cli::status_main(args);
+    if (cmd == "review") return sot::cli::review_main(args, exe);
+    if (cmd == "reprocess") return sot::cli::reprocess_main(args, exe);
+    if (cmd == "users") return sot::cli::users_main(args);
+  } catch (const std::exception& e) {
+    std::cerr << "sot-intake " << cmd << ": " << e.what() << '\n';
+    return 1;
+  }
   std::cerr << "sot-intake: unknown command '" << cmd << "'\n\n" << kUsage;
   return kExitUsage;
 }
