@@ -1,0 +1,218 @@
+// Clerks' decisions, the users file, the filer's status and the registry queries behind them:
+// a decision moves a review bundle like an automatic outcome (number + receipt, or notice with
+// the clerk's reasons), is audited, cannot be taken twice, and survives a crash mid-way.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "core/Report.hpp"
+#include "outcome/Status.hpp"
+#include "registry/Registry.hpp"
+#include "review/Decisions.hpp"
+#include "review/Users.hpp"
+#include "rules/RuleSet.hpp"
+#include "spool/Spool.hpp"
+#include "support/TestBundle.hpp"
+
+using namespace sot;
+using namespace sot::test;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A spool with `n` bundles waiting in review/ (a duplicated attachment sends them there), as
+// the daemon leaves them: result/report.json, the registry's record.
+struct ReviewSpool {
+  TempDir t;
+  spool::Spool spool{t.path() / "spool"};
+  std::unique_ptr<registry::Registry> registry =
+      registry::open_sqlite_registry(registry::registry_file(spool.root()));
+  rules::RuleSet rules = rules::shipped_rules();
+  Config config = test_config();
+
+  explicit ReviewSpool(int n) {
+    config.number_format = "{court}/{yy}-{seq:04}";
+    for (int i = 1; i <= n; ++i) {
+      BundleBuilder b("review-" + std::to_string(i));
+      b.manifest["submission_id"] = "55500000000000" + std::to_string(i);
+      b.documents.push_back({"Шарттың екінші данасы.jpeg", "Шарттың екінші данасы", "attachment",
+                             b.documents[1].content});
+      b.manifest["appendix"].push_back("Шарттың екінші данасы");
+      const fs::path staged = b.write(t.path());
+      json report = make_report(run_pipeline(staged), rules, 300);
+      REQUIRE(report["outcome"] == "review");
+      const fs::path dir = spool.outcome_dir(Outcome::kReview) / b.id();
+      fs::rename(staged, dir);
+      spool.write_result_at(dir, "report.json", report.dump(2));
+      registry->transition(b.id(), "received", report["submission_id"].get<std::string>());
+      registry->record_outcome(b.id(), b.id(), "review", report);
+    }
+  }
+  review::Decisions decisions() { return review::Decisions(spool, *registry, config, rules); }
+};
+
+}  // namespace
+
+TEST_CASE("a clerk registers a bundle: number, receipt, audit, same durability as the daemon",
+          "[review]") {
+  ReviewSpool s(1);
+  auto d = s.decisions();
+  REQUIRE(d.queue().size() == 1);
+  CHECK(d.queue()[0].reasons == std::vector<std::string>{"DUPLICATE_FILE"});
+  const auto r = d.decide({"review-1", "register", "aigerim", {}, "копии разные", ""});
+  REQUIRE(r.ok);
+  CHECK(r.outcome == "registered");
+  CHECK(std::regex_match(r.registration_number, std::regex(R"(7110/\d\d-0001)")));
+  const fs::path dir = s.spool.outcome_dir(Outcome::kRegistered) / "review-1";
+  const json report = json::parse(read_file(dir / "result" / "report.json"));
+  CHECK(report["outcome"] == "registered");
+  CHECK(report["registration_number"] == r.registration_number);
+  CHECK(report["decision"]["by"] == "aigerim");
+  CHECK(report["decision"]["automatic_outcome"] == "review");
+  CHECK(fs::exists(dir / "result" / "receipt.pdf"));
+  CHECK(json::parse(read_file(dir / "result" / "receipt.json"))["registration_number"] ==
+        r.registration_number);
+  CHECK(d.queue().empty());
+  CHECK(fs::is_empty(s.spool.deciding()));
+  const auto rec = s.registry->find("review-1");
+  REQUIRE(rec);
+  CHECK(rec->outcome == "registered");
+  CHECK(rec->registration_number == r.registration_number);
+  const auto audit = s.registry->audit_trail("review-1");
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].actor == "aigerim");
+  CHECK(audit[0].action == "register");
+  CHECK(audit[0].detail["note"] == "копии разные");
+  // Decided once: a second decision finds nothing to decide.
+  const auto again = d.decide({"review-1", "reject", "bolat", {"FILE_CORRUPT"}, "", ""});
+  CHECK_FALSE(again.ok);
+  CHECK_THAT(again.error, Catch::Contains("not waiting in review"));
+}
+
+TEST_CASE("a clerk rejects with chosen reasons, a document and words for the filer", "[review]") {
+  ReviewSpool s(1);
+  auto d = s.decisions();
+  CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {}, "", ""}).error,
+             Catch::Contains("at least one reason"));
+  CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {"DUPLICATE_FILE"}, "", ""}).error,
+             Catch::Contains("not a rejection reason"));  // its severity is review
+  CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {"FILE_CORRUPT"}, "", "nope.pdf"}).error,
+             Catch::Contains("not a document"));
+  CHECK_THAT(d.decide({"review-1", "archive", "aigerim", {}, "", ""}).error,
+             Catch::Contains("unknown action"));
+  const auto r = d.decide({"review-1",
+                           "reject",
+                           "aigerim",
+                           {"FILE_CORRUPT"},
+                           "Екінші дана бос / вторая копия пустая",
+                           "Шарттың екінші данасы.jpeg"});
+  REQUIRE(r.ok);
+  CHECK(r.outcome == "rejected");
+  const fs::path res = s.spool.outcome_dir(Outcome::kRejected) / "review-1" / "result";
+  const json notice = json::parse(read_file(res / "notice.json"));
+  REQUIRE(notice["reasons"].size() == 1);
+  CHECK(notice["reasons"][0]["code"] == "FILE_CORRUPT");
+  CHECK(notice["reasons"][0]["file"] == "Шарттың екінші данасы.jpeg");
+  CHECK(notice["reasons"][0]["note"] == "Екінші дана бос / вторая копия пустая");
+  CHECK_THAT(notice["reasons"][0]["message"]["kk"].get<std::string>(),
+             Catch::Contains("Шарттың екінші данасы.jpeg"));
+  CHECK(fs::file_size(res / "notice.pdf") > 1000);
+  // The filer's status says rejected, with the reason and what to do.
+  const auto status = outcome::filer_status(*s.registry, "555000000000001", s.rules);
+  REQUIRE(status);
+  CHECK((*status)["status"] == "rejected");
+  REQUIRE((*status)["reasons"].size() == 1);
+  CHECK((*status)["reasons"][0]["code"] == "FILE_CORRUPT");
+  CHECK_FALSE((*status)["reasons"][0]["action"]["kk"].get<std::string>().empty());
+}
+
+TEST_CASE("reprocess returns a bundle to incoming/ as not yet decided", "[review]") {
+  ReviewSpool s(1);
+  auto d = s.decisions();
+  const auto r = d.decide({"review-1", "reprocess", "aigerim", {}, "rules changed", ""});
+  REQUIRE(r.ok);
+  CHECK(fs::is_directory(s.spool.incoming() / "review-1"));
+  CHECK_FALSE(s.registry->decided("review-1"));
+  CHECK((*outcome::filer_status(*s.registry, "555000000000001", s.rules))["status"] == "received");
+}
+
+TEST_CASE("two clerks cannot decide one bundle; a crash mid-decision is finished or undone",
+          "[review]") {
+  ReviewSpool s(3);
+  auto d = s.decisions();
+  // Somebody else has review-1 in deciding/ right now.
+  REQUIRE(s.spool.claim_for_decision("review-1"));
+  const auto r = d.decide({"review-1", "register", "bolat", {}, "", ""});
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.error, Catch::Contains("not waiting in review"));
+  // A crash after the new report was written for review-2: recovery finishes the move.
+  REQUIRE(s.spool.claim_for_decision("review-2"));
+  json report = json::parse(read_file(s.spool.deciding() / "review-2" / "result" / "report.json"));
+  report["outcome"] = "rejected";
+  s.spool.write_result_at(s.spool.deciding() / "review-2", "report.json", report.dump());
+  const auto seen = s.spool.recover_decisions();
+  CHECK(seen.size() == 2);
+  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kReview) / "review-1"));    // undone
+  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kRejected) / "review-2"));  // finished
+  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kReview) / "review-3"));    // untouched
+  CHECK(fs::is_empty(s.spool.deciding()));
+}
+
+TEST_CASE("registry lookups: by submission, by outcome and date, transitions", "[review]") {
+  ReviewSpool s(2);
+  auto& reg = *s.registry;
+  CHECK(reg.by_submission("555000000000002").at(0).id == "review-2");
+  CHECK(reg.by_submission("nope").empty());
+  registry::ListQuery q;
+  q.outcome = "review";
+  CHECK(reg.list(q).size() == 2);
+  q.since = "2999-01-01";
+  CHECK(reg.list(q).empty());
+  const auto t = reg.transitions("review-1");
+  REQUIRE(t.size() == 2);
+  CHECK(t[0].state == "received");
+  CHECK(t[1].state == "review");
+  s.registry->set_assignee("review-1", "bolat");
+  CHECK(s.registry->assignee("review-1") == "bolat");
+  auto d = s.decisions();
+  CHECK(d.queue().size() == 2);
+  CHECK(d.show("review-1").value()["assignee"] == "bolat");
+  CHECK_FALSE(d.show("../etc"));
+}
+
+TEST_CASE("clerks' passwords are salted PBKDF2; the users file is checked line by line",
+          "[review][users]") {
+  TempDir t;
+  const fs::path file = t.path() / "clerks.txt";
+  review::set_user(file, "aigerim", "lead", "correct horse battery");
+  review::set_user(file, "bolat", "clerk", "another long one");
+  review::set_user(file, "bolat", "clerk", "replaced password");  // replaces, not appends
+  const auto users = review::load_users(file);
+  REQUIRE(users.size() == 2);
+  CHECK(users[0].role == "lead");
+  CHECK(users[0].iterations == review::kPbkdf2Iterations);
+  CHECK(users[0].salt.size() == 16);
+  CHECK(read_file(file).find("correct horse") == std::string::npos);
+  CHECK(review::authenticate(users, "aigerim", "correct horse battery"));
+  CHECK_FALSE(review::authenticate(users, "aigerim", "correct horse batterY"));
+  CHECK_FALSE(review::authenticate(users, "bolat", "another long one"));
+  CHECK(review::authenticate(users, "bolat", "replaced password"));
+  CHECK_FALSE(review::authenticate(users, "nobody", "replaced password"));
+  // Two users with one password have different hashes (salted).
+  review::set_user(file, "dana", "clerk", "replaced password");
+  const auto again = review::load_users(file);
+  CHECK(again[1].hash != again[2].hash);
+
+  CHECK_THROWS_WITH(review::set_user(file, "Bad Login", "clerk", "long enough pw"),
+                    Catch::Contains("bad login"));
+  CHECK_THROWS_WITH(review::set_user(file, "x", "admin", "long enough pw"),
+                    Catch::Contains("role"));
+  CHECK_THROWS_WITH(review::set_user(file, "x", "clerk", "short"), Catch::Contains("10"));
+  write_file(t.path() / "broken.txt", "aigerim:lead:md5:1:aa:bb\n");
+  CHECK_THROWS_WITH(review::load_users(t.path() / "broken.txt"), Catch::Contains("broken.txt:1"));
+  CHECK(review::equal_secrets("abc", "abc"));
+  CHECK_FALSE(review::equal_secrets("abc", "abd"));
+  CHECK_FALSE(review::equal_secrets("", ""));
+  CHECK(review::random_token() != review::random_token());
+}

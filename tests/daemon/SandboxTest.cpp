@@ -1,0 +1,50 @@
+// The analysis workers' sandbox, applied in a child process: no sockets, no exec, no ptrace,
+// no core dumps, bounded CPU and address space; ordinary file reading still works.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "worker/AnalysisWorker.hpp"
+
+TEST_CASE("the worker sandbox refuses network, exec and ptrace", "[sandbox]") {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child reports each failed expectation as a distinct exit code.
+    sot::worker::WorkerLimits limits;
+    limits.cpu_seconds = 10;
+    if (!sot::worker::apply_sandbox(limits)) ::_exit(10);
+    errno = 0;
+    if (::socket(AF_INET, SOCK_STREAM, 0) != -1 || errno != EPERM) ::_exit(11);
+    if (::socket(AF_UNIX, SOCK_STREAM, 0) != -1 || errno != EPERM) ::_exit(12);
+    char* const argv[] = {const_cast<char*>("/bin/true"), nullptr};
+    ::execve("/bin/true", argv, nullptr);
+    if (errno != EPERM) ::_exit(13);
+    if (::ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != -1 || errno != EPERM) ::_exit(14);
+    rlimit core{}, cpu{};
+    ::getrlimit(RLIMIT_CORE, &core);
+    ::getrlimit(RLIMIT_CPU, &cpu);
+    if (core.rlim_cur != 0 || cpu.rlim_cur != 10) ::_exit(15);
+    const int fd = ::open("/proc/self/status", O_RDONLY);  // parsers still read files
+    if (fd < 0) ::_exit(16);
+    char buf[4096];
+    const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    if (n <= 0) ::_exit(17);
+    buf[n] = 0;
+    if (!std::strstr(buf, "NoNewPrivs:\t1")) ::_exit(18);
+    if (!std::strstr(buf, "Seccomp:\t2")) ::_exit(19);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+}
