@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "e2e/DaemonSupport.hpp"
 #include "support/Process.hpp"
 #include "support/TestBundle.hpp"
 
@@ -20,91 +21,6 @@ using nlohmann::json;
 using namespace sot::test;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-namespace {
-
-struct Samples {
-  TempDir dir;
-  std::map<std::string, json> expected;
-  Samples() {
-    REQUIRE(run_process({SOT_SAMPLES_BIN, dir.path().string()}).exit_code == 0);
-    for (const auto& e : fs::directory_iterator(dir.path() / "expected"))
-      expected[e.path().stem().string()] = json::parse(read_file(e.path()));
-  }
-  fs::path bundle(const std::string& id) const { return dir.path() / "bundles" / id; }
-  fs::path config() const { return dir.path() / "config.toml"; }
-};
-
-const Samples& samples() {
-  static const Samples s;
-  return s;
-}
-
-// Delivers a copy of `from` as incoming/<id> the way the portal does.
-void deliver(const fs::path& spool, const fs::path& from, const std::string& id) {
-  const fs::path staged = spool / "tmp" / id;
-  fs::copy(from, staged, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
-  fs::rename(staged, spool / "incoming" / id);
-}
-
-int count_in(const fs::path& dir) {
-  std::error_code ec;
-  int n = 0;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    (void)e;
-    ++n;
-  }
-  return n;
-}
-
-int decided(const fs::path& spool) {
-  return count_in(spool / "registered") + count_in(spool / "rejected") + count_in(spool / "review");
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
-}
-
-int start_daemon(const fs::path& spool, const fs::path& log, int workers = 2) {
-  return spawn_background({SOT_INTAKED_BIN, "--config", samples().config().string(), "--spool",
-                           spool.string(), "--workers", std::to_string(workers)},
-                          log.string());
-}
-
-// Registration numbers in the registry: all distinct and 1..n per court and year.
-void check_registry(const fs::path& spool, int registered_bundles) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2((spool / "state" / "registry.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
-  sqlite3_finalize(st);
-  sqlite3_prepare_v2(db,
-                     "SELECT court, reg_year, COUNT(*), MIN(reg_seq), MAX(reg_seq), "
-                     "COUNT(DISTINCT reg_seq) FROM bundles WHERE reg_seq IS NOT NULL "
-                     "AND outcome='registered' GROUP BY court, reg_year",
-                     -1, &st, nullptr);
-  int total = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const int n = sqlite3_column_int(st, 2);
-    total += n;
-    CHECK(sqlite3_column_int(st, 3) == 1);
-    CHECK(sqlite3_column_int(st, 4) == n);  // gap-free
-    CHECK(sqlite3_column_int(st, 5) == n);  // no number twice
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  CHECK(total == registered_bundles);
-}
-
-}  // namespace
 
 TEST_CASE("the daemon decides every sample bundle as expected", "[daemon]") {
   TempDir t;

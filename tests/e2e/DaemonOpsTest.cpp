@@ -1,0 +1,188 @@
+// sot-intaked for the people who run it: /healthz, /metrics and the filer status over HTTP,
+// the configured registration number format, a full disk (ENOSPC on a result write; claims
+// paused below the free-space floor), and a bundle written slowly under tmp/.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <regex>
+#include <thread>
+
+#include "e2e/DaemonSupport.hpp"
+#include "support/HttpClient.hpp"
+#include "support/Process.hpp"
+
+using nlohmann::json;
+using namespace sot::test;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+TEST_CASE("/healthz, /metrics and the filer status over HTTP; numbers in the configured format",
+          "[daemon][http]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  const fs::path config =
+      write_config(t.path(),
+                   "[registry]\nnumber_format = \"{court}/{yy}/{seq:03}\"\n[http]\nlisten = "
+                   "\"127.0.0.1:0\"\n");
+  const int pid = start_daemon_with(spool, log, {"--config", config.string(), "--workers", "2"});
+  const int port = wait_for_http_port(log.string());
+  REQUIRE(port > 0);
+  const auto health = http_request(port, "GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(json::parse(health.body)["status"] == "ok");
+
+  for (const char* id : {"clean-letter", "scan-resolution-low", "duplicate-file"})
+    deliver(spool, samples().bundle(id), id);
+  const bool all = wait_until([&] { return decided(spool) == 3; }, 60s);
+  const auto metrics = http_request(port, "GET", "/metrics");
+  const auto rejected =
+      http_request(port, "GET", "/api/status/" + samples().submission_id("scan-resolution-low"));
+  const auto registered =
+      http_request(port, "GET", "/api/status/" + samples().submission_id("clean-letter"));
+  const auto review =
+      http_request(port, "GET", "/api/status/" + samples().submission_id("duplicate-file"));
+  const auto unknown = http_request(port, "GET", "/api/status/000000000000000");
+  const auto nowhere = http_request(port, "GET", "/nowhere");
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  REQUIRE(all);
+
+  CHECK(metrics.status == 200);
+  CHECK_THAT(metrics.headers.at("content-type"), Catch::StartsWith("text/plain; version=0.0.4"));
+  CHECK_THAT(metrics.body, Catch::Contains("sot_bundles_total{outcome=\"registered\"} 1"));
+  CHECK_THAT(metrics.body, Catch::Contains("sot_bundles_total{outcome=\"rejected\"} 1"));
+  CHECK_THAT(metrics.body, Catch::Contains("sot_bundles_total{outcome=\"review\"} 1"));
+  CHECK_THAT(metrics.body, Catch::Contains("sot_findings_total{code=\"SCAN_RESOLUTION_LOW\"} 1"));
+  CHECK_THAT(metrics.body,
+             Catch::Contains("sot_stage_duration_seconds_count{stage=\"signature\"} 3"));
+  CHECK_THAT(metrics.body, Catch::Contains("sot_bundle_latency_seconds_count 3"));
+  CHECK_THAT(metrics.body, Catch::Contains("sot_queue_depth 0"));
+
+  REQUIRE(rejected.status == 200);
+  const json r = json::parse(rejected.body);
+  CHECK(r["status"] == "rejected");
+  CHECK(r["status_text"]["kk"] == "Қабылдаудан бас тартылды");
+  REQUIRE(r["reasons"].size() >= 1);
+  CHECK(r["reasons"][0]["code"] == "SCAN_RESOLUTION_LOW");
+  CHECK_THAT(r["reasons"][0]["action"]["ru"].get<std::string>(), Catch::Contains("200"));
+
+  REQUIRE(registered.status == 200);
+  const json g = json::parse(registered.body);
+  CHECK(g["status"] == "registered");
+  CHECK(std::regex_match(g["registration_number"].get<std::string>(),
+                         std::regex(R"(\d{4}/\d\d/001)")));
+  const json report =
+      json::parse(read_file(spool / "registered" / "clean-letter" / "result" / "report.json"));
+  CHECK(report["registration_number"] == g["registration_number"]);
+
+  CHECK(json::parse(review.body)["status"] == "review");
+  CHECK(unknown.status == 404);
+  CHECK(json::parse(unknown.body)["status"] == "unknown");
+  CHECK(nowhere.status == 404);
+}
+
+TEST_CASE("ENOSPC while writing results: nothing lost, nothing rejected, resumes after",
+          "[daemon][enospc]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  const fs::path full = t.path() / "disk-full";
+  write_file(full, "");
+  ::setenv("SOT_FAULT_ENOSPC", full.c_str(), 1);
+  int pid = start_daemon(spool, log);
+  ::unsetenv("SOT_FAULT_ENOSPC");
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  const std::vector<std::string> ids = {"clean-letter", "scan-resolution-low", "duplicate-file"};
+  for (const auto& id : ids) deliver(spool, samples().bundle(id), id);
+  // The first failed write stops the daemon (exit 1: restart and recover), never a rejection.
+  CHECK(wait_for(pid) == 1);
+  CHECK_THAT(read_file(log), Catch::Contains("No space left on device"));
+  CHECK(decided(spool) == 0);
+  CHECK(count_in(spool / "incoming") + count_in(spool / "active") == 3);
+  for (const auto& e : fs::directory_iterator(spool / "active"))
+    CHECK_FALSE(fs::exists(e.path() / "result" / "report.json"));
+
+  // Space returns: the restarted daemon finishes every bundle as expected.
+  fs::remove(full);
+  pid = start_daemon(spool, log);
+  const bool all = wait_until([&] { return decided(spool) == 3; }, 60s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  REQUIRE(all);
+  for (const auto& id : ids) {
+    INFO(id);
+    CHECK(fs::is_directory(spool / samples().expected.at(id)["outcome"].get<std::string>() / id));
+  }
+  check_registry(spool, 1);
+}
+
+TEST_CASE("below the free-space floor nothing is claimed; a reload with space resumes",
+          "[daemon][enospc]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  // A floor no filesystem reaches: the daemon must wait, not fail.
+  const fs::path config = write_config(t.path(),
+                                       "[spool]\nmin_free_mb = 1073741824\n[http]\n"
+                                       "listen = \"127.0.0.1:0\"\n");
+  const int pid = start_daemon_with(spool, log, {"--config", config.string(), "--workers", "1"});
+  const int port = wait_for_http_port(log.string());
+  REQUIRE(port > 0);
+  deliver(spool, samples().bundle("clean-letter"), "waits");
+  std::this_thread::sleep_for(3s);
+  CHECK(fs::is_directory(spool / "incoming" / "waits"));
+  const auto health = http_request(port, "GET", "/healthz");
+  CHECK(health.status == 503);
+  CHECK(json::parse(health.body)["claiming"] == false);
+  CHECK_THAT(http_request(port, "GET", "/metrics").body, Catch::Contains("sot_claiming 0"));
+  // The operator frees space (here: lowers the floor) and reloads.
+  write_config(t.path(), "[spool]\nmin_free_mb = 0\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  ::kill(pid, SIGHUP);
+  const bool done = wait_until([&] { return decided(spool) == 1; }, 30s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  const std::string text = read_file(log);
+  INFO(text);
+  REQUIRE(done);
+  CHECK(fs::is_directory(spool / "registered" / "waits"));
+  CHECK_THAT(text, Catch::Contains("claiming nothing new"));
+  CHECK_THAT(text, Catch::Contains("claiming bundles again"));
+}
+
+TEST_CASE("a slowly written bundle is never read half-made", "[daemon]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  const int pid = start_daemon(spool, log, 1);
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  // The portal writes file by file under tmp/ for a few seconds while other bundles flow.
+  const fs::path from = samples().bundle("clean-claim-individual");
+  const fs::path staged = spool / "tmp" / "slow";
+  fs::create_directories(staged / "files");
+  int other = 0;
+  for (const auto& e : fs::recursive_directory_iterator(from)) {
+    if (!e.is_regular_file()) continue;
+    const fs::path rel = fs::relative(e.path(), from);
+    fs::create_directories((staged / rel).parent_path());
+    const std::string data = read_file(e.path());
+    // Half a file, a pause, the rest: a reader at any moment would see a torn bundle.
+    write_file(staged / rel, data.substr(0, data.size() / 2));
+    deliver(spool, samples().bundle("clean-letter"), "other-" + std::to_string(other++));
+    std::this_thread::sleep_for(400ms);
+    write_file(staged / rel, data);
+  }
+  REQUIRE(wait_until([&] { return decided(spool) == other; }, 60s));
+  CHECK(fs::exists(staged / "manifest.json"));  // still where the portal left it, untouched
+  fs::rename(staged, spool / "incoming" / "slow");
+  const bool done = wait_until([&] { return decided(spool) == other + 1; }, 60s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  REQUIRE(done);
+  CHECK(fs::is_directory(spool / "registered" / "slow"));  // whole, and as clean as its source
+}
