@@ -22,9 +22,26 @@ PACKAGES=(
   libcairo2-dev libpango1.0-dev fonts-liberation2 fonts-dejavu-core
   # tests and sample generation
   catch2 python3 jq libqpdf-dev
-  # benchmarks: the command-line tools the product is measured against (never called by it)
-  poppler-utils tesseract-ocr
+  # benchmarks: the command-line tools the product is measured against (never called by it),
+  # including everything ../shared/bench/peer-check.sh calls
+  poppler-utils tesseract-ocr qpdf imagemagick file unzip binutils
+  # the review UI's browser test: headless Chromium driven by playwright-core (npm)
+  chromium
 )
+
+# Node.js for the browser test: any installed one will do; Debian's otherwise.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
+
+# playwright-core from the npm registry, at the version package-lock.json pins.
+install_browser_driver() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ ! -f "$dir/node_modules/playwright-core/package.json" ]; then
+    echo "setup-deps: npm ci in tests/browser (playwright-core)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -35,6 +52,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup-deps: all ${#PACKAGES[@]} packages present"
+  install_browser_driver
   exit 0
 fi
 
@@ -44,3 +62,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_browser_driver

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <optional>
@@ -187,14 +188,22 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       if (ec) return close();
       auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser->release());
-      // The handler runs on the pool; the answer is written back on the I/O thread.
-      asio::post(server.pool, [self = shared_from_this(), req] {
-        Response r;
+      const auto run = [self = shared_from_this(), req] {
         try {
-          r = self->server.handler(to_request(*req));
+          return self->server.handler(to_request(*req));
         } catch (const std::exception& e) {
-          r = Response::text(500, std::string("internal error: ") + e.what() + "\n");
+          return Response::text(500, std::string("internal error: ") + e.what() + "\n");
         }
+      };
+      const std::string_view target(req->target().data(), req->target().size());
+      const auto& fast = server.limits.inline_paths;
+      if (std::find(fast.begin(), fast.end(), target.substr(0, target.find('?'))) != fast.end()) {
+        respond(run(), req->keep_alive());
+        return;
+      }
+      // Everything else runs on the pool; the answer is written back on the I/O thread.
+      asio::post(server.pool, [self = shared_from_this(), req, run] {
+        Response r = run();
         const bool keep = req->keep_alive();
         asio::post(self->stream.get_executor(),
                    [self, r = std::move(r), keep]() mutable { self->respond(r, keep); });
@@ -209,7 +218,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       reply->set(bhttp::field::cache_control, "no-store");
       reply->set("X-Content-Type-Options", "nosniff");
       reply->set("X-Frame-Options", "DENY");
-      reply->set("Referrer-Policy", "no-referrer");
+      reply->set("Referrer-Policy", "same-origin");  // forms keep their Origin header
       for (const auto& [name, value] : r.headers) reply->insert(name, value);
       reply->body() = r.body;
       reply->keep_alive(keep_alive);

@@ -50,6 +50,9 @@ struct ServerLimits {
   unsigned request_timeout_seconds = 15;
   unsigned max_connections = 64;
   unsigned handler_threads = 2;
+  // Paths answered on the I/O thread itself (cheap handlers that must answer even while the
+  // pool is busy with slow ones, e.g. /healthz and /metrics).
+  std::vector<std::string> inline_paths;
 };
 
 class Server {

@@ -56,6 +56,8 @@ std::string age_text(double hours) {
 // A POST from another origin is refused even with a valid cookie (SameSite covers modern
 // browsers; this covers the rest).
 bool same_origin(const http::Request& req) {
+  const std::string site = req.header("sec-fetch-site");
+  if (!site.empty() && site != "same-origin" && site != "none") return false;
   const std::string origin = req.header("origin");
   if (origin.empty() || origin == "null") return origin.empty();
   const std::string host = req.header("host");
@@ -410,9 +412,9 @@ Response ReviewUi::bundle_page(const std::string& placed, const Session& s,
       for (int p = 1; p <= std::min(pages, 12); ++p)
         body += "<a href=\"/review/b/" + url(placed) + "/preview/" + std::to_string(index) + "/" +
                 std::to_string(p) + "?dpi=" + std::to_string(kMaxPreviewDpi) +
-                "\"><img class=\"preview\" loading=\"lazy\" alt=\"стр. " + std::to_string(p) +
-                "\" src=\"/review/b/" + url(placed) + "/preview/" + std::to_string(index) + "/" +
-                std::to_string(p) + "\"></a>";
+                "\"><img class=\"preview\"" + (p > 2 ? " loading=\"lazy\"" : "") + " alt=\"стр. " +
+                std::to_string(p) + "\" src=\"/review/b/" + url(placed) + "/preview/" +
+                std::to_string(index) + "/" + std::to_string(p) + "\"></a>";
       if (pages > 12) body += "<p>… ещё " + std::to_string(pages - 12) + " стр.</p>";
     }
     ++index;

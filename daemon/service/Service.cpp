@@ -304,8 +304,12 @@ int Service::run() {
           review::ReviewUi::Context{[this] { return config_snapshot(); },
                                     [this] { return pipeline(); },
                                     options_.worker_argv.empty() ? "" : options_.worker_argv[0]});
-      http_ = std::make_unique<http::Server>(*parse_listen_address(config_.http_listen),
-                                             [this](const http::Request& r) { return serve(r); });
+      http::ServerLimits limits;
+      limits.handler_threads = 3;
+      limits.inline_paths = {"/healthz", "/metrics"};
+      http_ = std::make_unique<http::Server>(
+          *parse_listen_address(config_.http_listen),
+          [this](const http::Request& r) { return serve(r); }, limits);
       http_->start();
       log("", "http: serving /healthz, /metrics, /api/status and /review on " +
                   parse_listen_address(config_.http_listen)->host + ":" +
