@@ -1,0 +1,163 @@
+// The clerks' review UI end to end in headless Chromium: the real daemon on a spool with a
+// bundle in review, a clerk logs in, opens the bundle (findings, page previews), rejects it
+// with a reason and a note, and sees the notice; requests without a session or without the
+// CSRF token are refused. Run by ctest; exits non-zero on the first failed expectation.
+//
+//   SOT_INTAKED=… SOT_INTAKE=… SOT_SAMPLES=… node review.test.mjs
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const bins = { intaked: process.env.SOT_INTAKED, intake: process.env.SOT_INTAKE,
+               samples: process.env.SOT_SAMPLES };
+const chromiumPath = process.env.SOT_CHROMIUM || '/usr/bin/chromium';
+for (const [k, v] of Object.entries(bins))
+  if (!v || !fs.existsSync(v)) throw new Error(`binary ${k} not found: ${v}`);
+if (!fs.existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (Debian package chromium)`);
+
+let failures = 0;
+function expect(ok, what) {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures++;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(test, ms, what) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await test()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sot-browser-'));
+const spool = path.join(work, 'spool');
+const log = path.join(work, 'daemon.log');
+let daemon;
+let browser;
+try {
+  // Samples, a clerk, a config with the endpoint on a free port.
+  const gen = spawnSync(bins.samples, [path.join(work, 'samples')], { encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`sot-samples failed: ${gen.stderr}`);
+  const users = path.join(work, 'clerks.txt');
+  const add = spawnSync(bins.intake, ['users', 'add', 'dana', '--role', 'clerk', '--users-file', users],
+                        { input: 'dana-secret-password\n', encoding: 'utf8' });
+  if (add.status !== 0) throw new Error(`users add failed: ${add.stderr}`);
+  const pki = path.join(work, 'samples', 'pki');
+  const config = path.join(work, 'sot-intake.toml');
+  fs.writeFileSync(config, `[signature]
+trust_dir = "${pki}/trust"
+intermediates_dir = "${pki}/intermediates"
+crl_dir = "${pki}/crl"
+[http]
+listen = "127.0.0.1:0"
+users_file = "${users}"
+`);
+  const out = fs.openSync(log, 'a');
+  daemon = spawn(bins.intaked, ['--config', config, '--spool', spool, '--workers', '1'],
+                 { stdio: ['ignore', out, out] });
+  let port = 0;
+  await waitFor(() => {
+    const m = fs.existsSync(log) && fs.readFileSync(log, 'utf8').match(/on 127\.0\.0\.1:(\d+)/);
+    if (m) port = Number(m[1]);
+    return port > 0;
+  }, 30000, 'the HTTP endpoint');
+  // A bundle for the clerks, delivered the way the portal delivers.
+  fs.cpSync(path.join(work, 'samples', 'bundles', 'duplicate-file'), path.join(spool, 'tmp', 'dup-1'),
+            { recursive: true });
+  fs.renameSync(path.join(spool, 'tmp', 'dup-1'), path.join(spool, 'incoming', 'dup-1'));
+  await waitFor(() => fs.existsSync(path.join(spool, 'review', 'dup-1')), 60000, 'the bundle in review');
+  const base = `http://127.0.0.1:${port}`;
+
+  // Without a session: pages redirect to the login, actions are refused.
+  let r = await fetch(`${base}/review/b/dup-1/decide`, {
+    method: 'POST', body: 'action=reject&codes=FILE_CORRUPT', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  expect(r.status === 403, 'a decision without a session is refused (403)');
+  r = await fetch(`${base}/review`, { redirect: 'manual' });
+  expect(r.status === 303 && r.headers.get('location') === '/review/login',
+         'the queue without a session redirects to the login');
+
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
+                                    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/review`);
+  expect(page.url().endsWith('/review/login'), 'the browser lands on the login page');
+  await page.fill('#login', 'dana');
+  await page.fill('#password', 'wrong password!');
+  await page.click('#signin');
+  expect((await page.textContent('#error')).includes('Неверный'), 'a wrong password is refused');
+  await page.fill('#login', 'dana');
+  await page.fill('#password', 'dana-secret-password');
+  await page.click('#signin');
+  await page.waitForSelector('#queue');
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'sot_session');
+  expect(session && session.httpOnly && session.sameSite === 'Strict',
+         'the session cookie is HttpOnly and SameSite=Strict');
+  expect(await page.isVisible('a.bundle:has-text("dup-1")'), 'the queue lists the bundle');
+
+  await page.click('a.bundle:has-text("dup-1")');
+  await page.waitForSelector('#findings');
+  expect((await page.textContent('#findings')).includes('DUPLICATE_FILE'),
+         'the bundle page shows its finding');
+  expect((await page.textContent('#signature')).includes('serialNumber=IIN'),
+         'the bundle page shows the signature section');
+  page.on('crash', () => console.log('page crashed'));
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll('img.preview')].slice(0, 2);
+    return imgs.length > 0 && imgs.every((i) => i.complete);
+  }, null, { timeout: 30000 });
+  const previews = await page.$$eval('img.preview', (imgs) => imgs.slice(0, 2).map((i) => i.naturalWidth));
+  expect(previews.length >= 1 && previews.every((w) => w > 100), `page previews render (${previews})`);
+
+  // A POST with the session but without the CSRF token is refused.
+  r = await page.request.post(`${base}/review/b/dup-1/decide`, {
+    form: { action: 'reject', codes: 'FILE_CORRUPT' }, maxRedirects: 0 });
+  expect(r.status() === 403, 'a decision without the CSRF token is refused (403)');
+  expect(fs.existsSync(path.join(spool, 'review', 'dup-1')), 'and the bundle has not moved');
+
+  // Reject with a reason, the document and a note for the filer.
+  await page.check('#reject-form input[name="codes"][value="FILE_CORRUPT"]');
+  await page.selectOption('#file', 'Шарттың түпнұсқасы.pdf');
+  await page.fill('#note', 'Шарттың түпнұсқасы көшірмесімен бірдей — түпнұсқаны жүктеңіз.');
+  await page.click('#reject');
+  await page.waitForSelector('#outcome');
+  expect((await page.textContent('#outcome')).includes('Отказано'), 'the decision is shown');
+  const notice = await page.textContent('#notice');
+  expect(notice.includes('Шарттың түпнұсқасы.pdf') && notice.includes('түпнұсқаны жүктеңіз'),
+         'the notice shows the reason, the document and the note');
+  const href = await page.getAttribute('#document', 'href');
+  r = await page.request.get(`${base}${href}`);
+  const pdf = await r.body();
+  expect(r.status() === 200 && r.headers()['content-type'] === 'application/pdf' &&
+         pdf.subarray(0, 5).toString() === '%PDF-', 'notice.pdf opens');
+  expect(fs.existsSync(path.join(spool, 'rejected', 'dup-1', 'result', 'notice.pdf')),
+         'the bundle moved to rejected/ with its notice');
+
+  // The filer sees it too, and the decision is in the audit trail.
+  const status = spawnSync(bins.intake, ['status', '--json', '--config', config, '--spool', spool,
+                                         JSON.parse(fs.readFileSync(path.join(spool, 'rejected', 'dup-1',
+                                           'manifest.json'))).submission_id], { encoding: 'utf8' });
+  const s = JSON.parse(status.stdout || '{}');
+  expect(s.status === 'rejected' && s.reasons?.[0]?.code === 'FILE_CORRUPT',
+         'the filer status says rejected with the clerk\'s reason');
+  const report = JSON.parse(fs.readFileSync(path.join(spool, 'rejected', 'dup-1', 'result', 'report.json')));
+  expect(report.decision?.by === 'dana', 'the report names the clerk who decided');
+} catch (e) {
+  console.log(`FAIL ${e.stack || e}`);
+  failures++;
+} finally {
+  if (browser) await browser.close();
+  if (daemon) {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.exitCode !== null ? r() : daemon.on('exit', r));
+  }
+  if (failures) console.log(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no daemon log)');
+  fs.rmSync(work, { recursive: true, force: true });
+}
+console.log(failures ? `${failures} failed` : 'all passed');
+process.exit(failures ? 1 : 0);
