@@ -322,6 +322,7 @@ class Loader {
       r.ocr_spread_pages = static_cast<long>(n->as_integer()->get());
     }
     r.page_time_limit_ms = whole("page_time_limit_ms");
+    r.osd_min_confidence = whole("osd_min_confidence");
     r.word_confidence = whole("word_confidence");
     if (r.word_confidence > 100) fail("readability.word_confidence", "must be 1..100");
     r.readable_mean_confidence = conf("readable_mean_confidence");

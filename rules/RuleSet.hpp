@@ -72,7 +72,8 @@ struct ReadabilityRules {
   long ocr_last_pages = 1;          // the last ones
   long ocr_spread_pages = 1;        // and this many spread over the rest
   long page_time_limit_ms = 30000;  // OCR of one page (exceeded: PROCESSING_FAILED)
-  long word_confidence = 70;        // a word at or above this confidence is confident
+  long osd_min_confidence = 5;  // a badly read page is re-read turned only when OSD is this sure
+  long word_confidence = 70;    // a word at or above this confidence is confident
   double readable_mean_confidence = 70;
   double readable_confident_share = 0.6;
   double unreadable_mean_confidence = 45;

@@ -146,8 +146,12 @@ void read_image(PageReading& pr, const PageImage& img, bool sampled,
     return;
   }
   Verdict v = judge_ocr(r, *pr.ink, rr);
-  if (v != Verdict::kReadable && !pr.rotated && pr.ink->marks >= rr.sparse_max_marks) {
-    if (auto o = engine.orientation(img); o && o->degrees != 0 && o->confidence >= 1.0) {
+  // Turned text still reads as words (of garbage); a page where nothing word-like was found
+  // (noise, a blur) is not re-read turned: that costs a second full layout analysis for nothing.
+  if (v != Verdict::kReadable && !pr.rotated && pr.ink->marks >= rr.sparse_max_marks &&
+      r.words >= rr.min_words) {
+    if (auto o = engine.orientation(img);
+        o && o->degrees != 0 && o->confidence >= static_cast<double>(rr.osd_min_confidence)) {
       const PageImage turned = rotate(img, 360 - o->degrees);
       OcrResult r2 = engine.recognize(turned, static_cast<int>(rr.word_confidence), limit);
       if (r2.error.empty() && !r2.timed_out) {
