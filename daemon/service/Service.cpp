@@ -328,6 +328,17 @@ int Service::run() {
       std::unique_ptr<worker::AnalysisWorker> analysis;
       unsigned generation = generation_;
       int restarts_seen = 0;
+      if (!options_.worker_argv.empty()) {  // prefork: ready before the first bundle arrives
+        std::string init;
+        {
+          std::lock_guard lock(pipeline_mutex_);
+          init = worker_init_;
+        }
+        analysis = std::make_unique<worker::AnalysisWorker>(options_.worker_argv, std::move(init),
+                                                            options_.worker_limits);
+        if (std::string why; !analysis->prefork(&why))
+          log("", "analysis worker cannot start: " + why, Level::kError);
+      }
       while (auto item = queue_->take()) {
         if (queue_->waiting() < 2) {
           const std::uint64_t one = 1;
@@ -345,8 +356,13 @@ int Service::run() {
             analysis = std::make_unique<worker::AnalysisWorker>(
                 options_.worker_argv, std::move(init), options_.worker_limits);
             restarts_seen = 0;
+            std::string why;
+            if (!analysis->prefork(&why)) log("", "analysis worker cannot start: " + why);
           }
           process(item->id, item->already_active, analysis.get());
+          // A replacement (after a fault or a recycle) starts now, not with the next bundle.
+          if (std::string why; analysis && !analysis->prefork(&why))
+            log("", "analysis worker cannot start: " + why, Level::kError);
           if (analysis && analysis->restarts() != restarts_seen) {
             for (; restarts_seen < analysis->restarts(); ++restarts_seen)
               metrics_.worker_restarted();

@@ -220,6 +220,11 @@ void AnalysisWorker::kill_worker() {
   pid_ = to_ = from_ = -1;
 }
 
+bool AnalysisWorker::prefork(std::string* why) {
+  if (pid_ > 0 && jobs_ >= limits_.max_jobs) kill_worker();
+  return pid_ > 0 || start(why);
+}
+
 WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
   WorkerAnswer a;
   if (pid_ > 0 && jobs_ >= limits_.max_jobs) kill_worker();  // recycle

@@ -47,6 +47,9 @@ class AnalysisWorker {
 
   // Runs the pipeline over the bundle at `dir` in the worker process.
   WorkerAnswer run(const std::filesystem::path& dir);
+  // Starts the process now if none is running (after a fault or a recycle), so the next
+  // bundle does not wait for its start-up. False, with why, when it cannot start.
+  bool prefork(std::string* why);
 
   int restarts() const { return restarts_; }
 
