@@ -148,6 +148,17 @@ Request to_request(const bhttp::request<bhttp::string_body>& in) {
 
 }  // namespace
 
+std::optional<Request> parse_request(std::string_view raw, const ServerLimits& limits) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.body_limit(limits.max_body_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  parser.eager(true);
+  beast::error_code ec;
+  parser.put(asio::buffer(raw.data(), raw.size()), ec);
+  if (ec || !parser.is_done()) return std::nullopt;
+  return to_request(parser.get());
+}
+
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(const ListenAddress& where, Handler h, ServerLimits l)
       : handler(std::move(h)), limits(l), acceptor(io), pool(l.handler_threads) {

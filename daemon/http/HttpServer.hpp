@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,6 +72,9 @@ class Server {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// One request from raw bytes as the server parses it (limits applied): for tests and fuzzing.
+std::optional<Request> parse_request(std::string_view raw, const ServerLimits& limits = {});
 
 std::string percent_decode(std::string_view s, bool plus_is_space);
 std::map<std::string, std::string> parse_urlencoded(std::string_view s);

@@ -91,16 +91,23 @@ bool equal_secrets(const std::string& a, const std::string& b) {
 }
 
 std::vector<User> load_users(const std::filesystem::path& file) {
-  std::ifstream in(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error(file.string() + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_users(ss.str(), file.string());
+}
+
+std::vector<User> parse_users(std::string_view text, const std::string& source) {
   std::vector<User> users;
+  std::istringstream in{std::string(text)};
   std::string line;
   int n = 0;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty() || line[0] == '#') continue;
     const auto f = split(line, ':');
-    const std::string where = file.string() + ":" + std::to_string(n) + ": ";
+    const std::string where = source + ":" + std::to_string(n) + ": ";
     if (f.size() != 6 || f[2] != "pbkdf2-sha256")
       throw std::runtime_error(where + "expected login:role:pbkdf2-sha256:iterations:salt:hash");
     User u;

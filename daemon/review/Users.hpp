@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sot::review {
@@ -27,6 +28,7 @@ bool is_valid_role(const std::string& role);
 
 // Throws std::runtime_error naming the line that is wrong.
 std::vector<User> load_users(const std::filesystem::path& file);
+std::vector<User> parse_users(std::string_view text, const std::string& source);
 std::string user_line(const std::string& login, const std::string& role,
                       const std::string& password, unsigned iterations = kPbkdf2Iterations);
 bool verify_password(const User& user, const std::string& password);
