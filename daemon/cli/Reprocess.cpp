@@ -326,23 +326,29 @@ int run_reprocess(const ReprocessOptions& o) {
   std::map<std::pair<std::string, std::string>, std::size_t> matrix;
   std::map<std::string, std::pair<std::size_t, std::size_t>> code_changes;  // appeared, went
   std::vector<const Done*> changed;
+  std::size_t fresh = 0;
   for (const auto& [key, d] : done) {
     ++matrix[{d.before.empty() ? "(none)" : d.before, d.after}];
     for (const auto& c : minus(d.codes_after, d.codes_before)) ++code_changes[c].first;
     for (const auto& c : minus(d.codes_before, d.codes_after)) ++code_changes[c].second;
-    if (d.before != d.after) changed.push_back(&d);
+    if (d.before.empty())
+      ++fresh;  // never decided before: nothing to change
+    else if (d.before != d.after)
+      changed.push_back(&d);
   }
   std::printf("\n%-12s  %-12s  %8s\n", "before", "after", "bundles");
   for (const auto& [k, count] : matrix)
     std::printf("%-12s→ %-12s  %8zu%s\n", k.first.c_str(), k.second.c_str(), count,
-                k.first == k.second ? "" : "  *");
+                k.first == k.second || k.first == "(none)" ? "" : "  *");
   if (!code_changes.empty()) {
     std::printf("\n%-34s  %9s  %9s\n", "code", "appeared", "went");
     for (const auto& [c, n2] : code_changes)
       std::printf("%-34s  %9zu  %9zu\n", c.c_str(), n2.first, n2.second);
   }
-  std::printf("\n%zu bundles, %zu would change outcome%s\n", done.size(), changed.size(),
+  std::printf("\n%zu bundles, %zu would change outcome%s", done.size(), changed.size(),
               o.apply ? "" : " (nothing applied; --apply makes the changes)");
+  if (fresh) std::printf("; %zu had no earlier outcome", fresh);
+  std::printf("\n");
 
   if (o.csv_out) {
     std::ofstream csv(*o.csv_out);
