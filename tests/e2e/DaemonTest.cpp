@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -91,18 +92,32 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
   const int rounds =
       std::getenv("SOT_KILL_ROUNDS") ? std::atoi(std::getenv("SOT_KILL_ROUNDS")) : 12;
   int kills = 0;
+  // Three producers deliver the whole time, the way several portal front ends would, while
+  // the daemon is killed and restarted underneath them.
+  const int total = rounds * 8;
+  std::mutex ids_mutex;
+  std::vector<std::thread> producers;
+  for (int p = 0; p < 3; ++p)
+    producers.emplace_back([&, p] {
+      std::mt19937 r(static_cast<unsigned>(100 + p));
+      for (int k = p; k < total; k += 3) {
+        const std::string id = "p" + std::to_string(p) + "-" + std::to_string(k);
+        deliver(spool, samples().bundle(kinds[r() % kinds.size()]), id);
+        {
+          std::lock_guard lock(ids_mutex);
+          ids.push_back(id);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20 + r() % 100));
+      }
+    });
   for (int round = 0; round < rounds; ++round) {
-    for (int k = 0; k < 8; ++k) {
-      const std::string id = "k" + std::to_string(round) + "-" + std::to_string(k);
-      deliver(spool, samples().bundle(kinds[rng() % kinds.size()]), id);
-      ids.push_back(id);
-    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
     ::kill(pid, SIGKILL);
     wait_for(pid);
     ++kills;
     pid = start_daemon(spool, log);
   }
+  for (auto& producer : producers) producer.join();
   const int n = static_cast<int>(ids.size());
   const bool all = wait_until([&] { return decided(spool) == n; }, 600s);
   ::kill(pid, SIGTERM);
