@@ -25,6 +25,26 @@ namespace sot::worker {
 
 namespace {
 
+// posix_spawn of argv[0] with `fa` (destroyed here), default signal handling and an empty
+// signal mask (not the daemon's blocked set). The posix_spawn result.
+int spawn_plain(const std::vector<std::string>& argv, posix_spawn_file_actions_t* fa, pid_t* pid) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const int rc = ::posix_spawn(pid, args[0], fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(fa);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
 bool write_all(int fd, const std::string& s) {
   size_t done = 0;
   while (done < s.size()) {
@@ -83,21 +103,8 @@ SpawnedOutput run_sandboxed_program(const std::vector<std::string>& argv,
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  const int rc = spawn_plain(argv, &fa, &pid);
   ::close(out[1]);
   if (rc != 0) {
     ::close(out[0]);
@@ -172,22 +179,8 @@ bool AnalysisWorker::start(std::string* why) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  std::vector<char*> args;
-  for (const auto& a : argv_) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  // The worker starts with default signal handling, not the daemon's blocked set.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  const int rc = spawn_plain(argv_, &fa, &pid);
   ::close(in[0]);
   ::close(out[1]);
   if (rc != 0) {
