@@ -285,7 +285,19 @@ int Service::run() {
     return 1;
   }
 
-  // Start-up: finish what a crash left half-moved, record what the registry missed.
+  // Start-up: a bundle whose report was written but whose notice or receipt was not (a crash
+  // in between) gets them now, before it moves; then finish what a crash left half-moved and
+  // record what the registry missed.
+  for (const auto& id : spool_->list_active()) {
+    const auto report = spool_->finished_report(id);
+    if (!report) continue;
+    const std::string o = report->value("outcome", "");
+    const char* doc = o == "rejected" ? "notice.pdf" : o == "registered" ? "receipt.pdf" : nullptr;
+    if (doc && !fs::exists(spool_->active() / id / "result" / doc)) {
+      log(id, std::string("recovered: writing the missing ") + doc);
+      write_outcome_documents(id, *report, pipeline()->rules());
+    }
+  }
   const auto recovered = spool_->recover();
   for (const auto& id : recovered.finished) log(id, "recovered: outcome move finished");
   for (const auto& id : recovered.resume) {

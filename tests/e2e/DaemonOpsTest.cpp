@@ -186,3 +186,29 @@ TEST_CASE("a slowly written bundle is never read half-made", "[daemon]") {
   REQUIRE(done);
   CHECK(fs::is_directory(spool / "registered" / "slow"));  // whole, and as clean as its source
 }
+
+TEST_CASE("a crash between the report and the notice: the restart writes the notice", "[daemon]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  // What a kill -9 right after result/report.json leaves: the bundle in active/ with its
+  // decided report and nothing else in result/.
+  const auto check = run_process({SOT_INTAKE_BIN, "check", "--config", samples().config().string(),
+                                  samples().bundle("scan-resolution-low").string()});
+  REQUIRE(check.exit_code == 0);
+  fs::create_directories(spool / "active");
+  fs::copy(samples().bundle("scan-resolution-low"), spool / "active" / "half-done",
+           fs::copy_options::recursive);
+  fs::create_directories(spool / "active" / "half-done" / "result");
+  write_file(spool / "active" / "half-done" / "result" / "report.json", check.out);
+  const int pid = start_daemon(spool, log, 1);
+  const bool done = wait_until([&] { return decided(spool) == 1; }, 30s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  REQUIRE(done);
+  const fs::path res = spool / "rejected" / "half-done" / "result";
+  CHECK(read_file(res / "notice.pdf").rfind("%PDF-", 0) == 0);
+  CHECK(json::parse(read_file(res / "notice.json"))["reasons"][0]["code"] == "SCAN_RESOLUTION_LOW");
+  CHECK_THAT(read_file(log), Catch::Contains("writing the missing notice.pdf"));
+}
