@@ -66,16 +66,6 @@ std::set<std::string> minus(const std::set<std::string>& a, const std::set<std::
   return out;
 }
 
-std::optional<json> read_json(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -196,7 +186,7 @@ int run_reprocess(const ReprocessOptions& o) {
     std::sort(dirs.begin(), dirs.end());
     for (const auto& d : dirs) {
       Item it{d.filename().string(), d, "", {}, ""};
-      if (const auto report = read_json(d / "result" / "report.json")) {
+      if (const auto report = spool::read_report(d)) {
         it.before = report->value("outcome", "");
         it.codes_before = codes_of(*report);
         if ((*report)["submission_id"].is_string())

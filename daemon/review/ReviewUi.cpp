@@ -457,9 +457,8 @@ Response ReviewUi::bundle_page(const std::string& placed, const Session& s,
     body += "<form method=\"post\" action=\"/review/b/" + url(placed) +
             "/assign\" id=\"assign-form\">" + csrf +
             "<label>Назначить сотруднику <select name=\"clerk\"><option value=\"\">—</option>";
-    const Config config2 = context_.config();
     try {
-      for (const auto& u : load_users(config2.users_file))
+      for (const auto& u : load_users(config.users_file))
         body += "<option" + std::string(u.login == assignee ? " selected" : "") + ">" +
                 html_escape(u.login) + "</option>";
     } catch (const std::exception&) {

@@ -177,6 +177,10 @@ std::optional<nlohmann::json> Spool::finished_report(const std::string& id) cons
 }
 
 std::optional<nlohmann::json> Spool::report_at(const fs::path& bundle_dir) const {
+  return read_report(bundle_dir);
+}
+
+std::optional<nlohmann::json> read_report(const fs::path& bundle_dir) {
   const fs::path p = bundle_dir / "result" / "report.json";
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;

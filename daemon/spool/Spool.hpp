@@ -113,6 +113,9 @@ class Spool {
   std::filesystem::path root_;
 };
 
+// <bundle_dir>/result/report.json when it is a complete report (an object with an outcome).
+std::optional<nlohmann::json> read_report(const std::filesystem::path& bundle_dir);
+
 // The submission id a bundle's manifest.json names (read without following links, at most
 // `max_bytes`, with the manifest parser's limits); nullopt when it has none that is valid.
 std::optional<std::string> peek_submission_id(const std::filesystem::path& bundle_dir,
