@@ -81,9 +81,21 @@ DocumentFacts compute_facts(const Bundle& bundle, const FileEntry& entry,
   return facts;
 }
 
+namespace {
+// Template and macro-enabled OOXML variants are opened as their family is: refused for the
+// format, still examined for what they carry (macros are the reason they are refused).
+std::string_view family_of(std::string_view format) {
+  if (format == "docm" || format == "dotx" || format == "dotm") return "docx";
+  if (format == "xlsm" || format == "xltx" || format == "xltm") return "xlsx";
+  return format;
+}
+}  // namespace
+
 const analysis::AnalysisFacts* DocumentFactsCache::analysis(const FileEntry& entry) {
   const DocumentFacts* facts = get(entry);
-  if (!facts || facts->error || facts->bytes == 0 || facts->bytes > limits_.max_analysis_bytes)
+  if (!facts || facts->error || facts->bytes == 0 || facts->bytes > limits_.max_analysis_bytes ||
+      (!allowed_formats_.count(facts->format.format) &&
+       !allowed_formats_.count(family_of(facts->format.format))))
     return nullptr;
   auto& slot = cache_.at(entry.name);
   if (!slot.analysis) {

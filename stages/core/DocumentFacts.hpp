@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "analysis/DocumentAnalysis.hpp"
@@ -40,11 +41,16 @@ DocumentFacts compute_facts(const Bundle& bundle, const FileEntry& entry,
 // Lazily computed facts per file name, for the duration of one bundle's processing.
 class DocumentFactsCache {
  public:
-  DocumentFactsCache(const Bundle& bundle, FactsLimits limits) : bundle_(bundle), limits_(limits) {}
+  // `allowed_formats`: the rules' whitelist; a file of another format is refused for that
+  // alone and never opened with a parser.
+  DocumentFactsCache(const Bundle& bundle, FactsLimits limits,
+                     std::set<std::string, std::less<>> allowed_formats)
+      : bundle_(bundle), limits_(limits), allowed_formats_(std::move(allowed_formats)) {}
   // Facts for a regular, safely named file of the bundle; null for anything else.
   const DocumentFacts* get(const FileEntry& entry);
-  // The document analysis for such a file, or null when its format has no analyser, it
-  // could not be read, or it is larger than max_analysis_bytes.
+  // The document analysis for such a file, or null when its format is outside the
+  // whitelist or has no analyser, it could not be read, or it is larger than
+  // max_analysis_bytes.
   const analysis::AnalysisFacts* analysis(const FileEntry& entry);
   // The bytes the analysis read (for the stages that render pages), or null as for analysis.
   const std::string* data(const FileEntry& entry);
@@ -52,6 +58,7 @@ class DocumentFactsCache {
  private:
   const Bundle& bundle_;
   FactsLimits limits_;
+  std::set<std::string, std::less<>> allowed_formats_;
   std::map<std::string, DocumentFacts> cache_;
 };
 

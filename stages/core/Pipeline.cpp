@@ -48,7 +48,7 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
     result.bundle_id = bundle.id();
     result.submission_id = bundle.submission_id();
     if (const Manifest* m = bundle.manifest()) result.court_code = m->court.code;
-    DocumentFactsCache facts(bundle, config_.facts_limits);
+    DocumentFactsCache facts(bundle, config_.facts_limits, rules_->allowed_formats);
     BundleContext ctx{bundle, facts, *rules_, result.processed_at};
 
     for (const auto& stage : stages_) {

@@ -263,6 +263,34 @@ TEST_CASE("TIFF: pages, resolution, photometric", "[analysis]") {
   CHECK(std::abs(*page1(f).dpi - 150) < 0.5);
   CHECK(f.notes["compression"] == COMPRESSION_CCITTFAX4);
   CHECK(analysis::analyze("II*\0garbage", "tiff").corrupt);
+
+  // In a bundle: the shipped whitelist refuses TIFF for that alone, without opening it; rules
+  // that allow TIFF get its scan checked like any other.
+  BundleBuilder b;
+  b.documents[1].file = "Шарт.tif";
+  b.documents[1].content = read_file(path);
+  {
+    TempDir bt;
+    const auto r = run_pipeline(b.write(bt.path()));
+    CHECK(codes_of(r) == Codes{"FORMAT_NOT_ALLOWED"});
+    for (const auto& d : r.documents)
+      if (d.file == "Шарт.tif") CHECK(!d.pages);
+  }
+  {
+    std::string rules = read_file(std::filesystem::path(SOT_SOURCE_DIR) / "rules/rules.toml");
+    const std::string shipped = "allowed = [\"pdf\", \"jpeg\", \"doc\", \"docx\", \"xlsx\"]";
+    REQUIRE(rules.find(shipped) != std::string::npos);
+    rules.replace(rules.find(shipped), shipped.size(),
+                  "allowed = [\"pdf\", \"jpeg\", \"doc\", \"docx\", \"xlsx\", \"tiff\"]");
+    TempDir rt;
+    write_file(rt.path() / "rules.toml", rules);
+    Config c = test_config();
+    c.rules_file = rt.path() / "rules.toml";
+    const auto r = run_pipeline(b.write(rt.path()), c);
+    CHECK(findings_with(r, "FORMAT_NOT_ALLOWED").empty());
+    REQUIRE(findings_with(r, "SCAN_RESOLUTION_LOW").size() == 1);
+    CHECK(findings_with(r, "SCAN_RESOLUTION_LOW")[0].finding.file == "Шарт.tif");
+  }
 }
 
 TEST_CASE("hostile documents end in a finding within their limits", "[analysis][hostile]") {
