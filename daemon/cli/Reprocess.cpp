@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "core/Pipeline.hpp"
+#include "core/Report.hpp"
 #include "registry/Registry.hpp"
 #include "review/Decisions.hpp"
 #include "spool/Spool.hpp"
@@ -269,12 +270,12 @@ int run_reprocess(const ReprocessOptions& o) {
         if (a.report) {
           report = std::move(*a.report);
         } else {
-          report = {{"bundle", it.dir.filename().string()},
-                    {"outcome", "review"},
-                    {"findings", json::array({{{"code", "PROCESSING_FAILED"},
-                                               {"severity", "review"},
-                                               {"stage", "worker"},
-                                               {"detail", {{"reason", a.failure}}}}})}};
+          const SystemClock clock;
+          const PipelineResult r =
+              pipeline->failed(it.dir.filename().string(), a.failure, "worker", clock.now());
+          report = make_report(r, pipeline->rules(),
+                               config.report_local_offset ? local_offset_minutes(r.processed_at)
+                                                          : config.report_offset_minutes);
         }
         Done d{it.key,
                it.before,

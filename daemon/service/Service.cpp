@@ -99,21 +99,6 @@ void Service::reload() {
   }
 }
 
-namespace {
-// A report for a bundle the pipeline could not decide: review, never the filer's fault.
-PipelineResult failed_result(const std::string& id, const Pipeline& pipe, const std::string& why,
-                             const char* stage) {
-  PipelineResult r;
-  r.bundle_id = id;
-  r.processed_at = SystemClock{}.now();
-  r.findings.push_back(
-      {Finding{"PROCESSING_FAILED", stage, std::nullopt, std::nullopt, {{"reason", why}}},
-       pipe.rules().severity("PROCESSING_FAILED", "")});
-  r.outcome = Outcome::kReview;
-  return r;
-}
-}  // namespace
-
 void Service::write_outcome_documents(const std::string& id, const nlohmann::json& report,
                                       const rules::RuleSet& rules) {
   std::vector<std::pair<std::string, std::string>> documents;
@@ -142,10 +127,10 @@ std::string Service::process(const std::string& id, bool already_active,
   std::optional<std::string> court_code;
   if (registry_->decided(id)) {
     // The same id again after its decision: a clerk sorts it out; the first stays as it is.
-    result = failed_result(id, *pipe,
-                           "a bundle with this id was already decided; this delivery is kept "
-                           "apart for a clerk",
-                           "spool");
+    result = pipe->failed(id,
+                          "a bundle with this id was already decided; this delivery is kept "
+                          "apart for a clerk",
+                          "spool", clock.now());
     report = make_report(result, pipe->rules(), offset);
   } else {
     registry_->transition(id, "processing");
@@ -156,7 +141,7 @@ std::string Service::process(const std::string& id, bool already_active,
         court_code = a.court_code;
       } else {
         log(id, "analysis failed: " + a.failure);
-        result = failed_result(id, *pipe, a.failure, "worker");
+        result = pipe->failed(id, a.failure, "worker", clock.now());
         report = make_report(result, pipe->rules(), offset);
       }
     } else {

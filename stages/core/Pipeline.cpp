@@ -38,6 +38,18 @@ Pipeline::Pipeline(std::vector<std::unique_ptr<const Stage>> stages,
     throw rules::RulesError(rules_->source, "codes.PROCESSING_FAILED", "not defined");
 }
 
+PipelineResult Pipeline::failed(const std::string& bundle_id, const std::string& why,
+                                const char* stage, SysSeconds at) const {
+  PipelineResult r;
+  r.bundle_id = bundle_id;
+  r.processed_at = at;
+  r.findings.push_back(
+      {Finding{"PROCESSING_FAILED", stage, std::nullopt, std::nullopt, {{"reason", why}}},
+       rules_->severity("PROCESSING_FAILED", "")});
+  r.outcome = Outcome::kReview;
+  return r;
+}
+
 PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& clock) const {
   const auto started = std::chrono::steady_clock::now();
   PipelineResult result;

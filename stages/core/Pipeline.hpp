@@ -56,6 +56,11 @@ class Pipeline {
 
   // Runs every stage over the bundle at `dir`. Never throws.
   PipelineResult run(const std::filesystem::path& dir, const Clock& clock) const;
+  // The result for a bundle the pipeline could not decide (its analysis process crashed or
+  // ran out of time, a delivery that cannot be taken): PROCESSING_FAILED from `stage`, so
+  // review — never the filer's rejection.
+  PipelineResult failed(const std::string& bundle_id, const std::string& why, const char* stage,
+                        SysSeconds at) const;
 
   const rules::RuleSet& rules() const { return *rules_; }
   const Config& config() const { return config_; }
