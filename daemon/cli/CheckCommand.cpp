@@ -1,9 +1,16 @@
 #include "cli/CheckCommand.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
 #include <ostream>
+#include <thread>
 
 #include "core/Pipeline.hpp"
 #include "core/Report.hpp"
+#include "worker/AnalysisWorker.hpp"
 
 namespace sot::cli {
 
@@ -15,20 +22,86 @@ Config resolve_config(const CheckOptions& opts) {
 }
 
 size_t run_check(const Config& config, const std::vector<std::filesystem::path>& bundles,
-                 const Clock& clock, std::ostream& out) {
+                 const CheckRun& run, const Clock& clock, std::ostream& out) {
   const auto pipeline = build_pipeline(config);
-  size_t done = 0;
-  for (const auto& dir : bundles) {
-    const PipelineResult r = pipeline->run(dir, clock);
+  auto line_of = [&](const PipelineResult& r) {
     const std::int32_t offset = config.report_local_offset ? local_offset_minutes(r.processed_at)
                                                            : config.report_offset_minutes;
-    out << make_report(r, pipeline->rules(), offset)
-               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-        << '\n'
-        << std::flush;
-    ++done;
+    return make_report(r, pipeline->rules(), offset)
+               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+           '\n';
+  };
+  auto in_process = [&](const std::filesystem::path& dir) {
+    return line_of(pipeline->run(dir, clock));
+  };
+
+  if (run.worker_argv.empty() || bundles.empty()) {
+    for (const auto& dir : bundles) out << in_process(dir) << std::flush;
+    return bundles.size();
   }
-  return done;
+
+  const std::string init =
+      worker::make_worker_init(config, pipeline->rules().text, pipeline->rules().source);
+  worker::WorkerLimits limits;
+  limits.bundle_timeout = run.bundle_timeout;
+
+  // Workers take bundles in order; lines are printed in that order as soon as each is ready.
+  std::vector<std::optional<std::string>> lines(bundles.size());
+  std::mutex m;
+  std::condition_variable ready;
+  std::atomic<std::size_t> next{0};
+  std::once_flag warned;
+  auto worker_loop = [&] {
+    worker::AnalysisWorker analysis(run.worker_argv, init, limits);
+    bool isolated = true;
+    for (std::size_t i; (i = next++) < bundles.size();) {
+      const std::filesystem::path& dir = bundles[i];
+      std::error_code ec;
+      const std::filesystem::path abs = std::filesystem::absolute(dir, ec);
+      std::string line;
+      // The worker reads one path per line: a name with a line break is checked here.
+      if (!isolated || ec || abs.native().find('\n') != std::string::npos) {
+        line = in_process(dir);
+      } else {
+        worker::WorkerAnswer a = analysis.run(abs);
+        if (a.report) {
+          line = a.report->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+        } else if (a.unavailable) {
+          // No worker can run here (exec refused, no seccomp): check without isolation rather
+          // than fail every bundle; the bundle itself was never looked at.
+          std::call_once(warned, [&] {
+            std::cerr << "sot-intake check: " << a.failure
+                      << "; checking in this process, without isolation\n";
+          });
+          isolated = false;
+          line = in_process(dir);
+        } else {
+          const auto id = dir.filename().empty() ? dir.parent_path().filename() : dir.filename();
+          line = line_of(pipeline->failed(id.string(), a.failure, "worker", SystemClock{}.now()));
+        }
+      }
+      {
+        std::lock_guard lock(m);
+        lines[i] = std::move(line);
+      }
+      ready.notify_all();
+    }
+  };
+  const std::size_t n = std::clamp<std::size_t>(run.jobs, 1, bundles.size());
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < n; ++w) threads.emplace_back(worker_loop);
+  for (std::size_t i = 0; i < bundles.size(); ++i) {
+    std::string line;
+    {
+      std::unique_lock lock(m);
+      ready.wait(lock, [&] { return lines[i].has_value(); });
+      line = std::move(*lines[i]);
+      lines[i].reset();
+    }
+    out << line << std::flush;
+  }
+  for (auto& t : threads) t.join();
+  return bundles.size();
 }
 
 }  // namespace sot::cli

@@ -1,8 +1,14 @@
 // `sot-intake check` (spec §4): runs the pipeline over bundles in place, moves nothing, and
-// prints each report.json as one JSON line. A bundle that cannot be processed still gets its
-// line (PROCESSING_FAILED); configuration problems are the caller's (exit 2).
+// prints each report.json as one JSON line, in the order the bundles were given. A bundle
+// that cannot be processed still gets its line (PROCESSING_FAILED); configuration problems
+// are the caller's (exit 2).
+//
+// The bundles are analysed in the daemon's sandboxed worker processes (this binary with
+// --analysis-worker), several at a time: a parser that crashes or hangs on a hostile file
+// costs that bundle's line a PROCESSING_FAILED, never the other bundles' lines.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
@@ -19,15 +25,25 @@ struct CheckOptions {
   std::optional<std::filesystem::path> trust_dir;
   std::optional<std::filesystem::path> crl_dir;
   std::vector<std::filesystem::path> bundles;
+  unsigned jobs = 0;  // bundles analysed at once; 0: the config's workers
+  std::chrono::seconds bundle_timeout{120};
 };
 
 // Loads the config (shipped defaults without a file) and applies the flag overrides.
 // Throws ConfigError / rules::RulesError.
 Config resolve_config(const CheckOptions& opts);
 
-// Processes every bundle, writing one report line each to `out`. Returns the number of
-// bundles processed.
+// How the bundles are analysed: in worker processes started as `worker_argv` (empty: in this
+// process, one after another — no isolation).
+struct CheckRun {
+  std::vector<std::string> worker_argv;
+  unsigned jobs = 1;
+  std::chrono::seconds bundle_timeout{120};
+};
+
+// Processes every bundle, writing one report line each to `out` in the order given. Returns
+// the number of bundles processed. Throws ConfigError / rules::RulesError before any line.
 size_t run_check(const Config& config, const std::vector<std::filesystem::path>& bundles,
-                 const Clock& clock, std::ostream& out);
+                 const CheckRun& run, const Clock& clock, std::ostream& out);
 
 }  // namespace sot::cli

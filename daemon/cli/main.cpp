@@ -1,5 +1,5 @@
 // sot-intake: the command-line companion of sot-intaked.
-//   sot-intake check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] BUNDLE_DIR...
+//   sot-intake check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] [--jobs N] BUNDLE_DIR...
 //   sot-intake status | review | reprocess | users … (cli/AdminCommands.hpp)
 // Exit status: 0 when every bundle was processed (whatever the outcomes), 2 on a usage or
 // configuration error.
@@ -27,10 +27,13 @@ const char* kUsage =
     "Pre-screens electronic court filing bundles (sot-bundle/1).\n"
     "\n"
     "Commands:\n"
-    "  check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] BUNDLE_DIR...\n"
+    "  check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] [--jobs N] BUNDLE_DIR...\n"
     "        Run every check on bundles in place (nothing is moved) and print each\n"
-    "        report.json as one JSON line. Exit 0 when all were processed, whatever the\n"
-    "        outcomes; 2 on a usage or configuration error.\n"
+    "        report.json as one JSON line, in the order given. Exit 0 when all were\n"
+    "        processed, whatever the outcomes; 2 on a usage or configuration error.\n"
+    "        Bundles are analysed in sandboxed worker processes, N at a time (default:\n"
+    "        the config's workers); one that crashes or exceeds --bundle-timeout SECONDS\n"
+    "        (default 120) gets PROCESSING_FAILED.\n"
     "  status SUBMISSION_ID [--config FILE] [--spool DIR] [--json]\n"
     "        What the filer's status view shows: received, being checked, in review,\n"
     "        registered with its number, rejected with its reasons (exit 3: unknown).\n"
@@ -46,11 +49,14 @@ const char* kUsage =
     "  -h, --help     this text\n"
     "  --version      version of the program and of the shipped rules\n";
 
-int check_main(const std::vector<std::string>& args) {
+int check_main(const std::vector<std::string>& args, const std::string& self_exe) {
   po::options_description desc("check options");
   desc.add_options()("help,h", "this text")("config", po::value<std::string>(), "config file")(
       "trust-dir", po::value<std::string>(), "directory of PEM trust anchors")(
       "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
+      "jobs,j", po::value<unsigned>(), "bundles analysed at once (default: the config's workers)")(
+      "bundle-timeout", po::value<unsigned>(), "seconds one bundle may take (default 120)")(
+      "in-process", "analyse in this process, one bundle after another (no isolation)")(
       "bundle", po::value<std::vector<std::string>>(), "bundle directory");
   po::positional_options_description pos;
   pos.add("bundle", -1);
@@ -78,8 +84,14 @@ int check_main(const std::vector<std::string>& args) {
   }
   try {
     const sot::Config config = sot::cli::resolve_config(opts);
+    sot::cli::CheckRun run;
+    if (!vm.count("in-process")) run.worker_argv = {self_exe, "--analysis-worker"};
+    run.jobs = vm.count("jobs") && vm["jobs"].as<unsigned>() > 0 ? vm["jobs"].as<unsigned>()
+                                                                 : config.effective_workers();
+    if (vm.count("bundle-timeout") && vm["bundle-timeout"].as<unsigned>() > 0)
+      run.bundle_timeout = std::chrono::seconds(vm["bundle-timeout"].as<unsigned>());
     sot::SystemClock clock;
-    sot::cli::run_check(config, opts.bundles, clock, std::cout);
+    sot::cli::run_check(config, opts.bundles, run, clock, std::cout);
   } catch (const sot::ConfigError& e) {
     std::cerr << "sot-intake check: configuration error: " << e.what() << '\n';
     return kExitUsage;
@@ -115,10 +127,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   args.erase(args.begin());
-  if (cmd == "check") return check_main(args);
   char self[4096];
   const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   const std::string exe = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string(argv[0]);
+  if (cmd == "check") return check_main(args, exe);
   try {
     if (cmd == "--analysis-worker") return sot::worker::worker_main(sot::worker::WorkerLimits{});
     if (cmd == "status") return sot::cli::status_main(args);

@@ -221,7 +221,10 @@ bool AnalysisWorker::prefork(std::string* why) {
 WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
   WorkerAnswer a;
   if (pid_ > 0 && jobs_ >= limits_.max_jobs) kill_worker();  // recycle
-  if (pid_ <= 0 && !start(&a.failure)) return a;
+  if (pid_ <= 0 && !start(&a.failure)) {
+    a.unavailable = true;
+    return a;
+  }
   ++jobs_;
   if (!write_all(to_, dir.string() + "\n")) {
     a.failure = "the analysis worker stopped taking work";
@@ -272,6 +275,8 @@ WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
       pid_ = to_ = from_ = -1;
       ++restarts_;
       a.failure = "the analysis worker " + describe_status(status);
+      a.unavailable = WIFEXITED(status) && (WEXITSTATUS(status) == kWorkerExitBadInit ||
+                                            WEXITSTATUS(status) == kWorkerExitNoSandbox);
       return a;
     }
   }
@@ -282,7 +287,7 @@ WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
 
 int worker_main(const WorkerLimits& limits) {
   std::string init;
-  if (!std::getline(std::cin, init)) return 2;
+  if (!std::getline(std::cin, init)) return kWorkerExitBadInit;
   Config config;
   std::shared_ptr<const Pipeline> pipeline;
   try {
@@ -293,11 +298,11 @@ int worker_main(const WorkerLimits& limits) {
                                                         j.at("rules_source").get<std::string>()));
   } catch (const std::exception& e) {
     std::cerr << "sot-intaked worker: cannot start: " << e.what() << "\n";
-    return 2;
+    return kWorkerExitBadInit;
   }
   if (!apply_sandbox(limits)) {
     std::cerr << "sot-intaked worker: cannot apply the sandbox\n";
-    return 1;
+    return kWorkerExitNoSandbox;
   }
   SystemClock clock;
   std::string line;

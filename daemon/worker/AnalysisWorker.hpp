@@ -34,7 +34,15 @@ struct WorkerAnswer {
   std::optional<nlohmann::json> report;  // set on success
   std::optional<std::string> court_code;
   std::string failure;  // why there is no report (crash, timeout, protocol)
+  // The worker could not start or set itself up (exec, configuration, sandbox): the bundle
+  // was never looked at, so its content is not to blame.
+  bool unavailable = false;
 };
+
+// Exit statuses of a worker that cannot set itself up (a crash is a signal, or status 1
+// under the sanitizers).
+inline constexpr int kWorkerExitBadInit = 2;
+inline constexpr int kWorkerExitNoSandbox = 3;
 
 class AnalysisWorker {
  public:

@@ -12,6 +12,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sstream>
+
+#include "cli/CheckCommand.hpp"
+#include "support/TestBundle.hpp"
 #include "worker/AnalysisWorker.hpp"
 
 TEST_CASE("the worker sandbox refuses network, exec and ptrace", "[sandbox]") {
@@ -47,4 +51,26 @@ TEST_CASE("the worker sandbox refuses network, exec and ptrace", "[sandbox]") {
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("check falls back to this process when no worker can start", "[sandbox][cli]") {
+  using namespace sot::test;
+  TempDir t;
+  std::vector<std::filesystem::path> bundles;
+  for (const char* id : {"a", "b", "c"}) bundles.push_back(BundleBuilder(id).write(t.path()));
+  sot::Config config = test_config();
+  sot::cli::CheckRun run;
+  run.worker_argv = {(t.path() / "no-such-worker").string(), "--analysis-worker"};
+  run.jobs = 2;
+  std::ostringstream out;
+  REQUIRE(sot::cli::run_check(config, bundles, run, sot::SystemClock{}, out) == 3);
+  std::istringstream in(out.str());
+  std::vector<nlohmann::json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  REQUIRE(lines.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(lines[i]["bundle"] == bundles[i].filename().string());
+    // Checked, not failed: the bundle was never the problem.
+    CHECK(lines[i]["outcome"] == "registered");
+  }
 }

@@ -76,3 +76,54 @@ TEST_CASE("every bundle named gets exactly one report line, in order", "[cli]") 
   CHECK(lines[2]["bundle"] == "c");
   CHECK(lines[0]["processed_at"].get<std::string>().size() == 25);  // ...+05:00
 }
+
+TEST_CASE("check: a crashing or hanging analysis costs only its own bundle's line", "[cli]") {
+  TempDir t;
+  std::vector<std::string> argv = {SOT_INTAKE_BIN,     "check",
+                                   "--trust-dir",      (test_pki_dir() / "trust").string(),
+                                   "--crl-dir",        (test_pki_dir() / "crl").string(),
+                                   "--jobs",           "2",
+                                   "--bundle-timeout", "3"};
+  const std::vector<std::string> ids = {"fine-1", "poison-crash", "fine-2", "poison-hang",
+                                        "fine-3"};
+  for (const auto& id : ids) argv.push_back(BundleBuilder(id).write(t.path()).string());
+  ::setenv("SOT_FAULT_INJECT", "crash:poison-crash,hang:poison-hang", 1);
+  const auto r = run_process(argv);
+  ::unsetenv("SOT_FAULT_INJECT");
+  REQUIRE(r.exit_code == 0);
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() == ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    INFO(ids[i]);
+    CHECK(lines[i]["bundle"] == ids[i]);  // in the order given, whichever finished first
+    if (ids[i].rfind("poison", 0) == 0) {
+      CHECK(lines[i]["outcome"] == "review");
+      REQUIRE(lines[i]["findings"].size() == 1);
+      CHECK(lines[i]["findings"][0]["code"] == "PROCESSING_FAILED");
+      CHECK(lines[i]["findings"][0]["severity"] == "review");
+    } else {
+      CHECK(lines[i]["outcome"] == "registered");
+    }
+  }
+  CHECK_THAT(lines[1]["findings"][0]["detail"]["reason"].get<std::string>(),
+             Catch::Contains("signal 6"));
+  CHECK_THAT(lines[3]["findings"][0]["detail"]["reason"].get<std::string>(),
+             Catch::Contains("longer than 3 s"));
+
+  // --in-process: the same reports without worker processes (and without their isolation).
+  std::vector<std::string> plain = {SOT_INTAKE_BIN,
+                                    "check",
+                                    "--in-process",
+                                    "--trust-dir",
+                                    (test_pki_dir() / "trust").string(),
+                                    "--crl-dir",
+                                    (test_pki_dir() / "crl").string(),
+                                    (t.path() / "fine-1").string()};
+  const auto p = run_process(plain);
+  REQUIRE(p.exit_code == 0);
+  const json one = json::parse(p.out);
+  CHECK(one["outcome"] == "registered");
+  CHECK(one["documents"] == lines[0]["documents"]);
+}
