@@ -5,6 +5,7 @@
 #include <gsf/gsf.h>
 #include <pango/pangocairo.h>
 #include <turbojpeg.h>
+#include <unicode/ucnv.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -402,6 +403,61 @@ std::string make_doc(const std::string& text, bool encrypted, bool macros) {
                                                               {"1Table", clx}};
   if (macros) streams.push_back({"Macros", "Attribute VB_Name = \"NewMacros\""});
   return make_ole(streams);
+}
+
+std::string make_doc95(const std::string& text, bool fast_saved, unsigned lid, unsigned nfib) {
+  auto put16 = [](std::string& b, size_t at, unsigned v) {
+    b[at] = static_cast<char>(v & 0xFF);
+    b[at + 1] = static_cast<char>((v >> 8) & 0xFF);
+  };
+  auto put32 = [](std::string& b, size_t at, std::uint32_t v) {
+    for (int k = 0; k < 4; ++k) b[at + k] = static_cast<char>((v >> (8 * k)) & 0xFF);
+  };
+  // UTF-8 → the language's code page (ICU), the final paragraph mark after it.
+  const char* codepage =
+      (lid & 0x3FF) == 0x19 || (lid & 0x3FF) == 0x3F ? "windows-1251" : "windows-1252";
+  UErrorCode status = U_ZERO_ERROR;
+  std::string ansi(text.size() * 2 + 8, '\0');
+  const int32_t n = ucnv_convert(codepage, "UTF-8", ansi.data(), static_cast<int32_t>(ansi.size()),
+                                 text.data(), static_cast<int32_t>(text.size()), &status);
+  if (U_FAILURE(status))
+    throw std::runtime_error("make_doc95: text not in " + std::string(codepage));
+  ansi.resize(static_cast<size_t>(n));
+  ansi += '\r';
+  const auto chars = static_cast<std::uint32_t>(ansi.size());
+
+  // The Word 6 FIB: wIdent, nFib, lid, flags (fComplex), fcMin/fcMac, ccpText at 0x34,
+  // fcClx/lcbClx at 0x160/0x164; the text from 0x300.
+  constexpr std::uint32_t kText = 0x300;
+  std::string word(kText, '\0');
+  put16(word, 0x00, 0xA5EC);
+  put16(word, 0x02, nfib);
+  put16(word, 0x06, lid);
+  put16(word, 0x0A, fast_saved ? 0x0004 : 0);
+  put32(word, 0x18, kText);
+  put32(word, 0x1C, kText + chars);
+  put32(word, 0x34, chars);
+  if (!fast_saved) {
+    word += ansi;
+  } else {
+    // Two pieces, the second half first in the file, then the Clx.
+    const std::uint32_t half = chars / 2;
+    const std::string first = ansi.substr(0, half), second = ansi.substr(half);
+    word += second;
+    word += first;
+    std::string clx(1 + 4 + 3 * 4 + 2 * 8, '\0');
+    clx[0] = 0x02;
+    put32(clx, 1, 3 * 4 + 2 * 8);
+    put32(clx, 5, 0);
+    put32(clx, 9, half);
+    put32(clx, 13, chars);
+    put32(clx, 17 + 2, kText + static_cast<std::uint32_t>(second.size()));  // piece 1: first half
+    put32(clx, 25 + 2, kText);                                              // piece 2
+    put32(word, 0x160, static_cast<std::uint32_t>(word.size()));
+    put32(word, 0x164, static_cast<std::uint32_t>(clx.size()));
+    word += clx;
+  }
+  return make_ole({{"WordDocument", word}});
 }
 
 namespace {

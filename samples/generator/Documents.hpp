@@ -37,6 +37,12 @@ std::string make_xlsx(const std::vector<std::vector<std::string>>& rows);
 // OOXML container (EncryptionInfo + EncryptedPackage).
 std::string make_doc(const std::string& text, bool encrypted = false, bool macros = false);
 std::string make_encrypted_ooxml();
+// A Word 6/95 document (nFib 104, one WordDocument stream): `text` (UTF-8) stored 8-bit in
+// the code page of language `lid` (0x0419 Russian: CP1251); `fast_saved` splits it into two
+// pieces through a piece table (fComplex), stored in reverse order. `nfib` below 101 makes an
+// older (Word 2-era) header whose text is not read.
+std::string make_doc95(const std::string& text, bool fast_saved = false, unsigned lid = 0x0419,
+                       unsigned nfib = 104);
 
 // A scanned document as a PDF: each page an image of `width_mm` × `height_mm` at `dpi`,
 // placed 1:1 on a page of that size. mode: "bilevel", "gray", "color" (a red stamp on it) or

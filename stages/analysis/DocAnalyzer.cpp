@@ -1,11 +1,14 @@
 // Legacy Word (OLE2/CFB) analysis with libgsf: the compound file opens, the WordDocument
 // stream has a sane File Information Block, the FIB's fEncrypted flag (password protection),
 // VBA macro storages (Macros, _VBA_PROJECT_CUR), and the main document's text through the
-// piece table (Word 97 and later).
+// piece table (Word 97 and later) or from the text range / piece table of Word 6 and 95,
+// decoded from the code page of the document's language with ICU.
 #include <gsf/gsf.h>
+#include <unicode/ucnv.h>
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "analysis/DocumentAnalysis.hpp"
 #include "core/Gsf.hpp"
@@ -41,65 +44,185 @@ std::string read_all(GsfInput* in, std::uint64_t cap) {
   return out;
 }
 
-// CP1252 bytes 0x80-0x9F (the rest of the range is Latin-1).
-unsigned cp1252(unsigned char c) {
-  static const unsigned short k[32] = {
-      0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-      0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-      0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
-  return c >= 0x80 && c < 0xA0 ? k[c - 0x80] : c;
+// The Windows code page of a Word 6/95 document's 8-bit text, from its language id (the
+// primary language in the low 10 bits); Word 97 and later store such text as CP1252.
+const char* ansi_codepage(unsigned lid) {
+  switch (lid) {
+    case 0x0C1A:  // Serbian (Cyrillic)
+    case 0x082C:  // Azerbaijani (Cyrillic)
+    case 0x0843:  // Uzbek (Cyrillic)
+      return "windows-1251";
+    default:
+      break;
+  }
+  switch (lid & 0x3FF) {
+    case 0x02:  // Bulgarian
+    case 0x19:  // Russian
+    case 0x22:  // Ukrainian
+    case 0x23:  // Belarusian
+    case 0x2F:  // Macedonian
+    case 0x3F:  // Kazakh
+    case 0x40:  // Kyrgyz
+    case 0x44:  // Tatar
+    case 0x50:  // Mongolian
+      return "windows-1251";
+    case 0x05:  // Czech
+    case 0x0E:  // Hungarian
+    case 0x15:  // Polish
+    case 0x18:  // Romanian
+    case 0x1A:  // Croatian, Serbian (Latin)
+    case 0x1B:  // Slovak
+    case 0x1C:  // Albanian
+    case 0x24:  // Slovenian
+      return "windows-1250";
+    case 0x08:
+      return "windows-1253";
+    case 0x1F:
+      return "windows-1254";
+    case 0x0D:
+      return "windows-1255";
+    case 0x01:
+      return "windows-1256";
+    case 0x25:  // Estonian
+    case 0x26:  // Latvian
+    case 0x27:  // Lithuanian
+      return "windows-1257";
+    default:
+      return "windows-1252";
+  }
 }
 
-// The main document text through the piece table (MS-DOC 2.4.1: FIB → Clx → PlcPcd), for
-// Word 97 and later; bounded by ccpText, the streams' sizes and max_text_bytes.
-void read_text(GsfInfile* ole, GsfInput* word_in, unsigned flags, unsigned nfib,
-               const AnalysisLimits& limits, AnalysisFacts& f) {
-  if (nfib < 0x00C1) return;  // before Word 97: no piece table here
-  const std::string word = read_all(word_in, limits.max_xml_part_bytes);
-  if (word.size() < 0x200) return;
+// 8-bit text in one code page, through ICU's converters.
+class AnsiDecoder {
+ public:
+  explicit AnsiDecoder(const char* codepage) {
+    UErrorCode status = U_ZERO_ERROR;
+    conv_ = ucnv_open(codepage, &status);
+    if (U_FAILURE(status)) conv_ = nullptr;
+  }
+  ~AnsiDecoder() {
+    if (conv_) ucnv_close(conv_);
+  }
+  AnsiDecoder(const AnsiDecoder&) = delete;
+  AnsiDecoder& operator=(const AnsiDecoder&) = delete;
+
+  // Appends `bytes` as UTF-8 (paragraph marks as line breaks) while `out` is under `cap`.
+  void append(std::string_view bytes, std::string& out, size_t cap) {
+    if (!conv_ || bytes.empty()) return;
+    std::vector<UChar> u(bytes.size() * 2 + 2);
+    UErrorCode status = U_ZERO_ERROR;
+    const int32_t n = ucnv_toUChars(conv_, u.data(), static_cast<int32_t>(u.size()), bytes.data(),
+                                    static_cast<int32_t>(bytes.size()), &status);
+    if (U_FAILURE(status)) return;
+    for (int32_t i = 0; i < n && out.size() < cap; ++i)
+      text::append_utf8(out, u[static_cast<size_t>(i)] == '\r' ? '\n' : u[static_cast<size_t>(i)]);
+  }
+
+ private:
+  UConverter* conv_ = nullptr;
+};
+
+struct Piece {
+  std::uint32_t cp0, cp1, fc;
+};
+
+// The piece table (Clx: Prc entries skipped, then the Pcdt's PlcPcd) at [at, at + lcb) of
+// `holder`; empty when it does not fit.
+std::vector<Piece> read_pieces(const std::string& holder, std::uint32_t fc_clx,
+                               std::uint32_t lcb_clx) {
+  std::vector<Piece> out;
+  if (static_cast<std::uint64_t>(fc_clx) + lcb_clx > holder.size()) return out;
+  size_t at = fc_clx;
+  const size_t end = static_cast<size_t>(fc_clx) + lcb_clx;
+  while (at < end && holder[at] == 0x01) at += 3 + le16(holder, at + 1);  // Prc
+  if (at >= end || holder[at] != 0x02) return out;
+  const std::uint32_t lcb = le32(holder, at + 1);
+  const size_t plc = at + 5;
+  if (plc + lcb > holder.size() || lcb < 16) return out;
+  const size_t n = (lcb - 4) / 12;
+  for (size_t i = 0; i < n; ++i) {
+    const std::uint32_t cp0 = le32(holder, plc + 4 * i), cp1 = le32(holder, plc + 4 * (i + 1));
+    if (cp1 > cp0) out.push_back({cp0, cp1, le32(holder, plc + 4 * (n + 1) + 8 * i + 2)});
+  }
+  return out;
+}
+
+// The main document text through the piece table (MS-DOC 2.4.1: FIB → Clx → PlcPcd) for
+// Word 97 and later: 16-bit pieces, or 8-bit CP1252 ("compressed") ones.
+void read_text_word97(GsfInfile* ole, const std::string& word, unsigned flags,
+                      const AnalysisLimits& limits, AnalysisFacts& f) {
+  auto unread = [&](const char* why) { f.notes["text_unread"] = why; };
+  if (word.size() < 0x200) return unread("the File Information Block is cut short");
   const unsigned csw = le16(word, 0x20);
   const size_t lw = 0x22 + csw * 2 + 2;  // fibRgLw
   const unsigned cslw = le16(word, lw - 2);
   const size_t fclcb = lw + cslw * 4 + 2;  // fibRgFcLcbBlob
-  if (cslw < 4 || le16(word, fclcb - 2) < 34) return;
+  if (cslw < 4 || le16(word, fclcb - 2) < 34)
+    return unread("the File Information Block has no piece table entry");
   const std::uint32_t ccp_text = le32(word, lw + 12);
-  const std::uint32_t fc_clx = le32(word, fclcb + 33 * 8);
-  const std::uint32_t lcb_clx = le32(word, fclcb + 33 * 8 + 4);
   std::unique_ptr<GsfInput, Unref> table(
       gsf_infile_child_by_name(ole, (flags & 0x0200) ? "1Table" : "0Table"));
-  if (!table) return;
+  if (!table) return unread("no table stream");
   const std::string tbl = read_all(table.get(), limits.max_xml_part_bytes);
-  if (static_cast<std::uint64_t>(fc_clx) + lcb_clx > tbl.size()) {
-    f.notes["text"] = "piece table outside the table stream";
+  const auto pieces = read_pieces(tbl, le32(word, fclcb + 33 * 8), le32(word, fclcb + 33 * 8 + 4));
+  if (pieces.empty()) {
+    f.notes["text_unread"] = "no usable piece table";
     return;
   }
-  size_t at = fc_clx;
-  const size_t end = static_cast<size_t>(fc_clx) + lcb_clx;
-  while (at < end && tbl[at] == 0x01) at += 3 + le16(tbl, at + 1);  // Prc: skip
-  if (at >= end || tbl[at] != 0x02) return;
-  const std::uint32_t lcb = le32(tbl, at + 1);
-  const size_t plc = at + 5;
-  if (plc + lcb > tbl.size() || lcb < 16) return;
-  const size_t n = (lcb - 4) / 12;
+  AnsiDecoder cp1252("windows-1252");
   std::uint32_t done = 0;
-  for (size_t i = 0; i < n && done < ccp_text && f.text.size() < limits.max_text_bytes; ++i) {
-    const std::uint32_t cp0 = le32(tbl, plc + 4 * i), cp1 = le32(tbl, plc + 4 * (i + 1));
-    if (cp1 <= cp0) continue;
-    const std::uint32_t count = std::min(cp1 - cp0, ccp_text - done);
-    const std::uint32_t fc = le32(tbl, plc + 4 * (n + 1) + 8 * i + 2);
-    const bool compressed = fc & 0x40000000u;
-    const size_t start = compressed ? (fc & 0x3FFFFFFFu) / 2 : fc;
-    for (std::uint32_t k = 0; k < count && f.text.size() < limits.max_text_bytes; ++k) {
-      unsigned u;
-      if (compressed) {
-        if (start + k >= word.size()) break;
-        u = cp1252(static_cast<unsigned char>(word[start + k]));
-      } else {
+  for (const Piece& p : pieces) {
+    if (done >= ccp_text || f.text.size() >= limits.max_text_bytes) break;
+    const std::uint32_t count = std::min(p.cp1 - p.cp0, ccp_text - done);
+    if (p.fc & 0x40000000u) {
+      const size_t start = (p.fc & 0x3FFFFFFFu) / 2;
+      if (start < word.size())
+        cp1252.append(std::string_view(word).substr(start, count), f.text, limits.max_text_bytes);
+    } else {
+      const size_t start = p.fc;
+      for (std::uint32_t k = 0; k < count && f.text.size() < limits.max_text_bytes; ++k) {
         if (start + 2 * k + 1 >= word.size()) break;
-        u = le16(word, start + 2 * k);
+        const unsigned u = le16(word, start + 2 * k);
+        text::append_utf8(f.text, u == '\r' ? '\n' : u);
       }
-      text::append_utf8(f.text, u == '\r' ? '\n' : u);
     }
+    done += count;
+  }
+}
+
+// Word 6 and Word 95 (nFib 101-105): 8-bit text in the code page of the document's language,
+// from fcMin on (ccpText characters), or — after a fast save (fComplex) — through a piece
+// table kept in the WordDocument stream itself (fcClx at 0x160).
+void read_text_word6(const std::string& word, unsigned flags, unsigned lid,
+                     const AnalysisLimits& limits, AnalysisFacts& f) {
+  if (word.size() < 0x168) {
+    f.notes["text_unread"] = "the File Information Block is cut short";
+    return;
+  }
+  const std::uint32_t fc_min = le32(word, 0x18), fc_mac = le32(word, 0x1C);
+  const std::uint32_t ccp_text = le32(word, 0x34);
+  AnsiDecoder decoder(ansi_codepage(lid));
+  f.notes["codepage"] = ansi_codepage(lid);
+  const std::string_view all(word);
+  if (!(flags & 0x0004)) {
+    if (fc_min >= word.size() || fc_mac < fc_min) {
+      f.notes["text_unread"] = "text range outside the WordDocument stream";
+      return;
+    }
+    decoder.append(all.substr(fc_min, std::min(ccp_text, fc_mac - fc_min)), f.text,
+                   limits.max_text_bytes);
+    return;
+  }
+  const auto pieces = read_pieces(word, le32(word, 0x160), le32(word, 0x164));
+  if (pieces.empty()) {
+    f.notes["text_unread"] = "no usable piece table";
+    return;
+  }
+  std::uint32_t done = 0;
+  for (const Piece& p : pieces) {
+    if (done >= ccp_text || f.text.size() >= limits.max_text_bytes) break;
+    const std::uint32_t count = std::min(p.cp1 - p.cp0, ccp_text - done);
+    if (p.fc < word.size()) decoder.append(all.substr(p.fc, count), f.text, limits.max_text_bytes);
     done += count;
   }
 }
@@ -143,7 +266,17 @@ AnalysisFacts analyze_doc(std::string_view data, const AnalysisLimits& limits) {
     f.encrypted = true;
     f.notes["encryption"] = (flags & 0x8000) ? "XOR obfuscation" : "password protected";
   }
-  if (!f.encrypted) read_text(ole.get(), word.get(), flags, nfib, limits, f);
+  if (!f.encrypted) {
+    const std::string stream = read_all(word.get(), limits.max_xml_part_bytes);
+    if (nfib >= 0x00C1) {
+      read_text_word97(ole.get(), stream, flags, limits, f);
+    } else if (nfib >= 101 && nfib <= 105) {
+      read_text_word6(stream, flags, fib[6] | (fib[7] << 8), limits, f);
+    } else {
+      // Word 2 and older: the document opens, its text is not read here.
+      f.notes["text_unread"] = "Word version (nFib " + std::to_string(nfib) + ") not read";
+    }
+  }
   for (const char* storage : {"Macros", "_VBA_PROJECT_CUR"}) {
     std::unique_ptr<GsfInput, Unref> m(gsf_infile_child_by_name(ole.get(), storage));
     if (m) f.active.push_back({"macro", storage});

@@ -212,6 +212,30 @@ TEST_CASE("DOC: text through the piece table", "[analysis]") {
   CHECK(analysis::analyze(samples::make_doc("x", true), "doc").text.empty());  // encrypted
 }
 
+TEST_CASE("DOC: Word 6/95 text in the code page of its language", "[analysis]") {
+  const std::string text = "Исковое заявление о взыскании задолженности";
+  const auto plain = analysis::analyze(samples::make_doc95(text), "doc");
+  CHECK_FALSE(plain.corrupt);
+  CHECK(plain.notes["nFib"] == 104);
+  CHECK(plain.notes["codepage"] == "windows-1251");
+  CHECK(plain.text == text + "\n");
+  // Fast-saved: the text through the piece table, pieces out of file order.
+  const auto fast = analysis::analyze(samples::make_doc95(text, true), "doc");
+  CHECK(fast.text == text + "\n");
+  // A Western European document: CP1252.
+  const auto de =
+      analysis::analyze(samples::make_doc95("Klageschrift über 1000 €", false, 0x0407), "doc");
+  CHECK(de.text == "Klageschrift über 1000 €\n");
+
+  // Through the pipeline: read as text, so neither blank nor doubtful.
+  CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc95(text))).empty());
+  // A version whose text is not read is a clerk's question, never "blank".
+  const auto old = analysis::analyze(samples::make_doc95(text, false, 0x0419, 45), "doc");
+  CHECK(old.notes.contains("text_unread"));
+  CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc95(text, false, 0x0419, 45))) ==
+        Codes{"READABILITY_DOUBTFUL"});
+}
+
 TEST_CASE("DOC: the FIB's encryption flag and macro storages", "[analysis]") {
   CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін"))).empty());
   CHECK(codes_of(with_attachment("Анықтама.doc", samples::make_doc("мәтін", true))) ==
