@@ -31,7 +31,11 @@ size_t run_check(const Config& config, const std::vector<std::filesystem::path>&
                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
            '\n';
   };
+  // In this process, one bundle at a time: the trust store's OpenSSL objects fill their
+  // caches on first use, which concurrent verifications would race on.
+  std::mutex in_process_mutex;
   auto in_process = [&](const std::filesystem::path& dir) {
+    std::lock_guard lock(in_process_mutex);
     return line_of(pipeline->run(dir, clock));
   };
 
