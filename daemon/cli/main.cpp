@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/AdminCommands.hpp"
@@ -32,7 +33,8 @@ const char* kUsage =
     "        report.json as one JSON line, in the order given. Exit 0 when all were\n"
     "        processed, whatever the outcomes; 2 on a usage or configuration error.\n"
     "        Bundles are analysed in sandboxed worker processes, N at a time (default:\n"
-    "        the config's workers); one that crashes or exceeds --bundle-timeout SECONDS\n"
+    "        the config's workers, or the number of cores up to 8); one that crashes or exceeds "
+    "--bundle-timeout SECONDS\n"
     "        (default 120) gets PROCESSING_FAILED.\n"
     "  status SUBMISSION_ID [--config FILE] [--spool DIR] [--json]\n"
     "        What the filer's status view shows: received, being checked, in review,\n"
@@ -86,8 +88,11 @@ int check_main(const std::vector<std::string>& args, const std::string& self_exe
     const sot::Config config = sot::cli::resolve_config(opts);
     sot::cli::CheckRun run;
     if (!vm.count("in-process")) run.worker_argv = {self_exe, "--analysis-worker"};
+    // Default: the config's workers; when it leaves them to the core count, at most 8 (each
+    // worker holds its OCR engine, ~200 MB).
     run.jobs = vm.count("jobs") && vm["jobs"].as<unsigned>() > 0 ? vm["jobs"].as<unsigned>()
-                                                                 : config.effective_workers();
+               : config.workers > 0                              ? config.workers
+                                    : std::min(config.effective_workers(), 8u);
     if (vm.count("bundle-timeout") && vm["bundle-timeout"].as<unsigned>() > 0)
       run.bundle_timeout = std::chrono::seconds(vm["bundle-timeout"].as<unsigned>());
     sot::SystemClock clock;
