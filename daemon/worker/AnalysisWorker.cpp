@@ -286,6 +286,10 @@ WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
 }
 
 int worker_main(const WorkerLimits& limits) {
+  // Dies with the thread that started it: a kill -9 of the daemon or of check must not leave
+  // a worker parsing on (a hang would burn its CPU limit). A parent gone before this line
+  // closed the pipe, so the read below ends the worker.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   std::string init;
   if (!std::getline(std::cin, init)) return kWorkerExitBadInit;
   Config config;

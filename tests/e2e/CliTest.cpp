@@ -2,6 +2,14 @@
 // name the file and key, and a report line for every bundle named.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
 #include "support/Process.hpp"
 #include "support/TestBundle.hpp"
 
@@ -126,4 +134,65 @@ TEST_CASE("check: a crashing or hanging analysis costs only its own bundle's lin
   const json one = json::parse(p.out);
   CHECK(one["outcome"] == "registered");
   CHECK(one["documents"] == lines[0]["documents"]);
+}
+
+namespace {
+// The analysis workers (this binary with --analysis-worker) whose parent is `parent`.
+std::vector<int> workers_of(int parent) {
+  std::vector<int> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    int ppid = 0;
+    rest >> state >> ppid;
+    std::ifstream cmd(e.path() / "cmdline");
+    const std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
+    if (ppid == parent && cmdline.find("--analysis-worker") != std::string::npos)
+      out.push_back(std::stoi(name));
+  }
+  return out;
+}
+bool alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && line.size() > close + 2 && line[close + 2] != 'Z';
+}
+}  // namespace
+
+TEST_CASE("check: kill -9 of check takes its workers with it", "[cli]") {
+  using namespace std::chrono_literals;
+  TempDir t;
+  const auto bundle = BundleBuilder("poison-hang").write(t.path());
+  ::setenv("SOT_FAULT_INJECT", "hang:poison-hang", 1);
+  const int pid =
+      spawn_background({SOT_INTAKE_BIN, "check", "--trust-dir", (test_pki_dir() / "trust").string(),
+                        "--crl-dir", (test_pki_dir() / "crl").string(), bundle.string()},
+                       (t.path() / "log").string());
+  ::unsetenv("SOT_FAULT_INJECT");
+  std::vector<int> workers;
+  for (int i = 0; i < 200 && workers.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    workers = workers_of(pid);
+  }
+  REQUIRE(workers.size() == 1);
+  std::this_thread::sleep_for(300ms);  // the worker has the bundle and hangs on it
+  REQUIRE(alive(workers[0]));
+  ::kill(pid, SIGKILL);
+  CHECK(wait_for(pid) == 128 + SIGKILL);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(50ms);
+    gone = !alive(workers[0]);
+  }
+  CHECK(gone);
+  if (!gone) ::kill(workers[0], SIGKILL);
 }
