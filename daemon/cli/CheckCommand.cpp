@@ -60,29 +60,35 @@ size_t run_check(const Config& config, const std::vector<std::filesystem::path>&
     bool isolated = true;
     for (std::size_t i; (i = next++) < bundles.size();) {
       const std::filesystem::path& dir = bundles[i];
-      std::error_code ec;
-      const std::filesystem::path abs = std::filesystem::absolute(dir, ec);
+      const auto id = dir.filename().empty() ? dir.parent_path().filename() : dir.filename();
       std::string line;
-      // The worker reads one path per line: a name with a line break is checked here.
-      if (!isolated || ec || abs.native().find('\n') != std::string::npos) {
-        line = in_process(dir);
-      } else {
-        worker::WorkerAnswer a = analysis.run(abs);
-        if (a.report) {
-          line = a.report->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
-        } else if (a.unavailable) {
-          // No worker can run here (exec refused, no seccomp): check without isolation rather
-          // than fail every bundle; the bundle itself was never looked at.
-          std::call_once(warned, [&] {
-            std::cerr << "sot-intake check: " << a.failure
-                      << "; checking in this process, without isolation\n";
-          });
-          isolated = false;
+      try {
+        std::error_code ec;
+        const std::filesystem::path abs = std::filesystem::absolute(dir, ec);
+        // The worker reads one path per line: a name with a line break is checked here.
+        if (!isolated || ec || abs.native().find('\n') != std::string::npos) {
           line = in_process(dir);
         } else {
-          const auto id = dir.filename().empty() ? dir.parent_path().filename() : dir.filename();
-          line = line_of(pipeline->failed(id.string(), a.failure, "worker", SystemClock{}.now()));
+          worker::WorkerAnswer a = analysis.run(abs);
+          if (a.report) {
+            line = a.report->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
+          } else if (a.unavailable) {
+            // No worker can run here (exec refused, no seccomp): check without isolation
+            // rather than fail every bundle; the bundle itself was never looked at.
+            std::call_once(warned, [&] {
+              std::cerr << "sot-intake check: " << a.failure
+                        << "; checking in this process, without isolation\n";
+            });
+            isolated = false;
+            line = in_process(dir);
+          } else {
+            line = line_of(pipeline->failed(id.string(), a.failure, "worker", clock.now()));
+          }
         }
+      } catch (const std::exception& e) {
+        // Never silence: whatever went wrong here, the bundle still gets its line.
+        line = line_of(pipeline->failed(id.string(), std::string("internal error: ") + e.what(),
+                                        "check", clock.now()));
       }
       {
         std::lock_guard lock(m);
