@@ -137,25 +137,18 @@ TEST_CASE("check: a crashing or hanging analysis costs only its own bundle's lin
 }
 
 namespace {
-// The analysis workers (this binary with --analysis-worker) whose parent is `parent`.
+// The analysis workers (this binary with --analysis-worker) that `parent`'s threads started.
 std::vector<int> workers_of(int parent) {
   std::vector<int> out;
-  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(e.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state = 0;
-    int ppid = 0;
-    rest >> state >> ppid;
-    std::ifstream cmd(e.path() / "cmdline");
-    const std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
-    if (ppid == parent && cmdline.find("--analysis-worker") != std::string::npos)
-      out.push_back(std::stoi(name));
+  const std::filesystem::path proc = "/proc/" + std::to_string(parent);
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(proc / "task", ec)) {
+    std::ifstream children(task.path() / "children");
+    for (int pid; children >> pid;) {
+      std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
+      const std::string cmdline((std::istreambuf_iterator<char>(cmd)), {});
+      if (cmdline.find("--analysis-worker") != std::string::npos) out.push_back(pid);
+    }
   }
   return out;
 }
