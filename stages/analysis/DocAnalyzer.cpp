@@ -108,7 +108,9 @@ class AnsiDecoder {
 
   // Appends `bytes` as UTF-8 (paragraph marks as line breaks) while `out` is under `cap`.
   void append(std::string_view bytes, std::string& out, size_t cap) {
-    if (!conv_ || bytes.empty()) return;
+    if (!conv_ || out.size() >= cap) return;
+    bytes = bytes.substr(0, cap - out.size());  // one byte is one character, at least one byte
+    if (bytes.empty()) return;
     std::vector<UChar> u(bytes.size() * 2 + 2);
     UErrorCode status = U_ZERO_ERROR;
     const int32_t n = ucnv_toUChars(conv_, u.data(), static_cast<int32_t>(u.size()), bytes.data(),
@@ -125,6 +127,24 @@ class AnsiDecoder {
 struct Piece {
   std::uint32_t cp0, cp1, fc;
 };
+
+// Hands each piece and its character count to `emit`, in character order, up to the main
+// document's ccpText characters and while the text is under its limit.
+template <typename Emit>
+void walk_pieces(const std::vector<Piece>& pieces, std::uint32_t ccp_text,
+                 const AnalysisLimits& limits, const std::string& text, Emit emit) {
+  std::uint32_t done = 0;
+  for (const Piece& p : pieces) {
+    if (done >= ccp_text || text.size() >= limits.max_text_bytes) break;
+    const std::uint32_t count = std::min(p.cp1 - p.cp0, ccp_text - done);
+    emit(p, count);
+    done += count;
+  }
+}
+
+void text_unread(AnalysisFacts& f, const char* why) {
+  f.notes["text_unread"] = why;
+}
 
 // The piece table (Clx: Prc entries skipped, then the Pcdt's PlcPcd) at [at, at + lcb) of
 // `holder`; empty when it does not fit.
@@ -151,43 +171,34 @@ std::vector<Piece> read_pieces(const std::string& holder, std::uint32_t fc_clx,
 // Word 97 and later: 16-bit pieces, or 8-bit CP1252 ("compressed") ones.
 void read_text_word97(GsfInfile* ole, const std::string& word, unsigned flags,
                       const AnalysisLimits& limits, AnalysisFacts& f) {
-  auto unread = [&](const char* why) { f.notes["text_unread"] = why; };
-  if (word.size() < 0x200) return unread("the File Information Block is cut short");
+  if (word.size() < 0x200) return text_unread(f, "the File Information Block is cut short");
   const unsigned csw = le16(word, 0x20);
   const size_t lw = 0x22 + csw * 2 + 2;  // fibRgLw
   const unsigned cslw = le16(word, lw - 2);
   const size_t fclcb = lw + cslw * 4 + 2;  // fibRgFcLcbBlob
   if (cslw < 4 || le16(word, fclcb - 2) < 34)
-    return unread("the File Information Block has no piece table entry");
+    return text_unread(f, "the File Information Block has no piece table entry");
   const std::uint32_t ccp_text = le32(word, lw + 12);
   std::unique_ptr<GsfInput, Unref> table(
       gsf_infile_child_by_name(ole, (flags & 0x0200) ? "1Table" : "0Table"));
-  if (!table) return unread("no table stream");
+  if (!table) return text_unread(f, "no table stream");
   const std::string tbl = read_all(table.get(), limits.max_xml_part_bytes);
   const auto pieces = read_pieces(tbl, le32(word, fclcb + 33 * 8), le32(word, fclcb + 33 * 8 + 4));
-  if (pieces.empty()) {
-    f.notes["text_unread"] = "no usable piece table";
-    return;
-  }
+  if (pieces.empty()) return text_unread(f, "no usable piece table");
   AnsiDecoder cp1252("windows-1252");
-  std::uint32_t done = 0;
-  for (const Piece& p : pieces) {
-    if (done >= ccp_text || f.text.size() >= limits.max_text_bytes) break;
-    const std::uint32_t count = std::min(p.cp1 - p.cp0, ccp_text - done);
-    if (p.fc & 0x40000000u) {
+  walk_pieces(pieces, ccp_text, limits, f.text, [&](const Piece& p, std::uint32_t count) {
+    if (p.fc & 0x40000000u) {  // "compressed": 8-bit CP1252 at fc / 2
       const size_t start = (p.fc & 0x3FFFFFFFu) / 2;
       if (start < word.size())
         cp1252.append(std::string_view(word).substr(start, count), f.text, limits.max_text_bytes);
-    } else {
-      const size_t start = p.fc;
-      for (std::uint32_t k = 0; k < count && f.text.size() < limits.max_text_bytes; ++k) {
-        if (start + 2 * k + 1 >= word.size()) break;
-        const unsigned u = le16(word, start + 2 * k);
-        text::append_utf8(f.text, u == '\r' ? '\n' : u);
-      }
+      return;
     }
-    done += count;
-  }
+    for (std::uint32_t k = 0; k < count && f.text.size() < limits.max_text_bytes; ++k) {
+      if (static_cast<size_t>(p.fc) + 2 * k + 1 >= word.size()) break;
+      const unsigned u = le16(word, p.fc + 2 * k);
+      text::append_utf8(f.text, u == '\r' ? '\n' : u);
+    }
+  });
 }
 
 // Word 6 and Word 95 (nFib 101-105): 8-bit text in the code page of the document's language,
@@ -195,36 +206,25 @@ void read_text_word97(GsfInfile* ole, const std::string& word, unsigned flags,
 // table kept in the WordDocument stream itself (fcClx at 0x160).
 void read_text_word6(const std::string& word, unsigned flags, unsigned lid,
                      const AnalysisLimits& limits, AnalysisFacts& f) {
-  if (word.size() < 0x168) {
-    f.notes["text_unread"] = "the File Information Block is cut short";
-    return;
-  }
+  if (word.size() < 0x168) return text_unread(f, "the File Information Block is cut short");
   const std::uint32_t fc_min = le32(word, 0x18), fc_mac = le32(word, 0x1C);
   const std::uint32_t ccp_text = le32(word, 0x34);
-  AnsiDecoder decoder(ansi_codepage(lid));
-  f.notes["codepage"] = ansi_codepage(lid);
+  const char* codepage = ansi_codepage(lid);
+  f.notes["codepage"] = codepage;
+  AnsiDecoder decoder(codepage);
   const std::string_view all(word);
   if (!(flags & 0x0004)) {
-    if (fc_min >= word.size() || fc_mac < fc_min) {
-      f.notes["text_unread"] = "text range outside the WordDocument stream";
-      return;
-    }
+    if (fc_min >= word.size() || fc_mac < fc_min)
+      return text_unread(f, "text range outside the WordDocument stream");
     decoder.append(all.substr(fc_min, std::min(ccp_text, fc_mac - fc_min)), f.text,
                    limits.max_text_bytes);
     return;
   }
   const auto pieces = read_pieces(word, le32(word, 0x160), le32(word, 0x164));
-  if (pieces.empty()) {
-    f.notes["text_unread"] = "no usable piece table";
-    return;
-  }
-  std::uint32_t done = 0;
-  for (const Piece& p : pieces) {
-    if (done >= ccp_text || f.text.size() >= limits.max_text_bytes) break;
-    const std::uint32_t count = std::min(p.cp1 - p.cp0, ccp_text - done);
+  if (pieces.empty()) return text_unread(f, "no usable piece table");
+  walk_pieces(pieces, ccp_text, limits, f.text, [&](const Piece& p, std::uint32_t count) {
     if (p.fc < word.size()) decoder.append(all.substr(p.fc, count), f.text, limits.max_text_bytes);
-    done += count;
-  }
+  });
 }
 
 }  // namespace

@@ -228,19 +228,19 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
     const TextQuality q = assess_text(a.text, rr);
     const TextVerdict tv = judge_text(q, rr);
     const bool media = a.notes.value("media_parts", 0) > 0;
+    const bool unread = q.characters == 0 && a.notes.contains("text_unread");
     if (tv == TextVerdict::kReadable)
       pr.verdict = Verdict::kReadable;
     else if (tv == TextVerdict::kGarbled)
       pr.verdict = Verdict::kDoubtful;
-    else if (q.characters == 0 && a.notes.contains("text_unread"))
+    else if (unread)
       pr.verdict = Verdict::kDoubtful;  // not read here: a clerk opens it, it is not blank
     else if (q.characters == 0 && !media)
       pr.verdict = Verdict::kBlank;
     else
       pr.verdict = Verdict::kSparse;
     if (tv == TextVerdict::kGarbled) pr.note = "the text is not readable text";
-    if (q.characters == 0 && a.notes.contains("text_unread"))
-      pr.note = "the text was not read: " + a.notes["text_unread"].get<std::string>();
+    if (unread) pr.note = "the text was not read: " + a.notes["text_unread"].get<std::string>();
     pr.text = a.text.substr(0, 8192);
     pages.push_back(std::move(pr));
   }
