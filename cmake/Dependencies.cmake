@@ -10,6 +10,7 @@ find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Catch2 2 REQUIRED)
 
+pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)  # Kazakh GOST signatures
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
 pkg_check_modules(GSF REQUIRED IMPORTED_TARGET libgsf-1)
 pkg_check_modules(POPPLER REQUIRED IMPORTED_TARGET poppler poppler-cpp)

@@ -14,7 +14,7 @@ PACKAGES=(
   libtesseract-dev libleptonica-dev tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
   tesseract-ocr-osd
   # crypto, data, storage
-  libssl-dev openssl nlohmann-json3-dev libtomlplusplus-dev libsqlite3-dev
+  libssl-dev openssl libgcrypt20-dev nlohmann-json3-dev libtomlplusplus-dev libsqlite3-dev
   libboost-program-options-dev libboost-filesystem-dev libboost-regex-dev libicu-dev
   # service
   libsystemd-dev libseccomp-dev systemd

@@ -29,8 +29,11 @@ std::shared_ptr<const Pipeline> build_pipeline(const Config& config, rules::Rule
   auto trust = std::make_shared<const signature::TrustStore>(
       signature::TrustStore::load(config.trust_dir, config.intermediates_dir, config.crl_dir));
   stages.push_back(std::make_unique<signature::SignatureStage>(
-      std::move(trust), std::vector<std::shared_ptr<const signature::SignatureVerifier>>{
-                            std::make_shared<signature::OpenSslVerifier>()}));
+      std::move(trust),
+      std::vector<std::shared_ptr<const signature::SignatureVerifier>>{
+          std::make_shared<signature::OpenSslVerifier>(),
+          std::make_shared<signature::GostVerifier>()},
+      config.clock_skew_seconds));
   stages.push_back(std::make_unique<size::SizeStage>());
   stages.push_back(std::make_unique<format::FormatStage>());
   stages.push_back(std::make_unique<document::DocumentStage>());

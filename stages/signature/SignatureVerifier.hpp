@@ -1,8 +1,8 @@
 // The seam for signature algorithm families. The stage hands each signer to the first
 // verifier that supports its algorithms; none → SIGNATURE_ALGORITHM_UNSUPPORTED (review).
-// OpenSslVerifier covers RSA (PKCS#1 v1.5 and PSS) and ECDSA; Kazakh GOST 34.310-2004 /
-// GOST 2015 (OIDs under 1.2.398.3.10.1) or another family plugs in here (an OpenSSL provider,
-// or an external verifier process) without touching the stage.
+// OpenSslVerifier covers RSA (PKCS#1 v1.5 and PSS) and ECDSA, GostVerifier Kazakh GOST
+// 34.310-2004 / 34.10-2015 (OIDs under 1.2.398.3.10.1); another family plugs in here (an
+// OpenSSL provider, or an external verifier process) without touching the stage.
 #pragma once
 
 #include <optional>
@@ -53,6 +53,16 @@ class SignatureVerifier {
 class OpenSslVerifier final : public SignatureVerifier {
  public:
   std::string_view name() const override { return "openssl"; }
+  bool supports(std::string_view digest_oid, std::string_view signature_oid,
+                std::string_view key_oid) const override;
+  VerifyResult verify(const SignerView& signer) const override;
+};
+
+// Kazakhstan's GOST 34.10-2015 (512- and 256-bit) and GOST 34.310-2004 signatures (NCA's
+// OIDs and byte order, see Gost.hpp), verified with libgcrypt.
+class GostVerifier final : public SignatureVerifier {
+ public:
+  std::string_view name() const override { return "gost"; }
   bool supports(std::string_view digest_oid, std::string_view signature_oid,
                 std::string_view key_oid) const override;
   VerifyResult verify(const SignerView& signer) const override;

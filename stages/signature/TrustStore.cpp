@@ -82,6 +82,13 @@ std::vector<X509CrlPtr> crls_of(const fs::path& p) {
 
 }  // namespace
 
+void TrustStore::keep_anchor(X509* x) {
+  if (!anchor_refs_) anchor_refs_.reset(sk_X509_new_null());
+  X509_up_ref(x);
+  sk_X509_push(anchor_refs_.get(), x);
+  anchor_list_.push_back(x);
+}
+
 TrustStore TrustStore::load(const fs::path& trust_dir, const fs::path& intermediates_dir,
                             const fs::path& crl_dir) {
   TrustStore t;
@@ -91,7 +98,10 @@ TrustStore TrustStore::load(const fs::path& trust_dir, const fs::path& intermedi
   if (!t.anchors_ || !t.intermediates_) throw ConfigError("out of memory loading trust anchors");
   for (const auto& f : files_in(trust_dir))
     for (auto& x : certificates_of(f)) {
-      if (X509_STORE_add_cert(t.anchors_.get(), x.get()) == 1) ++t.anchor_count_;
+      if (X509_STORE_add_cert(t.anchors_.get(), x.get()) == 1) {
+        ++t.anchor_count_;
+        t.keep_anchor(x.get());
+      }
       ERR_clear_error();  // a duplicate is not an error
     }
   for (const auto& f : files_in(intermediates_dir))
@@ -109,6 +119,7 @@ TrustStore TrustStore::from(std::vector<X509*> anchors, std::vector<X509*> inter
   for (X509* x : anchors) {
     X509_STORE_add_cert(t.anchors_.get(), x);
     ++t.anchor_count_;
+    t.keep_anchor(x);
   }
   for (X509* x : intermediates) {
     X509_up_ref(x);

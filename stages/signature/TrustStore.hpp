@@ -32,6 +32,8 @@ class TrustStore {
                          const std::filesystem::path& crl_dir);
 
   X509_STORE* anchors() const { return anchors_.get(); }
+  // The same anchors as a list, for the paths our own code builds (GOST).
+  const std::vector<X509*>& anchor_list() const { return anchor_list_; }
   size_t anchor_count() const { return anchor_count_; }
   const STACK_OF(X509) * intermediates() const { return intermediates_.get(); }
   const std::vector<CrlEntry>& crls() const { return crls_; }
@@ -42,7 +44,11 @@ class TrustStore {
                          std::vector<X509_CRL*> crls);
 
  private:
+  void keep_anchor(X509* x);
+
   X509StorePtr anchors_;
+  X509StackPtr anchor_refs_;  // owns anchor_list_'s references
+  std::vector<X509*> anchor_list_;
   size_t anchor_count_ = 0;
   X509StackPtr intermediates_;
   std::vector<CrlEntry> crls_;

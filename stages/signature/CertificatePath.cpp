@@ -1,0 +1,171 @@
+#include "signature/CertificatePath.hpp"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+
+#include "signature/Gost.hpp"
+#include "signature/OpenSslPtr.hpp"
+
+namespace sot::signature {
+
+namespace {
+
+constexpr int kMaxDepth = 10;
+constexpr int kMaxSignatureChecks = 64;
+
+bool same(X509* a, X509* b) {
+  return X509_cmp(a, b) == 0;
+}
+
+// Could `issuer` have issued `cert`: names, key identifiers, CA status and key usage.
+bool may_have_issued(X509* issuer, X509* cert) {
+  if (X509_NAME_cmp(X509_get_subject_name(issuer), X509_get_issuer_name(cert)) != 0) return false;
+  auto* akid = static_cast<AUTHORITY_KEYID*>(
+      X509_get_ext_d2i(cert, NID_authority_key_identifier, nullptr, nullptr));
+  const int akid_ok = X509_check_akid(issuer, akid);
+  AUTHORITY_KEYID_free(akid);
+  ERR_clear_error();
+  if (akid_ok != X509_V_OK) return false;
+  if (X509_check_ca(issuer) < 1) return false;
+  if ((X509_get_extension_flags(issuer) & EXFLAG_KUSAGE) &&
+      !(X509_get_key_usage(issuer) & KU_KEY_CERT_SIGN))
+    return false;
+  return true;
+}
+
+class PathSearch {
+ public:
+  PathSearch(const std::vector<X509*>& anchors, const std::vector<X509*>& untrusted)
+      : anchors_(anchors), untrusted_(untrusted) {}
+
+  bool is_anchor(X509* c) const {
+    return std::any_of(anchors_.begin(), anchors_.end(), [&](X509* a) { return same(a, c); });
+  }
+
+  // Extends `path` (non-empty) to an anchor; false when no extension works.
+  bool extend(std::vector<X509*>& path) {
+    X509* cur = path.back();
+    if (is_anchor(cur)) return true;
+    if (static_cast<int>(path.size()) > kMaxDepth) {
+      note("the certificate path is longer than " + std::to_string(kMaxDepth), false,
+           static_cast<int>(path.size()) - 1);
+      return false;
+    }
+    for (const auto* pool : {&anchors_, &untrusted_})
+      for (X509* cand : *pool) {
+        if (std::any_of(path.begin(), path.end(), [&](X509* p) { return same(p, cand); })) continue;
+        if (!may_have_issued(cand, cur)) continue;
+        if (++checks_ > kMaxSignatureChecks) {
+          note("too many candidate issuers", false, static_cast<int>(path.size()) - 1);
+          return false;
+        }
+        if (const std::string why = certificate_signed_by(cur, cand); !why.empty()) {
+          note("certificate signature failure: " + why, false, static_cast<int>(path.size()) - 1);
+          continue;
+        }
+        path.push_back(cand);
+        if (extend(path)) return true;
+        path.pop_back();
+      }
+    const bool self_signed =
+        X509_NAME_cmp(X509_get_subject_name(cur), X509_get_issuer_name(cur)) == 0;
+    note(self_signed ? "self-signed certificate in certificate chain"
+                     : "unable to get local issuer certificate",
+         true, static_cast<int>(path.size()) - 1);
+    return false;
+  }
+
+  // The most telling failure: an issuer whose signature failed beats a missing one.
+  void note(std::string why, bool no_issuer, int depth) {
+    if (!error_.empty() && !error_no_issuer_ && no_issuer) return;
+    error_ = std::move(why);
+    error_no_issuer_ = no_issuer;
+    error_depth_ = depth;
+  }
+
+  std::string error_;
+  bool error_no_issuer_ = true;
+  int error_depth_ = 0;
+
+ private:
+  const std::vector<X509*>& anchors_;
+  const std::vector<X509*>& untrusted_;
+  int checks_ = 0;
+};
+
+}  // namespace
+
+std::string certificate_signed_by(X509* cert, X509* issuer) {
+  const ASN1_BIT_STRING* sig = nullptr;
+  const X509_ALGOR* alg = nullptr;
+  X509_get0_signature(&sig, &alg, cert);
+  if (gost::is_gost_signature(alg)) return gost::verify_certificate(cert, issuer);
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  if (!key) {
+    ERR_clear_error();
+    return "the issuer's key cannot be read";
+  }
+  const int ok = X509_verify(cert, key);
+  if (ok == 1) return "";
+  return "the signature does not verify" + [] {
+    const std::string e = openssl_error();
+    return e.empty() ? std::string() : ": " + e;
+  }();
+}
+
+std::string crl_signed_by(X509_CRL* crl, X509* issuer) {
+  const ASN1_BIT_STRING* sig = nullptr;
+  const X509_ALGOR* alg = nullptr;
+  X509_CRL_get0_signature(crl, &sig, &alg);
+  if (gost::is_gost_signature(alg)) return gost::verify_crl(crl, issuer);
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  if (!key) {
+    ERR_clear_error();
+    return "the issuer's key cannot be read";
+  }
+  if (X509_CRL_verify(crl, key) == 1) return "";
+  ERR_clear_error();
+  return "the CRL's signature does not verify";
+}
+
+bool needs_own_path_check(X509* cert) {
+  const ASN1_BIT_STRING* sig = nullptr;
+  const X509_ALGOR* alg = nullptr;
+  X509_get0_signature(&sig, &alg, cert);
+  return gost::is_gost_signature(alg);
+}
+
+CertificatePath build_certificate_path(X509* leaf, const std::vector<X509*>& anchors,
+                                       const std::vector<X509*>& untrusted, long long at) {
+  CertificatePath out;
+  PathSearch search(anchors, untrusted);
+  std::vector<X509*> path{leaf};
+  if (!search.extend(path)) {
+    out.error = search.error_;
+    out.no_issuer = search.error_no_issuer_;
+    out.error_depth = search.error_depth_;
+    return out;
+  }
+  out.found = true;
+  out.chain = std::move(path);
+  for (size_t i = 0; i < out.chain.size(); ++i) {
+    X509* c = out.chain[i];
+    long long nb = 0, na = 0;
+    const bool has_nb = asn1_time_seconds(X509_get0_notBefore(c), &nb);
+    const bool has_na = asn1_time_seconds(X509_get0_notAfter(c), &na);
+    CertificatePath::TimeError e = CertificatePath::TimeError::kNone;
+    if (!has_nb || at < nb) e = CertificatePath::TimeError::kNotYetValid;
+    if (!has_na || at > na) e = CertificatePath::TimeError::kExpired;
+    if (e != CertificatePath::TimeError::kNone) {
+      out.time_error = e;
+      out.time_error_depth = static_cast<int>(i);
+      out.time_error_cert = c;
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace sot::signature

@@ -1,0 +1,46 @@
+// Certificate paths built and checked by our own code, for the chains OpenSSL's verifier
+// cannot check: certificates signed with Kazakh GOST keys, which OpenSSL parses but whose keys
+// it cannot read. A path runs from the signer's certificate through issuers found among the
+// configured anchors (first) and the untrusted certificates (the CMS's and the configured
+// intermediates), matched by name and key identifier and proven by the issuer's signature,
+// up to a configured anchor (any anchor ends a path, as with OpenSSL's partial chains). An
+// issuer must be a CA (basicConstraints) whose keyUsage, when present, allows certificate
+// signing. Validity at the validation time is checked afterwards on the path that was found,
+// so that an expired certificate is reported as such and its revocation still checked.
+//
+// Security: the untrusted certificates are attacker-chosen; the search is bounded (depth and
+// signature checks), a certificate appears once in a path, and no untrusted certificate ever
+// ends one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <openssl/x509.h>
+
+namespace sot::signature {
+
+// "" when `issuer`'s key verifies the signature on `cert` (or `crl`), else why not; GOST by
+// our verifier, every other algorithm by OpenSSL.
+std::string certificate_signed_by(X509* cert, X509* issuer);
+std::string crl_signed_by(X509_CRL* crl, X509* issuer);
+
+// Whether OpenSSL's own chain verification can check this certificate's signature.
+bool needs_own_path_check(X509* cert);
+
+struct CertificatePath {
+  bool found = false;
+  std::vector<X509*> chain;  // the signer's certificate first, the anchor last (borrowed)
+  std::string error;         // why no path was found
+  bool no_issuer = false;    // no issuer at all (vs. an issuer whose signature failed)
+  int error_depth = 0;
+  // The first certificate of the path (from the signer's up) not valid at the time.
+  enum class TimeError { kNone, kExpired, kNotYetValid } time_error = TimeError::kNone;
+  int time_error_depth = 0;
+  X509* time_error_cert = nullptr;
+};
+
+CertificatePath build_certificate_path(X509* leaf, const std::vector<X509*>& anchors,
+                                       const std::vector<X509*>& untrusted, long long at);
+
+}  // namespace sot::signature

@@ -1,0 +1,63 @@
+// Kazakhstan's GOST signatures as NCA (НУЦ РК) and KalkanCrypt make them, verified with
+// libgcrypt:
+//
+//   GOST 34.10-2015, 512-bit  signature 1.2.398.3.10.1.1.2.3.2, key 1.2.398.3.10.1.1.2.2 with
+//                             parameters 1.2.398.3.10.1.1.2.2.1 = the TC26 512-bit paramSetA
+//                             curve (RFC 7836), hash Streebog-512 (RFC 6986)
+//   GOST 34.10-2015, 256-bit  signature 1.2.398.3.10.1.1.2.3.1, hash Streebog-256, on the curve
+//                             the key's parameters name
+//   GOST 34.310-2004          signature 1.2.398.3.10.1.1.1.2, key 1.2.398.3.10.1.1.1.1 with
+//                             parameters 1.2.398.3.10.1.1.1.1.1 = the CryptoPro-A curve
+//                             (RFC 4357), hash GOST R 34.11-94 with the test parameter S-box
+//
+// Byte order, unlike RFC 4491: the public key (the OCTET STRING inside the BIT STRING) is
+// x ‖ y, each little-endian; a signature value is r ‖ s, each little-endian; the digest is read
+// as a little-endian integer. CMS digest OIDs: 1.2.398.3.10.1.3.1 (GOST 34.11-94),
+// 1.2.398.3.10.1.3.2 (Streebog-256), 1.2.398.3.10.1.3.3 (Streebog-512).
+//
+// Security: every input is untrusted (a filer's certificate and signature); a key or a
+// signature of the wrong size is a failure with a reason, never an exception or a read past
+// an end. The curve arithmetic is libgcrypt's; nothing here does modular arithmetic.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sot::signature::gost {
+
+enum class Hash { kGost94, kStreebog256, kStreebog512 };
+
+// The hash a CMS digestAlgorithm OID names (also the imprint of a timestamp token).
+std::optional<Hash> hash_of_digest_oid(std::string_view oid);
+// The hash a GOST signature algorithm OID signs with.
+std::optional<Hash> hash_of_signature_oid(std::string_view oid);
+bool is_key_oid(std::string_view oid);
+
+std::string digest(Hash h, std::string_view data);
+
+struct PublicKey {
+  std::string curve;  // libgcrypt's name or OID of the curve
+  std::string q;      // uncompressed point 04 ‖ X ‖ Y, big-endian
+};
+
+// The GOST public key of a certificate; nullopt with `why` set when it is not one we read.
+std::optional<PublicKey> public_key(X509* cert, std::string* why);
+
+// Verifies a KZ-layout signature value (r ‖ s, little-endian) over `data`.
+bool verify(const PublicKey& key, Hash h, std::string_view data, std::string_view signature);
+
+// Whether an X.509 signature algorithm (of a certificate or a CRL) is one of the GOST family.
+bool is_gost_signature(const X509_ALGOR* alg);
+
+// The signature of `cert` (or `crl`) by `issuer`'s GOST key: "" when it verifies, else why not.
+std::string verify_certificate(X509* cert, X509* issuer);
+std::string verify_crl(X509_CRL* crl, X509* issuer);
+
+// The first element of a DER SEQUENCE (the to-be-signed part of a certificate or CRL) in
+// `der`; "" when it is not one.
+std::string_view first_element(std::string_view der);
+
+}  // namespace sot::signature::gost
