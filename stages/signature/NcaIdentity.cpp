@@ -58,8 +58,9 @@ bool NcaIdentity::has_signing_authority() const {
 }
 
 std::string NcaIdentity::display_name() const {
+  if (!common_name.empty()) return common_name;
   if (!surname.empty() && !given_name.empty()) return surname + " " + given_name;
-  return common_name;
+  return surname;
 }
 
 NcaIdentity read_nca_identity(X509* cert) {
@@ -84,6 +85,10 @@ NcaIdentity read_nca_identity(X509* cert) {
   id.given_name = entry_text(subject, NID_givenName);
   id.organization = entry_text(subject, NID_organizationName);
   id.ekus = ekus_of(cert);
+  if (has(id.ekus, kEkuSigning))
+    id.key_purpose = "signing";
+  else if (has(id.ekus, kEkuClientAuth))
+    id.key_purpose = "authentication";
   if (has(id.ekus, "1.2.398.3.3.4.1.1")) {
     id.subject_type = "individual";
     id.role = "individual";

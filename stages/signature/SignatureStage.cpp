@@ -3,12 +3,15 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
 
 #include "identity/IdentityNumber.hpp"
+#include "signature/CertificatePath.hpp"
 #include "signature/CmsInput.hpp"
+#include "signature/Gost.hpp"
 #include "signature/NcaIdentity.hpp"
 
 namespace sot::signature {
@@ -42,6 +45,8 @@ class Report {
       sub_indication_ = sub;
     }
   }
+  // A finding that says nothing of the signature's own indication.
+  void add_plain(const char* code, json detail) { out_.add(code, std::move(detail)); }
   const std::string& indication() const { return indication_; }
   const json& sub_indication() const { return sub_indication_; }
 
@@ -172,23 +177,55 @@ struct SignerOutcome {
   X509* certificate = nullptr;
 };
 
+// A certificate path to a trust anchor at a time: OpenSSL's verifier where it can check every
+// signature, our own path building (CertificatePath) for GOST-signed certificates.
+struct PathCheck {
+  bool found = false;
+  std::vector<X509*> chain;  // signer first, anchor last
+  X509StackPtr owned;        // OpenSSL's chain, which `chain` borrows from
+  std::string error;
+  bool no_issuer = false;
+  int error_depth = 0;
+  bool expired = false;
+  bool not_yet_valid = false;
+  int time_error_depth = 0;
+  X509* time_error_cert = nullptr;
+};
+
+std::string der_text(const ASN1_STRING* s) {
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+bool has_timestamping_usage(X509* cert) {
+  return (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) &&
+         (X509_get_extended_key_usage(cert) & XKU_TIMESTAMP);
+}
+
 class SignerCheck {
  public:
+  struct Times {
+    long long validation;                   // the manifest's submitted_at, or what stands in for it
+    const char* source;                     // "submitted_at", "signing_time" or "arrival"
+    std::optional<long long> submitted_at;  // when it is the filer's claim to hold others to
+    long long clock_skew;
+  };
+
   SignerCheck(const TrustStore& trust,
               const std::vector<std::shared_ptr<const SignatureVerifier>>& verifiers,
               Report& report, CMS_ContentInfo* cms, const std::string& content,
-              STACK_OF(X509) * cms_certs, SysSeconds validation_time)
+              STACK_OF(X509) * cms_certs, Times times)
       : trust_(trust),
         verifiers_(verifiers),
         report_(report),
         cms_(cms),
         content_(content),
         cms_certs_(cms_certs),
-        vt_(validation_time.time_since_epoch().count()) {}
+        times_(times) {}
 
   SignerOutcome run(CMS_SignerInfo* si) {
     SignerOutcome o;
-    X509* cert = find_signer_certificate(si);
+    X509* cert = find_certificate(si, cms_certs_);
     if (!cert) {
       report_.add("SIGNATURE_INVALID", kIndeterminate, "NO_SIGNING_CERTIFICATE_FOUND",
                   {{"reason", "the signer's certificate is not in the signature"}});
@@ -202,15 +239,20 @@ class SignerCheck {
     if (auto why = not_a_signing_certificate(cert))
       report_.add("CERT_KEY_USAGE", kIndeterminate, "SIG_CONSTRAINTS_FAILURE",
                   {{"reason", *why}, {"subject", name_text(X509_get_subject_name(cert))}});
-    check_chain(cert, o.section);
+    // Best signature time: a trusted timestamp's, else the validation time of the bundle.
+    const auto stamped = check_timestamp(si, o.section);
+    const long long at = stamped ? *stamped : times_.validation;
+    o.section["best_signature_time"] = time_text(at);
+    o.section["validation_time_source"] = stamped ? "timestamp" : times_.source;
+    const bool signer_time_reported = check_chain(cert, o.section, at);
+    check_claimed_time(si, cert, stamped, signer_time_reported);
     return o;
   }
 
  private:
-  X509* find_signer_certificate(CMS_SignerInfo* si) {
-    for (int i = 0; cms_certs_ && i < sk_X509_num(cms_certs_); ++i)
-      if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(cms_certs_, i)) == 0)
-        return sk_X509_value(cms_certs_, i);
+  static X509* find_certificate(CMS_SignerInfo* si, STACK_OF(X509) * certs) {
+    for (int i = 0; certs && i < sk_X509_num(certs); ++i)
+      if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0) return sk_X509_value(certs, i);
     return nullptr;
   }
 
@@ -221,6 +263,8 @@ class SignerCheck {
     s["bin"] = id.bin ? json(*id.bin) : json(nullptr);
     s["organization"] = id.organization.empty() ? json(nullptr) : json(id.organization);
     s["role"] = id.role.empty() ? json(nullptr) : json(id.role);
+    s["subject_type"] = id.subject_type.empty() ? json(nullptr) : json(id.subject_type);
+    s["key_purpose"] = id.key_purpose.empty() ? json(nullptr) : json(id.key_purpose);
     s["certificate_serial"] = serial_hex(cert);
     s["subject"] = name_text(X509_get_subject_name(cert));
     s["issuer"] = name_text(X509_get_issuer_name(cert));
@@ -228,8 +272,18 @@ class SignerCheck {
     s["valid_to"] = asn1_time_text(X509_get0_notAfter(cert));
   }
 
-  // Algorithms, key size, and the signature itself through the verifier seam.
-  bool check_cryptography(CMS_SignerInfo* si, X509* cert, json& s) {
+  const SignatureVerifier* verifier_for(const std::string& digest_oid,
+                                        const std::string& signature_oid,
+                                        const std::string& key_oid) const {
+    for (const auto& v : verifiers_)
+      if (v->supports(digest_oid, signature_oid, key_oid)) return v.get();
+    return nullptr;
+  }
+
+  struct Algorithms {
+    std::string digest, signature, key;
+  };
+  static Algorithms algorithms_of(CMS_SignerInfo* si, X509* cert) {
     X509_ALGOR* dig = nullptr;
     X509_ALGOR* sig = nullptr;
     CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &dig, &sig);
@@ -239,20 +293,38 @@ class SignerCheck {
     if (sig) X509_ALGOR_get0(&sig_obj, nullptr, nullptr, sig);
     ASN1_OBJECT* key_obj = nullptr;
     X509_PUBKEY_get0_param(&key_obj, nullptr, nullptr, nullptr, X509_get_X509_PUBKEY(cert));
-    const std::string digest_oid = oid_text(dig_obj);
-    const std::string signature_oid = oid_text(sig_obj);
-    const std::string key_oid = oid_text(key_obj);
-    s["digest_algorithm"] = digest_oid;
-    s["signature_algorithm"] = signature_oid;
+    return {oid_text(dig_obj), oid_text(sig_obj), oid_text(key_obj)};
+  }
+
+  static SignerView view_of(const Algorithms& a, const std::string& content, CMS_ContentInfo* cms,
+                            CMS_SignerInfo* si, X509* cert) {
+    const ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+    return SignerView{a.digest,
+                      a.signature,
+                      a.key,
+                      content,
+                      signed_attributes_der(si),
+                      signed_message_digest(si),
+                      sigval ? der_text(sigval) : std::string(),
+                      cms,
+                      si,
+                      cert};
+  }
+
+  // Algorithms, key size, and the signature itself through the verifier seam.
+  bool check_cryptography(CMS_SignerInfo* si, X509* cert, json& s) {
+    const Algorithms a = algorithms_of(si, cert);
+    s["digest_algorithm"] = a.digest;
+    s["signature_algorithm"] = a.signature;
     s["claimed_signing_time"] = claimed_signing_time(si);
 
     bool ok = true;
-    if (one_of(digest_oid, kWeakDigests, std::size(kWeakDigests)) ||
-        one_of(signature_oid, kWeakSignatures, std::size(kWeakSignatures))) {
+    if (one_of(a.digest, kWeakDigests, std::size(kWeakDigests)) ||
+        one_of(a.signature, kWeakSignatures, std::size(kWeakSignatures))) {
       report_.add("SIGNATURE_INVALID", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
                   {{"reason", "MD5 and SHA-1 are not accepted for signatures"},
-                   {"digest_algorithm", digest_oid},
-                   {"signature_algorithm", signature_oid}});
+                   {"digest_algorithm", a.digest},
+                   {"signature_algorithm", a.signature}});
       ok = false;
     }
     if (EVP_PKEY* key = X509_get0_pubkey(cert)) {
@@ -264,41 +336,23 @@ class SignerCheck {
         ok = false;
       }
     }
+    ERR_clear_error();  // OpenSSL cannot decode a GOST key: not an error of the signature
 
-    const SignatureVerifier* verifier = nullptr;
-    for (const auto& v : verifiers_)
-      if (v->supports(digest_oid, signature_oid, key_oid)) {
-        verifier = v.get();
-        break;
-      }
+    const SignatureVerifier* verifier = verifier_for(a.digest, a.signature, a.key);
     if (!verifier) {
       report_.add(
           "SIGNATURE_ALGORITHM_UNSUPPORTED", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE",
-          {{"reason", is_gost_oid(digest_oid) || is_gost_oid(signature_oid) || is_gost_oid(key_oid)
-                          ? "GOST signature and no GOST verifier is configured"
+          {{"reason", is_gost_oid(a.digest) || is_gost_oid(a.signature) || is_gost_oid(a.key)
+                          ? "a GOST algorithm combination this checker does not implement"
                           : "no verifier for this algorithm"},
-           {"digest_algorithm", digest_oid},
-           {"signature_algorithm", signature_oid},
-           {"key_algorithm", key_oid}});
+           {"digest_algorithm", a.digest},
+           {"signature_algorithm", a.signature},
+           {"key_algorithm", a.key}});
       s["verifier"] = nullptr;
       return false;
     }
     s["verifier"] = std::string(verifier->name());
-    const ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
-    const SignerView view{
-        digest_oid,
-        signature_oid,
-        key_oid,
-        content_,
-        signed_attributes_der(si),
-        signed_message_digest(si),
-        sigval ? std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(sigval)),
-                             static_cast<size_t>(ASN1_STRING_length(sigval)))
-               : std::string(),
-        cms_,
-        si,
-        cert};
-    const VerifyResult r = verifier->verify(view);
+    const VerifyResult r = verifier->verify(view_of(a, content_, cms_, si, cert));
     ERR_clear_error();
     switch (r.status) {
       case VerifyStatus::kValid:
@@ -314,17 +368,124 @@ class SignerCheck {
     return false;
   }
 
-  void check_chain(X509* cert, json& s) {
-    s["validation_time"] = time_text(vt_);
-    if (trust_.anchor_count() == 0) {
-      report_.add("PROCESSING_FAILED", kIndeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
-                  {{"reason", "no trust anchors are configured (signature.trust_dir '" +
-                                  trust_.trust_dir().string() + "')"}});
-      return;
+  // The RFC 3161 timestamp token in the signer's unsigned attributes (KalkanCrypt adds one
+  // from the NCA TSA). Its time is a trusted signing time when the token is of this very
+  // signature (message imprint), its signature verifies, and its signer is a time-stamping
+  // authority with a path to a trust anchor at that time; otherwise the report says why and
+  // the time is not used.
+  std::optional<long long> check_timestamp(CMS_SignerInfo* si, json& s) {
+    const int idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
+    if (idx < 0) {
+      s["timestamp"] = nullptr;
+      return std::nullopt;
+    }
+    json t = json::object();
+    auto untrusted = [&](const std::string& why) -> std::optional<long long> {
+      t["trusted"] = false;
+      t["reason"] = why;
+      s["timestamp"] = std::move(t);
+      ERR_clear_error();
+      return std::nullopt;
+    };
+    const ASN1_TYPE* v = X509_ATTRIBUTE_get0_type(CMS_unsigned_get_attr(si, idx), 0);
+    if (!v || v->type != V_ASN1_SEQUENCE) return untrusted("the timestamp token is not a CMS");
+    const unsigned char* p = ASN1_STRING_get0_data(v->value.sequence);
+    CmsPtr token(d2i_CMS_ContentInfo(nullptr, &p, ASN1_STRING_length(v->value.sequence)));
+    if (!token || OBJ_obj2nid(CMS_get0_type(token.get())) != NID_pkcs7_signed)
+      return untrusted("the timestamp token is not a CMS SignedData");
+    if (OBJ_obj2nid(CMS_get0_eContentType(token.get())) != NID_id_smime_ct_TSTInfo)
+      return untrusted("the timestamp token does not hold a TSTInfo");
+    ASN1_OCTET_STRING** econtent = CMS_get0_content(token.get());
+    if (!econtent || !*econtent) return untrusted("the timestamp token has no TSTInfo");
+    const std::string tst = der_text(*econtent);
+    const unsigned char* q = reinterpret_cast<const unsigned char*>(tst.data());
+    std::unique_ptr<TS_TST_INFO, OsslDeleter<TS_TST_INFO_free>> info(
+        d2i_TS_TST_INFO(nullptr, &q, static_cast<long>(tst.size())));
+    if (!info) return untrusted("the TSTInfo cannot be read");
+    long long gen_time = 0;
+    if (!asn1_time_seconds(TS_TST_INFO_get_time(info.get()), &gen_time))
+      return untrusted("the TSTInfo's time cannot be read");
+    t["time"] = time_text(gen_time);
+    const ASN1_INTEGER* serial = TS_TST_INFO_get_serial(info.get());
+    if (serial) t["serial"] = hex(serial->data, static_cast<size_t>(serial->length));
+
+    // The imprint: a digest of this signer's signature value.
+    TS_MSG_IMPRINT* imprint = TS_TST_INFO_get_msg_imprint(info.get());
+    const ASN1_OBJECT* imprint_obj = nullptr;
+    X509_ALGOR_get0(&imprint_obj, nullptr, nullptr, TS_MSG_IMPRINT_get_algo(imprint));
+    const std::string imprint_oid = oid_text(imprint_obj);
+    const ASN1_OCTET_STRING* sigval = CMS_SignerInfo_get0_signature(si);
+    const std::string signature = sigval ? der_text(sigval) : std::string();
+    std::optional<std::string> expected;
+    if (auto h = gost::hash_of_digest_oid(imprint_oid)) {
+      expected = gost::digest(*h, signature);
+    } else if (const EVP_MD* md = EVP_get_digestbyobj(imprint_obj);
+               md && !one_of(imprint_oid, kWeakDigests, std::size(kWeakDigests))) {
+      unsigned char buf[EVP_MAX_MD_SIZE];
+      unsigned len = 0;
+      if (EVP_Digest(signature.data(), signature.size(), buf, &len, md, nullptr) == 1)
+        expected = std::string(reinterpret_cast<char*>(buf), len);
+    }
+    if (!expected)
+      return untrusted("the imprint's digest algorithm " + imprint_oid + " is not one we accept");
+    if (*expected != der_text(TS_MSG_IMPRINT_get_msg(imprint)))
+      return untrusted("the timestamp is of another signature (its message imprint differs)");
+
+    // The token's own signature, by the same verifiers.
+    STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(token.get());
+    if (!infos || sk_CMS_SignerInfo_num(infos) != 1)
+      return untrusted("the timestamp token has no single signer");
+    CMS_SignerInfo* tsi = sk_CMS_SignerInfo_value(infos, 0);
+    X509StackPtr token_certs(CMS_get1_certs(token.get()));
+    X509* tsa = find_certificate(tsi, token_certs.get());
+    if (!tsa) tsa = find_certificate(tsi, const_cast<STACK_OF(X509)*>(trust_.intermediates()));
+    if (!tsa) return untrusted("the time-stamping authority's certificate is not in the token");
+    CMS_SignerInfo_set1_signer_cert(tsi, tsa);
+    t["tsa"] = name_text(X509_get_subject_name(tsa));
+    const Algorithms a = algorithms_of(tsi, tsa);
+    const SignatureVerifier* verifier = verifier_for(a.digest, a.signature, a.key);
+    if (!verifier) return untrusted("no verifier for the token's algorithm " + a.signature);
+    const VerifyResult r = verifier->verify(view_of(a, tst, token.get(), tsi, tsa));
+    if (r.status != VerifyStatus::kValid)
+      return untrusted("the timestamp's signature does not verify: " + r.detail);
+    if (!has_timestamping_usage(tsa))
+      return untrusted("the token's signer is not a time-stamping authority (extendedKeyUsage)");
+    const PathCheck path = verify_path(tsa, gen_time, token_certs.get());
+    if (!path.found) return untrusted("no path from the TSA to a trust anchor: " + path.error);
+    if (path.expired || path.not_yet_valid)
+      return untrusted("a certificate of the TSA's path was not valid at the time it stamped");
+    json names = json::array();
+    for (X509* c : path.chain) names.push_back(name_text(X509_get_subject_name(c)));
+    t["chain"] = std::move(names);
+    t["trusted"] = true;
+    s["timestamp"] = std::move(t);
+    return gen_time;
+  }
+
+  PathCheck verify_path(X509* cert, long long at, STACK_OF(X509) * extra) {
+    PathCheck out;
+    if (needs_own_path_check(cert)) {
+      std::vector<X509*> untrusted;
+      for (STACK_OF(X509) * s : {cms_certs_, extra})
+        for (int i = 0; s && i < sk_X509_num(s); ++i) untrusted.push_back(sk_X509_value(s, i));
+      for (int i = 0; i < sk_X509_num(trust_.intermediates()); ++i)
+        untrusted.push_back(sk_X509_value(trust_.intermediates(), i));
+      CertificatePath p = build_certificate_path(cert, trust_.anchor_list(), untrusted, at);
+      out.found = p.found;
+      out.chain = std::move(p.chain);
+      out.error = p.error;
+      out.no_issuer = p.no_issuer;
+      out.error_depth = p.error_depth;
+      out.expired = p.time_error == CertificatePath::TimeError::kExpired;
+      out.not_yet_valid = p.time_error == CertificatePath::TimeError::kNotYetValid;
+      out.time_error_depth = p.time_error_depth;
+      out.time_error_cert = p.time_error_cert;
+      return out;
     }
     X509StackPtr untrusted(sk_X509_new_null());
-    for (int i = 0; cms_certs_ && i < sk_X509_num(cms_certs_); ++i)
-      sk_X509_push(untrusted.get(), sk_X509_value(cms_certs_, i));
+    for (STACK_OF(X509) * s : {cms_certs_, extra})
+      for (int i = 0; s && i < sk_X509_num(s); ++i)
+        sk_X509_push(untrusted.get(), sk_X509_value(s, i));
     for (int i = 0; i < sk_X509_num(trust_.intermediates()); ++i)
       sk_X509_push(untrusted.get(), sk_X509_value(trust_.intermediates(), i));
     // The stack only borrows: no ref counts were taken, so release without freeing.
@@ -336,12 +497,11 @@ class SignerCheck {
     X509StoreCtxPtr ctx(X509_STORE_CTX_new());
     ChainState state;
     if (!ctx || X509_STORE_CTX_init(ctx.get(), trust_.anchors(), cert, borrowed.s) != 1) {
-      report_.add("PROCESSING_FAILED", kIndeterminate, "CERTIFICATE_CHAIN_GENERAL_FAILURE",
-                  {{"reason", "cannot set up chain verification: " + openssl_error()}});
-      return;
+      out.error = "cannot set up chain verification: " + openssl_error();
+      return out;
     }
     X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
-    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(vt_));
+    X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
     // Every configured anchor ends a chain, a root or an NCA intermediate alike.
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
     X509_STORE_CTX_set_app_data(ctx.get(), &state);
@@ -350,77 +510,149 @@ class SignerCheck {
     ERR_clear_error();
     if (ok != 1) {
       const int err = X509_STORE_CTX_get_error(ctx.get());
-      json d = {{"reason", X509_verify_cert_error_string(err)},
-                {"depth", X509_STORE_CTX_get_error_depth(ctx.get())},
-                {"issuer", name_text(X509_get_issuer_name(cert))}};
-      report_.add(
-          "CERT_UNTRUSTED", kIndeterminate,
-          is_untrusted_error(err) ? "NO_CERTIFICATE_CHAIN_FOUND" : "CHAIN_CONSTRAINTS_FAILURE",
-          std::move(d));
+      out.error = X509_verify_cert_error_string(err);
+      out.no_issuer = is_untrusted_error(err);
+      out.error_depth = X509_STORE_CTX_get_error_depth(ctx.get());
+      return out;
+    }
+    out.found = true;
+    out.owned.reset(X509_STORE_CTX_get1_chain(ctx.get()));
+    for (int i = 0; i < sk_X509_num(out.owned.get()); ++i)
+      out.chain.push_back(sk_X509_value(out.owned.get(), i));
+    out.expired = state.time_error == X509_V_ERR_CERT_HAS_EXPIRED;
+    out.not_yet_valid = state.time_error == X509_V_ERR_CERT_NOT_YET_VALID;
+    out.time_error_depth = state.time_error_depth;
+    out.time_error_cert = state.time_error_cert;
+    return out;
+  }
+
+  // Returns whether a validity error of the signer's own certificate was reported.
+  bool check_chain(X509* cert, json& s, long long at) {
+    s["validation_time"] = time_text(at);
+    if (trust_.anchor_count() == 0) {
+      report_.add("PROCESSING_FAILED", kIndeterminate, "NO_CERTIFICATE_CHAIN_FOUND",
+                  {{"reason", "no trust anchors are configured (signature.trust_dir '" +
+                                  trust_.trust_dir().string() + "')"}});
+      return false;
+    }
+    const PathCheck path = verify_path(cert, at, nullptr);
+    if (!path.found) {
+      report_.add("CERT_UNTRUSTED", kIndeterminate,
+                  path.no_issuer ? "NO_CERTIFICATE_CHAIN_FOUND" : "CHAIN_CONSTRAINTS_FAILURE",
+                  {{"reason", path.error},
+                   {"depth", path.error_depth},
+                   {"issuer", name_text(X509_get_issuer_name(cert))}});
       s["chain"] = nullptr;
-      return;
+      return false;
     }
-    X509StackPtr chain(X509_STORE_CTX_get1_chain(ctx.get()));
     json chain_names = json::array();
-    for (int i = 0; i < sk_X509_num(chain.get()); ++i)
-      chain_names.push_back(name_text(X509_get_subject_name(sk_X509_value(chain.get(), i))));
+    for (X509* c : path.chain) chain_names.push_back(name_text(X509_get_subject_name(c)));
     s["chain"] = chain_names;
-    if (state.time_error) {
-      const bool expired = state.time_error == X509_V_ERR_CERT_HAS_EXPIRED;
-      X509* bad = state.time_error_cert ? state.time_error_cert : cert;
-      report_.add("CERT_EXPIRED", expired ? kIndeterminate : kFailed,
-                  expired ? "OUT_OF_BOUNDS_NO_POE" : "NOT_YET_VALID",
-                  {{"reason", expired ? "the certificate had expired at the validation time"
-                                      : "the certificate was not yet valid at the validation time"},
-                   {"depth", state.time_error_depth},
-                   {"subject", name_text(X509_get_subject_name(bad))},
-                   {"valid_from", asn1_time_text(X509_get0_notBefore(bad))},
-                   {"valid_to", asn1_time_text(X509_get0_notAfter(bad))},
-                   {"validation_time", time_text(vt_)}});
+    if (path.expired || path.not_yet_valid) {
+      X509* bad = path.time_error_cert ? path.time_error_cert : cert;
+      report_.add(
+          "CERT_EXPIRED", path.expired ? kIndeterminate : kFailed,
+          path.expired ? "OUT_OF_BOUNDS_NO_POE" : "NOT_YET_VALID",
+          {{"reason", path.expired ? "the certificate had expired at the validation time"
+                                   : "the certificate was not yet valid at the validation time"},
+           {"depth", path.time_error_depth},
+           {"subject", name_text(X509_get_subject_name(bad))},
+           {"valid_from", asn1_time_text(X509_get0_notBefore(bad))},
+           {"valid_to", asn1_time_text(X509_get0_notAfter(bad))},
+           {"validation_time", time_text(at)}});
     }
-    check_revocation(chain.get(), s);
+    check_revocation(path.chain, s, at);
+    return (path.expired || path.not_yet_valid) && path.time_error_depth == 0;
+  }
+
+  // The signature's own claim of when it was made (the signingTime attribute) must fall within
+  // the signer certificate's validity (else CERT_EXPIRED: a signature made with an expired or
+  // not yet valid key, whatever submitted_at says) and must not be later than submitted_at
+  // beyond the clock tolerance (else BUNDLE_MALFORMED: the manifest's claim is false). The
+  // same for a trusted timestamp's time against submitted_at.
+  void check_claimed_time(CMS_SignerInfo* si, X509* cert, std::optional<long long> stamped,
+                          bool signer_time_reported) {
+    const auto claimed = signing_time_seconds(si);
+    if (claimed && !signer_time_reported) {
+      long long nb = 0, na = 0;
+      const bool has_nb = asn1_time_seconds(X509_get0_notBefore(cert), &nb);
+      const bool has_na = asn1_time_seconds(X509_get0_notAfter(cert), &na);
+      const bool expired = has_na && *claimed > na;
+      const bool early = has_nb && *claimed < nb;
+      if (expired || early)
+        report_.add("CERT_EXPIRED", expired ? kIndeterminate : kFailed,
+                    expired ? "OUT_OF_BOUNDS_NO_POE" : "NOT_YET_VALID",
+                    {{"reason", std::string("the signature says it was made on ") +
+                                    time_text(*claimed) + ", when the signer's certificate " +
+                                    (expired ? "had expired" : "was not yet valid")},
+                     {"depth", 0},
+                     {"subject", name_text(X509_get_subject_name(cert))},
+                     {"valid_from", asn1_time_text(X509_get0_notBefore(cert))},
+                     {"valid_to", asn1_time_text(X509_get0_notAfter(cert))},
+                     {"claimed_signing_time", time_text(*claimed)}});
+    }
+    if (!times_.submitted_at) return;
+    const long long limit = *times_.submitted_at + times_.clock_skew;
+    for (auto [t, what] :
+         {std::pair{claimed, "signingTime attribute"}, std::pair{stamped, "timestamp token"}}) {
+      if (!t || *t <= limit) continue;
+      report_.add_plain(
+          "BUNDLE_MALFORMED",
+          {{"field", "submitted_at"},
+           {"reason", std::string("the signature's ") + what + " (" + time_text(*t) +
+                          ") is later than submitted_at (" + time_text(*times_.submitted_at) +
+                          "): the bundle cannot have been submitted before it was signed"}});
+    }
   }
 
   // The signer's certificate needs a CRL from its issuer, signed by that issuer, that covers
   // the validation time (its nextUpdate is not before it); intermediate CA certificates are
-  // checked against their issuer's CRL when one is configured. Listed with a revocation date
-  // at or before the validation time: revoked.
-  void check_revocation(STACK_OF(X509) * chain, json& s) {
-    const int n = sk_X509_num(chain);
+  // checked against their issuer's CRL when one is configured. A delta CRL (NCA publishes
+  // them beside the full ones) covers the time too when its base CRL is configured, and is
+  // read beside the newest full CRL. Listed with a revocation date at or before the
+  // validation time: revoked.
+  void check_revocation(const std::vector<X509*>& chain, json& s, long long at) {
+    const size_t n = chain.size();
     json used = json::array();
-    for (int i = 0; i + 1 < n; ++i) {
-      X509* c = sk_X509_value(chain, i);
-      X509* issuer = sk_X509_value(chain, i + 1);
-      const CrlEntry* best = nullptr;
-      long long best_this = 0;
+    for (size_t i = 0; i + 1 < n; ++i) {
+      X509* c = chain[i];
+      X509* issuer = chain[i + 1];
+      const CrlEntry* full = nullptr;
+      const CrlEntry* delta = nullptr;
+      long long full_this = 0, delta_this = 0;
       long long newest_next = 0;
-      bool any_from_issuer = false;
+      bool any_from_issuer = false, any_full = false;
       for (const auto& e : trust_.crls()) {
         X509_CRL* crl = e.crl.get();
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) continue;
-        if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-          ERR_clear_error();
-          continue;  // not really the issuer's
-        }
+        if (!crl_signed_by(crl, issuer).empty()) continue;  // not really the issuer's
         any_from_issuer = true;
+        const bool is_delta = X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0;
+        any_full = any_full || !is_delta;
         long long this_update = 0, next_update = 0;
         if (!asn1_time_seconds(X509_CRL_get0_lastUpdate(crl), &this_update)) continue;
         const bool has_next = asn1_time_seconds(X509_CRL_get0_nextUpdate(crl), &next_update);
         newest_next = std::max(newest_next, has_next ? next_update : this_update);
-        const bool covers = has_next ? next_update >= vt_ : this_update >= vt_;
-        if (covers && (!best || this_update > best_this)) {
-          best = &e;
-          best_this = this_update;
+        const bool covers = has_next ? next_update >= at : this_update >= at;
+        if (!covers) continue;
+        if (is_delta && (!delta || this_update > delta_this)) {
+          delta = &e;
+          delta_this = this_update;
+        } else if (!is_delta && (!full || this_update > full_this)) {
+          full = &e;
+          full_this = this_update;
         }
       }
+      ERR_clear_error();
+      if (delta && !any_full) delta = nullptr;  // a delta without its base says too little
       const std::string subject = name_text(X509_get_subject_name(c));
-      if (!best && i > 0) {
+      if (!full && !delta && i > 0) {
         // A CA certificate without a CRL of its issuer: checked when one is configured, not
         // required (the signer's own certificate is).
         used.push_back({{"for", subject}, {"file", nullptr}});
         continue;
       }
-      if (!best) {
+      if (!full && !delta) {
         report_.add("REVOCATION_UNKNOWN", kIndeterminate, "TRY_LATER",
                     {{"reason", any_from_issuer
                                     ? "the newest CRL of the issuer expired on " +
@@ -428,32 +660,53 @@ class SignerCheck {
                                     : "no CRL of the issuer is configured"},
                      {"subject", subject},
                      {"issuer", name_text(X509_get_subject_name(issuer))},
-                     {"validation_time", time_text(vt_)}});
+                     {"validation_time", time_text(at)}});
         continue;
       }
-      X509_CRL* crl = best->crl.get();
-      json u = {{"file", best->file},
-                {"issuer", name_text(X509_CRL_get_issuer(crl))},
-                {"this_update", asn1_time_text(X509_CRL_get0_lastUpdate(crl))},
-                {"next_update", asn1_time_text(X509_CRL_get0_nextUpdate(crl))},
-                {"for", subject}};
-      X509_REVOKED* revoked = nullptr;
-      if (X509_CRL_get0_by_cert(crl, &revoked, c) == 1 && revoked) {
-        const ASN1_TIME* when = X509_REVOKED_get0_revocationDate(revoked);
-        long long at = 0;
-        const bool dated = asn1_time_seconds(when, &at);
-        u["revoked_at"] = asn1_time_text(when);
-        if (!dated || at <= vt_) {
-          report_.add("CERT_REVOKED", kFailed, "REVOKED",
-                      {{"reason", "revoked on " + asn1_time_text(when) +
-                                      ", at or before the validation time"},
-                       {"subject", subject},
-                       {"revoked_at", asn1_time_text(when)},
-                       {"validation_time", time_text(vt_)},
-                       {"crl", best->file}});
+      // With only a covering delta, the newest full CRL of the issuer is its base.
+      if (!full)
+        for (const auto& e : trust_.crls()) {
+          X509_CRL* crl = e.crl.get();
+          long long tu = 0;
+          if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
+              X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
+              !asn1_time_seconds(X509_CRL_get0_lastUpdate(crl), &tu) ||
+              !crl_signed_by(crl, issuer).empty())
+            continue;
+          if (!full || tu > full_this) {
+            full = &e;
+            full_this = tu;
+          }
         }
+      ERR_clear_error();
+      for (const CrlEntry* e : {full, delta}) {
+        if (!e) continue;
+        X509_CRL* crl = e->crl.get();
+        json u = {{"file", e->file},
+                  {"issuer", name_text(X509_CRL_get_issuer(crl))},
+                  {"this_update", asn1_time_text(X509_CRL_get0_lastUpdate(crl))},
+                  {"next_update", asn1_time_text(X509_CRL_get0_nextUpdate(crl))},
+                  {"delta", e == delta},
+                  {"for", subject}};
+        X509_REVOKED* revoked = nullptr;
+        if (X509_CRL_get0_by_cert(crl, &revoked, c) == 1 && revoked) {
+          const ASN1_TIME* when = X509_REVOKED_get0_revocationDate(revoked);
+          long long when_s = 0;
+          const bool dated = asn1_time_seconds(when, &when_s);
+          u["revoked_at"] = asn1_time_text(when);
+          if (!dated || when_s <= at) {
+            report_.add("CERT_REVOKED", kFailed, "REVOKED",
+                        {{"reason", "revoked on " + asn1_time_text(when) +
+                                        ", at or before the validation time"},
+                         {"subject", subject},
+                         {"revoked_at", asn1_time_text(when)},
+                         {"validation_time", time_text(at)},
+                         {"crl", e->file}});
+          }
+        }
+        ERR_clear_error();
+        used.push_back(std::move(u));
       }
-      used.push_back(std::move(u));
     }
     s["crl_used"] = used;
   }
@@ -464,7 +717,7 @@ class SignerCheck {
   CMS_ContentInfo* cms_;
   const std::string& content_;
   STACK_OF(X509) * cms_certs_;
-  long long vt_;
+  Times times_;
 };
 
 // Does the signer (by its certificate) stand for the manifest's filer?
@@ -516,8 +769,11 @@ void check_identity(const Manifest& m, const std::vector<X509*>& signers, Report
 }  // namespace
 
 SignatureStage::SignatureStage(std::shared_ptr<const TrustStore> trust,
-                               std::vector<std::shared_ptr<const SignatureVerifier>> verifiers)
-    : trust_(std::move(trust)), verifiers_(std::move(verifiers)) {}
+                               std::vector<std::shared_ptr<const SignatureVerifier>> verifiers,
+                               std::int64_t clock_skew_seconds)
+    : trust_(std::move(trust)),
+      verifiers_(std::move(verifiers)),
+      clock_skew_seconds_(clock_skew_seconds) {}
 
 void SignatureStage::run(BundleContext& ctx, Findings& out) const {
   const Bundle& b = ctx.bundle;
@@ -532,8 +788,9 @@ void SignatureStage::run(BundleContext& ctx, Findings& out) const {
   const auto& claimed = b.submitted_at();
   const bool use_claim = claimed && claimed->utc <= ctx.arrival;
   SysSeconds vt = use_claim ? claimed->utc : ctx.arrival;
+  const char* vt_source = use_claim ? "submitted_at" : "arrival";
   json section = {{"validation_time", format_rfc3339(vt, 0)},
-                  {"validation_time_source", use_claim ? "submitted_at" : "arrival"}};
+                  {"validation_time_source", vt_source}};
   auto finish = [&] {
     section["indication"] = report.indication();
     section["sub_indication"] = report.sub_indication();
@@ -585,11 +842,15 @@ void SignatureStage::run(BundleContext& ctx, Findings& out) const {
     if (auto t = signing_time_seconds(sk_CMS_SignerInfo_value(infos, 0));
         t && SysSeconds{std::chrono::seconds{*t}} <= ctx.arrival) {
       vt = SysSeconds{std::chrono::seconds{*t}};
+      vt_source = "signing_time";
       section["validation_time"] = format_rfc3339(vt, 0);
-      section["validation_time_source"] = "signing_time";
+      section["validation_time_source"] = vt_source;
     }
   X509StackPtr certs(CMS_get1_certs(cms));
-  SignerCheck check(*trust_, verifiers_, report, cms, b.manifest_bytes(), certs.get(), vt);
+  SignerCheck::Times times{vt.time_since_epoch().count(), vt_source, std::nullopt,
+                           clock_skew_seconds_};
+  if (claimed) times.submitted_at = claimed->utc.time_since_epoch().count();
+  SignerCheck check(*trust_, verifiers_, report, cms, b.manifest_bytes(), certs.get(), times);
   json signers = json::array();
   std::vector<X509*> signer_certs;
   for (int i = 0; i < n; ++i) {
