@@ -7,11 +7,16 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+
+#include "generator/Der.hpp"
+#include "generator/GostKeys.hpp"
 
 namespace sot::samples {
 
@@ -179,15 +184,201 @@ std::vector<NameEntry> employee(const std::string& iin, const std::string& surna
 constexpr const char* kSigningKu = "critical,digitalSignature,nonRepudiation";
 constexpr const char* kIndividualEku = "emailProtection,1.2.398.3.3.4.1.1";
 
+std::string der_of(X509* cert) {
+  unsigned char* der = nullptr;
+  const int n = i2d_X509(cert, &der);
+  if (n <= 0) fail("certificate encoding");
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(n));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string der_of(X509_CRL* crl) {
+  unsigned char* der = nullptr;
+  const int n = i2d_X509_CRL(crl, &der);
+  if (n <= 0) fail("CRL encoding");
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(n));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string der_of(const X509_NAME* name) {
+  unsigned char* der = nullptr;
+  const int n = i2d_X509_NAME(name, &der);
+  if (n <= 0) fail("name encoding");
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(n));
+  OPENSSL_free(der);
+  return out;
+}
+
+// OpenSSL builds a GOST certificate or CRL but cannot sign it: it is signed with a placeholder
+// EC key, then the algorithm (inside the signed part and outside) becomes the GOST one and the
+// signature is made again with the GOST key. SEQUENCE { tbs, algorithm, signature }; the
+// algorithm inside the tbs is its first SEQUENCE.
+std::string gost_resigned(const std::string& der, const GostKey& key) {
+  const auto parts = der::children(der);
+  auto tbs_parts = der::children(parts.at(0));
+  for (auto& p : tbs_parts)
+    if (p[0] == '\x30') {
+      p = der::algorithm(key.signature_oid());
+      break;
+    }
+  const std::string tbs = der::seq(tbs_parts);
+  return der::seq({tbs, der::algorithm(key.signature_oid()), der::bit_string(key.sign(tbs))});
+}
+
+void set_gost_public_key(X509* cert, const GostKey& k) {
+  X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);
+  const std::string params = k.parameters_der();
+  ASN1_STRING* ps = ASN1_STRING_new();
+  ASN1_STRING_set(ps, params.data(), static_cast<int>(params.size()));
+  const std::string bits = k.public_key_bits();
+  auto* b = static_cast<unsigned char*>(OPENSSL_malloc(bits.size()));
+  std::memcpy(b, bits.data(), bits.size());
+  if (!pub || !X509_PUBKEY_set0_param(pub, OBJ_txt2obj(k.key_oid(), 1), V_ASN1_SEQUENCE, ps, b,
+                                      static_cast<int>(bits.size())))
+    fail("GOST public key");
+}
+
+EVP_PKEY* placeholder_key() {
+  static EVP_PKEY* k = ec_key();
+  return k;
+}
+
+// A certificate with a GOST public key, signed by a GOST issuer (or itself).
+X509* issue_gost(const CertSpec& spec, const GostKey& key, X509* issuer,
+                 const GostKey* issuer_key) {
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), ++g_serial);
+  X509_NAME* subject = make_name(spec.subject);
+  X509_set_subject_name(cert, subject);
+  X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : subject);
+  X509_NAME_free(subject);
+  ASN1_TIME* nb = time_of(spec.not_before);
+  ASN1_TIME* na = time_of(spec.not_after);
+  X509_set1_notBefore(cert, nb);
+  X509_set1_notAfter(cert, na);
+  ASN1_TIME_free(nb);
+  ASN1_TIME_free(na);
+  set_gost_public_key(cert, key);
+  X509* iss = issuer ? issuer : cert;
+  add_ext(cert, iss, NID_basic_constraints, spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  add_ext(cert, iss, NID_subject_key_identifier, "hash");
+  add_ext(cert, iss, NID_authority_key_identifier, "keyid:always");
+  if (!spec.key_usage.empty()) add_ext(cert, iss, NID_key_usage, spec.key_usage);
+  if (!spec.eku.empty()) add_ext(cert, iss, NID_ext_key_usage, spec.eku);
+  if (!X509_sign(cert, placeholder_key(), EVP_sha256())) fail("certificate placeholder signing");
+  const std::string der = gost_resigned(der_of(cert), issuer_key ? *issuer_key : key);
+  X509_free(cert);
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* out = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (!out) fail("GOST certificate parsing");
+  return out;
+}
+
+// A GOST-signed CRL; `delta_of` > 0 makes it a delta CRL of that base CRL number.
+X509_CRL* make_gost_crl(X509* issuer, const GostKey& key, const char* this_update,
+                        const char* next_update, const std::vector<Revocation>& revoked,
+                        long number, long delta_of) {
+  X509_CRL* crl = X509_CRL_new();
+  X509_CRL_set_version(crl, 1);
+  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+  ASN1_TIME* tu = time_of(this_update);
+  ASN1_TIME* nu = time_of(next_update);
+  X509_CRL_set1_lastUpdate(crl, tu);
+  X509_CRL_set1_nextUpdate(crl, nu);
+  ASN1_TIME_free(tu);
+  ASN1_TIME_free(nu);
+  for (const auto& r : revoked) {
+    X509_REVOKED* rev = X509_REVOKED_new();
+    X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(r.cert));
+    ASN1_TIME* when = time_of(r.when);
+    X509_REVOKED_set_revocationDate(rev, when);
+    ASN1_TIME_free(when);
+    X509_CRL_add0_revoked(crl, rev);
+  }
+  ASN1_INTEGER* n = ASN1_INTEGER_new();
+  ASN1_INTEGER_set(n, number);
+  X509_CRL_add1_ext_i2d(crl, NID_crl_number, n, 0, 0);
+  if (delta_of > 0) {
+    ASN1_INTEGER_set(n, delta_of);
+    X509_CRL_add1_ext_i2d(crl, NID_delta_crl, n, 1, 0);
+  }
+  ASN1_INTEGER_free(n);
+  X509_CRL_sort(crl);
+  if (!X509_CRL_sign(crl, placeholder_key(), EVP_sha256())) fail("CRL placeholder signing");
+  const std::string der = gost_resigned(der_of(crl), key);
+  X509_CRL_free(crl);
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509_CRL* out = d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()));
+  if (!out) fail("GOST CRL parsing");
+  return out;
+}
+
+std::string attribute(const char* oid, const std::string& value) {
+  return der::seq({der::oid(oid), der::set_of({value})});
+}
+
+constexpr const char* kOidData = "1.2.840.113549.1.7.1";
+constexpr const char* kOidSignedData = "1.2.840.113549.1.7.2";
+constexpr const char* kOidContentType = "1.2.840.113549.1.9.3";
+constexpr const char* kOidMessageDigest = "1.2.840.113549.1.9.4";
+constexpr const char* kOidSigningTime = "1.2.840.113549.1.9.5";
+constexpr const char* kOidTstInfo = "1.2.840.113549.1.9.16.1.4";
+constexpr const char* kOidTimestampToken = "1.2.840.113549.1.9.16.2.14";
+
+// A CMS SignedData (RFC 5652) with one GOST signer, as KalkanCrypt writes it: signed
+// attributes contentType, signingTime and messageDigest; the signature over their DER SET.
+std::string gost_signed_data(const GostKey& key, X509* cert, const std::vector<X509*>& certs,
+                             const char* content_type, const std::string& content, bool attach,
+                             const std::string& signing_time, const std::string& unsigned_attrs) {
+  const std::string signed_attrs =
+      der::set_of({attribute(kOidContentType, der::oid(content_type)),
+                   attribute(kOidSigningTime, der::utc_time(signing_time)),
+                   attribute(kOidMessageDigest, der::octet(key.hash(content)))});
+  std::vector<std::string> si = {
+      der::integer(1),
+      der::seq({der_of(X509_get_issuer_name(cert)),
+                [&] {
+                  unsigned char* d = nullptr;
+                  const int n = i2d_ASN1_INTEGER(X509_get_serialNumber(cert), &d);
+                  std::string s(reinterpret_cast<char*>(d), static_cast<size_t>(n));
+                  OPENSSL_free(d);
+                  return s;
+                }()}),
+      der::algorithm(key.digest_oid()),
+      der::tlv(0xA0, der::content(signed_attrs)),
+      der::algorithm(key.signature_oid()),
+      der::octet(key.sign(signed_attrs))};
+  if (!unsigned_attrs.empty()) si.push_back(der::tlv(0xA1, unsigned_attrs));
+  std::string cert_ders;
+  for (X509* c : certs) cert_ders += der_of(c);
+  std::vector<std::string> encap = {der::oid(content_type)};
+  if (attach) encap.push_back(der::tlv(0xA0, der::octet(content)));
+  const std::string sd = der::seq({der::integer(std::string(content_type) == kOidData ? 1 : 3),
+                                   der::set_of({der::algorithm(key.digest_oid())}), der::seq(encap),
+                                   der::tlv(0xA0, cert_ders), der::set_of({der::seq(si)})});
+  return der::seq({der::oid(kOidSignedData), der::tlv(0xA0, sd)});
+}
+
 }  // namespace
+
+// The CMS as DER, PEM (CMS or PKCS7 armour) or bare base64.
+std::string encoded(const std::string& der, SignatureEncoding encoding);
 
 struct TestPki::Impl {
   struct Entity {
     X509* cert = nullptr;
     EVP_PKEY* key = nullptr;
-    X509* issuer = nullptr;  // the CA certificate that issued it
+    X509* issuer = nullptr;         // the CA certificate that issued it
+    std::optional<GostKey> gost;    // a GOST entity's key (then `key` is null)
+    std::optional<GostKey> signer;  // the key it signs with, when not its certificate's
   };
   Entity root, nca, stale_ca, untrusted_root, untrusted_ca;
+  Entity gost_root, gost_nca, gost_tsa, gost_untrusted_root, gost_untrusted_ca;
+  X509_CRL* gost_crl = nullptr;
+  X509_CRL* gost_delta_crl = nullptr;
   std::mutex mutex;  // signers and CRLs are made on first use
   std::map<std::string, Entity> signers;
   X509_CRL* root_crl = nullptr;
@@ -195,7 +386,8 @@ struct TestPki::Impl {
   X509_CRL* stale_crl = nullptr;
 
   ~Impl() {
-    for (Entity* e : {&root, &nca, &stale_ca, &untrusted_root, &untrusted_ca}) {
+    for (Entity* e : {&root, &nca, &stale_ca, &untrusted_root, &untrusted_ca, &gost_root, &gost_nca,
+                      &gost_tsa, &gost_untrusted_root, &gost_untrusted_ca}) {
       X509_free(e->cert);
       EVP_PKEY_free(e->key);
     }
@@ -206,6 +398,8 @@ struct TestPki::Impl {
     X509_CRL_free(root_crl);
     X509_CRL_free(nca_crl);
     X509_CRL_free(stale_crl);
+    X509_CRL_free(gost_crl);
+    X509_CRL_free(gost_delta_crl);
   }
 
   // CAs use P-256 keys (made in microseconds); NCA-typical RSA-2048 is kept for the filers'
@@ -224,10 +418,26 @@ struct TestPki::Impl {
     return e;
   }
 
+  // NCA's GOST CAs: a GOST 34.10-2015 root and CA, keys from libgcrypt.
+  Entity gost_ca(const std::string& cn, Entity* parent) {
+    CertSpec spec{{{"C", "KZ"}, {"CN", cn}},
+                  "20200101000000Z",
+                  "20400101000000Z",
+                  true,
+                  "critical,keyCertSign,cRLSign",
+                  ""};
+    Entity e;
+    e.gost = GostKey::generate(false);
+    e.cert = issue_gost(spec, *e.gost, parent ? parent->cert : nullptr,
+                        parent ? &*parent->gost : nullptr);
+    e.issuer = parent ? parent->cert : e.cert;
+    return e;
+  }
+
   struct SignerSpec {
     const char* name;
     CertSpec cert;
-    enum { kRsa2048, kRsa1024, kEc } key;
+    enum { kRsa2048, kRsa1024, kEc, kGost, kGost2004, kGostWrongKey } key;
     Entity Impl::*by;
   };
 
@@ -272,6 +482,38 @@ struct TestPki::Impl {
          CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
                   kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5"},
          SignerSpec::kEc, &Impl::nca},
+        // NCA's GOST branch: the same people, GOST keys.
+        {"gost-individual", individual(y0, y1), SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-2004", individual(y0, y1), SignerSpec::kGost2004, &Impl::gost_nca},
+        {"gost-expired", individual("20240101000000Z", "20250630000000Z"), SignerSpec::kGost,
+         &Impl::gost_nca},
+        {"gost-not-yet-valid", individual("20251101000000Z", "20261101000000Z"), SignerSpec::kGost,
+         &Impl::gost_nca},
+        {"gost-revoked", individual(y0, y1), SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-revoked-later", individual(y0, y1), SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-revoked-delta", individual(y0, y1), SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-untrusted", individual(y0, y1), SignerSpec::kGost, &Impl::gost_untrusted_ca},
+        {"gost-wrong-key", individual(y0, y1), SignerSpec::kGostWrongKey, &Impl::gost_nca},
+        {"gost-auth-key",
+         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН"), y0, y1, false,
+                  "critical,digitalSignature,keyEncipherment", "clientAuth,1.2.398.3.3.4.1.1"},
+         SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-other-person",
+         CertSpec{person("880515300091", "СЕРІКОВА", "АЙГҮЛ"), y0, y1, false, kSigningKu,
+                  kIndividualEku},
+         SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-legal-head",
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
+                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1"},
+         SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-legal-signright",
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
+                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.2"},
+         SignerSpec::kGost, &Impl::gost_nca},
+        {"gost-legal-employee",
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
+                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5"},
+         SignerSpec::kGost, &Impl::gost_nca},
     };
     return v;
   }
@@ -283,10 +525,17 @@ struct TestPki::Impl {
       if (name != spec.name) continue;
       Entity& by = this->*spec.by;
       Entity e;
-      e.key = spec.key == SignerSpec::kEc        ? ec_key()
-              : spec.key == SignerSpec::kRsa1024 ? rsa_key(1024)
-                                                 : rsa_key(2048);
-      e.cert = issue(spec.cert, e.key, by.cert, by.key);
+      if (spec.key == SignerSpec::kGost || spec.key == SignerSpec::kGost2004 ||
+          spec.key == SignerSpec::kGostWrongKey) {
+        e.gost = GostKey::generate(spec.key == SignerSpec::kGost2004);
+        if (spec.key == SignerSpec::kGostWrongKey) e.signer = GostKey::generate(false);
+        e.cert = issue_gost(spec.cert, *e.gost, by.cert, &*by.gost);
+      } else {
+        e.key = spec.key == SignerSpec::kEc        ? ec_key()
+                : spec.key == SignerSpec::kRsa1024 ? rsa_key(1024)
+                                                   : rsa_key(2048);
+        e.cert = issue(spec.cert, e.key, by.cert, by.key);
+      }
       e.issuer = by.cert;
       return signers[name] = e;
     }
@@ -301,6 +550,27 @@ struct TestPki::Impl {
                        {{signer("revoked").cert, "20250901000000Z"},
                         {signer("revoked-later").cert, "20251201000000Z"}});
     stale_crl = make_crl(stale_ca.cert, stale_ca.key, "20250101000000Z", "20250201000000Z", {});
+    gost_crl = make_gost_crl(gost_nca.cert, *gost_nca.gost, "20251205000000Z", "20300101000000Z",
+                             {{signer("gost-revoked").cert, "20250901000000Z"},
+                              {signer("gost-revoked-later").cert, "20251201000000Z"}},
+                             1, 0);
+    gost_delta_crl =
+        make_gost_crl(gost_nca.cert, *gost_nca.gost, "20251206000000Z", "20300101000000Z",
+                      {{signer("gost-revoked-delta").cert, "20251001000000Z"}}, 2, 1);
+  }
+
+  // A detached GOST CMS over `content` (callers hold `mutex`).
+  std::string gost_sign(const Entity& e, const std::string& content, const SignOptions& o);
+
+  // An RFC 3161 timestamp token of the GOST TSA over a signature value (its message imprint).
+  std::string timestamp_token(const std::string& signature, const std::string& gen_time) {
+    const GostKey& k = *gost_tsa.gost;
+    const std::string tst =
+        der::seq({der::integer(1), der::oid("1.2.398.3.3.2.6"),
+                  der::seq({der::algorithm(k.digest_oid()), der::octet(k.hash(signature))}),
+                  der::integer(++g_serial), der::generalized_time(gen_time)});
+    return gost_signed_data(k, gost_tsa.cert, {gost_tsa.cert}, kOidTstInfo, tst, true,
+                            gen_time.substr(2), "");
   }
 };
 
@@ -311,6 +581,23 @@ TestPki::TestPki() : impl_(new Impl) {
   p.stale_ca = p.ca("ЕСКІ ТІЗІМ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (TEST)", &p.root);
   p.untrusted_root = p.ca("UNTRUSTED ROOT (TEST)", nullptr);
   p.untrusted_ca = p.ca("UNTRUSTED CA (TEST)", &p.untrusted_root);
+  p.gost_root = p.gost_ca("НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) (TEST)", nullptr);
+  p.gost_nca = p.gost_ca("ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) (TEST)", &p.gost_root);
+  p.gost_untrusted_root = p.gost_ca("UNTRUSTED GOST ROOT (TEST)", nullptr);
+  p.gost_untrusted_ca = p.gost_ca("UNTRUSTED GOST CA (TEST)", &p.gost_untrusted_root);
+  {
+    CertSpec tsa{{{"C", "KZ"},
+                  {"O", "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ"},
+                  {"CN", "TIME-STAMPING AUTHORITY (TEST)"}},
+                 "20200101000000Z",
+                 "20400101000000Z",
+                 false,
+                 "critical,digitalSignature,nonRepudiation",
+                 "critical,timeStamping"};
+    p.gost_tsa.gost = GostKey::generate(false);
+    p.gost_tsa.cert = issue_gost(tsa, *p.gost_tsa.gost, p.gost_nca.cert, &*p.gost_nca.gost);
+    p.gost_tsa.issuer = p.gost_nca.cert;
+  }
 }
 
 TestPki::~TestPki() = default;
@@ -337,6 +624,12 @@ void TestPki::write(const std::string& dir_text) const {
   write_file(dir / "intermediates" / "stale-ca.pem", pem_of(p.stale_ca.cert));
   write_file(dir / "untrusted" / "untrusted-root.pem", pem_of(p.untrusted_root.cert));
   write_file(dir / "untrusted" / "untrusted-ca.pem", pem_of(p.untrusted_ca.cert));
+  write_file(dir / "trust" / "gost-root.pem", pem_of(p.gost_root.cert));
+  write_file(dir / "intermediates" / "gost-nca.pem", pem_of(p.gost_nca.cert));
+  write_file(dir / "untrusted" / "gost-untrusted-root.pem", pem_of(p.gost_untrusted_root.cert));
+  write_file(dir / "untrusted" / "gost-untrusted-ca.pem", pem_of(p.gost_untrusted_ca.cert));
+  write_file(dir / "crl" / "gost-nca.crl", der_of(p.gost_crl));
+  write_file(dir / "crl" / "gost-nca-delta.crl", der_of(p.gost_delta_crl));
   {
     unsigned char* der = nullptr;
     const int n = i2d_X509_CRL(p.root_crl, &der);
@@ -367,6 +660,7 @@ std::string TestPki::sign(const std::string& signer, const std::string& content,
                           const SignOptions& o) const {
   std::lock_guard lock(impl_->mutex);
   const auto& e = impl_->signer(signer);
+  if (e.gost) return encoded(impl_->gost_sign(e, content, o), o.encoding);
   BIO* data = BIO_new_mem_buf(content.data(), static_cast<int>(content.size()));
   const unsigned flags = CMS_DETACHED | CMS_BINARY;
   CMS_ContentInfo* cms = CMS_sign(nullptr, nullptr, nullptr, nullptr, flags | CMS_PARTIAL);
@@ -394,19 +688,52 @@ std::string TestPki::sign(const std::string& signer, const std::string& content,
     X509_ALGOR_set0(dig, OBJ_txt2obj("1.2.398.3.10.1.3.1", 1), V_ASN1_UNDEF, nullptr);
     X509_ALGOR_set0(sig, OBJ_txt2obj("1.2.398.3.10.1.1.1.2", 1), V_ASN1_UNDEF, nullptr);
   }
+  if (o.unknown_algorithm_oids) {  // GOST R 34.10-2012 256-bit with Streebog-256
+    X509_ALGOR* dig = nullptr;
+    X509_ALGOR* sig = nullptr;
+    CMS_SignerInfo_get0_algs(si, nullptr, nullptr, &dig, &sig);
+    X509_ALGOR_set0(dig, OBJ_txt2obj("1.2.643.7.1.1.2.2", 1), V_ASN1_UNDEF, nullptr);
+    X509_ALGOR_set0(sig, OBJ_txt2obj("1.2.643.7.1.1.3.2", 1), V_ASN1_UNDEF, nullptr);
+  }
   unsigned char* der = nullptr;
   const int n = i2d_CMS_ContentInfo(cms, &der);
   if (n <= 0) fail("i2d_CMS_ContentInfo");
   std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(n));
   OPENSSL_free(der);
   CMS_ContentInfo_free(cms);
+  return encoded(out, o.encoding);
+}
 
+std::string TestPki::Impl::gost_sign(const Entity& e, const std::string& content,
+                                     const SignOptions& o) {
+  const GostKey& key = e.signer ? *e.signer : *e.gost;
+  std::vector<X509*> certs{e.cert};
+  if (o.include_intermediate && e.issuer) certs.push_back(e.issuer);
+  if (o.include_untrusted_root) certs.push_back(gost_untrusted_root.cert);
+  std::string cms =
+      gost_signed_data(key, e.cert, certs, kOidData, content, false, o.signing_time, "");
+  if (o.timestamp.empty()) return cms;
+  // The token stamps the signature value: take it from the CMS just made, then make the CMS
+  // again with the token (GOST signatures are randomised, so the value must be the same one).
+  const auto parts = der::children(der::children(der::children(cms).at(1)).at(0));
+  const auto signer_info = der::children(der::children(parts.back()).at(0));
+  const std::string signature = der::content(signer_info.at(5));
+  const std::string token = timestamp_token(signature, o.timestamp);
+  const std::string unsigned_attrs = attribute(kOidTimestampToken, token);
+  auto si = signer_info;
+  si.push_back(der::tlv(0xA1, unsigned_attrs));
+  auto sd = parts;
+  sd.back() = der::set_of({der::seq(si)});
+  return der::seq({der::oid(kOidSignedData), der::tlv(0xA0, der::seq(sd))});
+}
+
+std::string encoded(const std::string& out, SignatureEncoding encoding) {
   auto wrap = [](const std::string& b64, const char* label) {
     std::string pem = std::string("-----BEGIN ") + label + "-----\n";
     for (size_t i = 0; i < b64.size(); i += 64) pem += b64.substr(i, 64) + "\n";
     return pem + "-----END " + label + "-----\n";
   };
-  switch (o.encoding) {
+  switch (encoding) {
     case SignatureEncoding::kDer:
       return out;
     case SignatureEncoding::kPemCms:

@@ -10,6 +10,14 @@
 // (before submission), not-yet-valid, revoked (before submission), revoked-later (after it),
 // stale-crl (issued by a CA whose only CRL is stale), untrusted (from a root nobody trusts),
 // rsa1024, and other-person (a valid certificate of someone who is not the filer).
+//
+// Beside it a GOST PKI as NCA's GOST branch: a GOST 34.10-2015 root, the NCA GOST CA (with a
+// full and a delta CRL, both GOST-signed) and a time-stamping authority, with keys made by
+// libgcrypt (GostKeys.hpp). GOST signers: gost-individual, gost-2004 (a GOST 34.310-2004 key),
+// gost-legal-head, gost-legal-signright, gost-legal-employee, gost-auth-key, gost-expired,
+// gost-not-yet-valid, gost-revoked, gost-revoked-later, gost-revoked-delta (listed only in
+// the delta CRL), gost-untrusted, gost-other-person and gost-wrong-key (signs with a key that
+// is not its certificate's).
 #pragma once
 
 #include <memory>
@@ -22,11 +30,15 @@ enum class SignatureEncoding { kDer, kPemCms, kPemPkcs7, kBase64 };
 
 struct SignOptions {
   SignatureEncoding encoding = SignatureEncoding::kDer;
-  bool sha1 = false;                           // digest SHA-1 instead of SHA-256
-  bool pss = false;                            // RSASSA-PSS instead of PKCS#1 v1.5
-  bool include_intermediate = true;            // put the issuing CA certificate in the CMS
-  bool include_untrusted_root = false;         // also carry the untrusted root (never an anchor)
-  bool gost_algorithm_oids = false;            // relabel the algorithms as Kazakh GOST
+  bool sha1 = false;                    // digest SHA-1 instead of SHA-256
+  bool pss = false;                     // RSASSA-PSS instead of PKCS#1 v1.5
+  bool include_intermediate = true;     // put the issuing CA certificate in the CMS
+  bool include_untrusted_root = false;  // also carry the untrusted root (never an anchor)
+  bool gost_algorithm_oids = false;     // relabel the algorithms as Kazakh GOST
+  bool unknown_algorithm_oids = false;  // relabel them as GOST R 34.10-2012 (Russian)
+  // A GOST signer only: an RFC 3161 timestamp token of the test TSA with this genTime
+  // (GeneralizedTime, e.g. "20251016104500Z"); "" for none.
+  std::string timestamp;
   std::string signing_time = "251016104600Z";  // UTCTime of the signingTime attribute
 };
 
@@ -40,9 +52,10 @@ class TestPki {
   // The PKI as one process makes it once (key generation is the slow part).
   static const TestPki& shared();
 
-  // <dir>/trust/root.pem (the only anchor), <dir>/intermediates/*.pem, <dir>/crl/ (the
-  // root's CRL as DER, the NCA CA's as PEM, the stale CA's), <dir>/untrusted/ (the root and
-  // CA nobody should trust, for tests that try to smuggle them in).
+  // <dir>/trust/root.pem and gost-root.pem (the only anchors), <dir>/intermediates/*.pem,
+  // <dir>/crl/ (the root's CRL as DER, the NCA CA's as PEM, the stale CA's, the GOST CA's full
+  // and delta CRLs as DER), <dir>/untrusted/ (the roots and CAs nobody should trust, for tests
+  // that try to smuggle them in).
   void write(const std::string& dir) const;
 
   // Detached CMS SignedData over `content` by the named signer.

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 
 #include "generator/Calibration.hpp"
 #include "generator/Documents.hpp"
@@ -722,9 +723,67 @@ std::vector<Spec> all_specs() {
   signed_by("signature-rsa-1024", "rsa1024", plain, "rejected", {"SIGNATURE_INVALID"});
   signed_by("signature-sha1", "individual", with([](SignOptions& o) { o.sha1 = true; }), "rejected",
             {"SIGNATURE_INVALID"});
-  signed_by("signature-gost", "individual",
-            with([](SignOptions& o) { o.gost_algorithm_oids = true; }), "review",
+  signed_by("signature-algorithm-unknown", "individual",
+            with([](SignOptions& o) { o.unknown_algorithm_oids = true; }), "review",
             {"SIGNATURE_ALGORITHM_UNSUPPORTED"});
+  // Signing times: the signature's own claim is held to the certificate and to submitted_at.
+  signed_by("signature-signing-time-after-submission", "individual",
+            with([](SignOptions& o) { o.signing_time = "251020090000Z"; }), "rejected",
+            {"BUNDLE_MALFORMED"});
+  signed_by("signature-signing-time-after-expiry", "expired",
+            with([](SignOptions& o) { o.signing_time = "250915090000Z"; }), "rejected",
+            {"CERT_EXPIRED"});
+
+  // ---- GOST (NCA's GOST 34.10-2015 and 34.310-2004 keys) --------------------------------
+  signed_by("signature-gost-individual", "gost-individual", plain, "registered", {});
+  signed_by("signature-gost-2004", "gost-2004", plain, "registered", {});
+  signed_by("signature-gost-base64", "gost-individual",
+            with([](SignOptions& o) { o.encoding = SignatureEncoding::kBase64; }), "registered",
+            {});
+  signed_by("signature-gost-intermediate-from-config", "gost-individual",
+            with([](SignOptions& o) { o.include_intermediate = false; }), "registered", {});
+  signed_by("signature-gost-timestamped", "gost-individual",
+            with([](SignOptions& o) { o.timestamp = "20251016104510Z"; }), "registered", {});
+  // Expired by submitted_at, but the trusted timestamp proves it was signed in time.
+  signed_by("signature-gost-timestamped-before-expiry", "gost-expired", with([](SignOptions& o) {
+              o.signing_time = "250610090000Z";
+              o.timestamp = "20250610090005Z";
+            }),
+            "registered", {});
+  signed_by("signature-gost-manifest-edited", "gost-individual", plain, "rejected",
+            {"SIGNATURE_INVALID"}, [](const fs::path& dir) {
+              std::ifstream in(dir / "manifest.json");
+              std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+              text.replace(text.find("1500000"), 7, "9500000");
+              write_file(dir / "manifest.json", text);
+            });
+  signed_by("signature-gost-tampered-attributes", "gost-individual", plain, "rejected",
+            {"SIGNATURE_INVALID"}, [](const fs::path& dir) {
+              const auto p = dir / "manifest.json.p7s";
+              std::ifstream in(p, std::ios::binary);
+              std::string der((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+              const auto at = der.find("251016104600Z");
+              if (at == std::string::npos) throw std::runtime_error("no signingTime to tamper");
+              der[at + 5] = '5';  // 16 → 15 October
+              write_file(p, der);
+            });
+  signed_by("signature-gost-wrong-key", "gost-wrong-key", plain, "rejected", {"SIGNATURE_INVALID"});
+  signed_by("signature-gost-untrusted-root", "gost-untrusted",
+            with([](SignOptions& o) { o.include_untrusted_root = true; }), "rejected",
+            {"CERT_UNTRUSTED"});
+  signed_by("signature-gost-signed-after-expiry", "gost-expired", plain, "rejected",
+            {"CERT_EXPIRED"});
+  signed_by("signature-gost-not-yet-valid", "gost-not-yet-valid", plain, "rejected",
+            {"CERT_EXPIRED"});
+  signed_by("signature-gost-revoked", "gost-revoked", plain, "rejected", {"CERT_REVOKED"});
+  signed_by("signature-gost-revoked-in-delta-crl", "gost-revoked-delta", plain, "rejected",
+            {"CERT_REVOKED"});
+  signed_by("signature-gost-revoked-after-filing", "gost-revoked-later", plain, "registered", {});
+  signed_by("signature-gost-auth-key", "gost-auth-key", plain, "rejected", {"CERT_KEY_USAGE"});
+  signed_by("signature-gost-other-person", "gost-other-person", plain, "rejected",
+            {"SIGNER_MISMATCH"});
   signed_by("signature-other-person", "other-person", plain, "rejected", {"SIGNER_MISMATCH"});
   {
     Spec s = v[1];  // clean-claim-legal-entity, signed by an employee without signing right
@@ -732,6 +791,18 @@ std::vector<Spec> all_specs() {
     s.signer = "legal-employee";
     s.outcome = "review";
     s.codes = {"SIGNER_AUTHORITY"};
+    add(s);
+  }
+  for (auto [id, signer, outcome] :
+       {std::tuple{"signature-gost-legal-head", "gost-legal-head", "registered"},
+        {"signature-gost-legal-signing-right", "gost-legal-signright", "registered"},
+        {"signature-gost-employee-without-authority", "gost-legal-employee", "review"}}) {
+    Spec s = v[1];  // clean-claim-legal-entity
+    s.id = id;
+    s.signer = signer;
+    s.outcome = outcome;
+    s.codes = std::string(outcome) == "review" ? std::set<std::string>{"SIGNER_AUTHORITY"}
+                                               : std::set<std::string>{};
     add(s);
   }
   return v;
