@@ -235,7 +235,7 @@ class SignerCheck {
     o.certificate = cert;
     describe(cert, o.section);
 
-    check_cryptography(si, cert, o.section);
+    const bool verified = check_cryptography(si, cert, o.section);
     if (auto why = not_a_signing_certificate(cert))
       report_.add("CERT_KEY_USAGE", kIndeterminate, "SIG_CONSTRAINTS_FAILURE",
                   {{"reason", *why}, {"subject", name_text(X509_get_subject_name(cert))}});
@@ -245,7 +245,8 @@ class SignerCheck {
     o.section["best_signature_time"] = time_text(at);
     o.section["validation_time_source"] = stamped ? "timestamp" : times_.source;
     const bool signer_time_reported = check_chain(cert, o.section, at);
-    check_claimed_time(si, cert, stamped, signer_time_reported);
+    // A signature that does not verify proves no time: its attributes may be anyone's.
+    if (verified) check_claimed_time(si, cert, stamped, signer_time_reported);
     return o;
   }
 
