@@ -646,6 +646,30 @@ void TestPki::write(const std::string& dir_text) const {
   }
 }
 
+std::string TestPki::sign_gost_with(const std::string& d_le, X509* certificate,
+                                    const std::vector<X509*>& chain, const std::string& content,
+                                    const SignOptions& o) {
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  ASN1_OBJECT* key_oid = nullptr;
+  if (X509_PUBKEY_get0_param(&key_oid, &bits, &bits_len, nullptr,
+                             X509_get_X509_PUBKEY(certificate)) != 1)
+    fail("certificate key");
+  const std::string xy = der::content(
+      std::string_view(reinterpret_cast<const char*>(bits), static_cast<size_t>(bits_len)));
+  GostKey key;
+  key.gost2004 = OBJ_obj2nid(key_oid) == NID_undef && xy.size() == 64;
+  const size_t n = xy.size() / 2;
+  key.q = "\x04" + std::string(xy.rbegin() + static_cast<long>(n), xy.rend()) +
+          std::string(xy.rbegin(), xy.rbegin() + static_cast<long>(n));
+  key.d.assign(d_le.rbegin(), d_le.rend());
+  std::vector<X509*> certs{certificate};
+  certs.insert(certs.end(), chain.begin(), chain.end());
+  return encoded(
+      gost_signed_data(key, certificate, certs, kOidData, content, false, o.signing_time, ""),
+      o.encoding);
+}
+
 std::string TestPki::certificate_der(const std::string& signer) const {
   std::lock_guard lock(impl_->mutex);
   const auto& e = impl_->signer(signer);

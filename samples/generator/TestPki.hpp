@@ -20,6 +20,8 @@
 // is not its certificate's).
 #pragma once
 
+#include <openssl/x509.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +63,13 @@ class TestPki {
   // Detached CMS SignedData over `content` by the named signer.
   std::string sign(const std::string& signer, const std::string& content,
                    const SignOptions& options = {}) const;
+
+  // A detached GOST CMS over `content` made with a key and certificate from elsewhere (NCA's
+  // own test keys): `d_le` is the private scalar as NCA's PKCS#12 files hold it (the OCTET
+  // STRING's bytes, little-endian); `chain` is carried in the CMS after the certificate.
+  static std::string sign_gost_with(const std::string& d_le, X509* certificate,
+                                    const std::vector<X509*>& chain, const std::string& content,
+                                    const SignOptions& options = {});
 
   // A signer's certificate as DER (for "a certificate instead of a signature").
   std::string certificate_der(const std::string& signer) const;
