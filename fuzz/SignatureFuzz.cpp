@@ -1,6 +1,6 @@
 // Fuzz target: manifest.json.p7s bytes → decode → verify, through the real signature stage
 // against a test PKI made at start-up (so chain building, CRL lookup and identity checks run
-// whenever the input still parses).
+// whenever the input still parses), GOST paths, CRLs and timestamp tokens included.
 #include <unistd.h>
 
 #include <cstddef>
@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::vector<std::unique_ptr<const sot::Stage>> stages;
   stages.push_back(std::make_unique<sot::signature::SignatureStage>(
       trust, std::vector<std::shared_ptr<const sot::signature::SignatureVerifier>>{
-                 std::make_shared<sot::signature::OpenSslVerifier>()}));
+                 std::make_shared<sot::signature::OpenSslVerifier>(),
+                 std::make_shared<sot::signature::GostVerifier>()}));
   w->pipeline = std::make_unique<sot::Pipeline>(
       std::move(stages), std::make_shared<const sot::rules::RuleSet>(sot::rules::shipped_rules()),
       config);

@@ -164,18 +164,20 @@ std::string base64(const std::string& der) {
   return out;
 }
 
+// As NCA writes a person: CN = surname and given name, SURNAME, and GIVENNAME = the patronymic.
 std::vector<NameEntry> person(const std::string& iin, const std::string& surname,
-                              const std::string& given) {
+                              const std::string& given, const std::string& patronymic) {
   return {{"C", "KZ"},
           {"CN", surname + " " + given},
           {"SN", surname},
-          {"GN", given},
+          {"GN", patronymic},
           {"serialNumber", "IIN" + iin}};
 }
 
 std::vector<NameEntry> employee(const std::string& iin, const std::string& surname,
-                                const std::string& given, const std::string& bin) {
-  auto n = person(iin, surname, given);
+                                const std::string& given, const std::string& patronymic,
+                                const std::string& bin) {
+  auto n = person(iin, surname, given, patronymic);
   n.push_back({"O", "ЖШС «Мысал»"});
   n.push_back({"OU", "BIN" + bin});
   return n;
@@ -443,8 +445,12 @@ struct TestPki::Impl {
 
   static const std::vector<SignerSpec>& specs() {
     const auto individual = [](const char* nb, const char* na) {
-      return CertSpec{
-          person("900101300126", "АХМЕТОВ", "АРМАН"), nb, na, false, kSigningKu, kIndividualEku};
+      return CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"),
+                      nb,
+                      na,
+                      false,
+                      kSigningKu,
+                      kIndividualEku};
     };
     const char* y0 = "20250101000000Z";
     const char* y1 = "20260101000000Z";
@@ -460,27 +466,27 @@ struct TestPki::Impl {
         {"untrusted", individual(y0, y1), SignerSpec::kEc, &Impl::untrusted_ca},
         {"rsa1024", individual(y0, y1), SignerSpec::kRsa1024, &Impl::nca},
         {"auth-key",
-         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН"), y0, y1, false,
+         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false,
                   "critical,digitalSignature,keyEncipherment", "clientAuth,1.2.398.3.3.4.1.1"},
          SignerSpec::kEc, &Impl::nca},
         {"digital-signature-only",
-         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН"), y0, y1, false,
+         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false,
                   "critical,digitalSignature", ""},
          SignerSpec::kEc, &Impl::nca},
         {"no-usage-extensions",
-         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН"), y0, y1, false, "", ""},
+         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false, "", ""},
          SignerSpec::kEc, &Impl::nca},
         {"other-person",
-         CertSpec{person("880515300091", "СЕРІКОВА", "АЙГҮЛ"), y0, y1, false, kSigningKu,
-                  kIndividualEku},
+         CertSpec{person("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ"), y0, y1, false,
+                  kSigningKu, kIndividualEku},
          SignerSpec::kEc, &Impl::nca},
         {"legal-head",
-         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
-                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1"},
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ", "050140000656"), y0,
+                  y1, false, kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1"},
          SignerSpec::kRsa2048, &Impl::nca},
         {"legal-employee",
-         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
-                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5"},
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ", "050140000656"), y0,
+                  y1, false, kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5"},
          SignerSpec::kEc, &Impl::nca},
         // NCA's GOST branch: the same people, GOST keys.
         {"gost-individual", individual(y0, y1), SignerSpec::kGost, &Impl::gost_nca},
@@ -495,24 +501,24 @@ struct TestPki::Impl {
         {"gost-untrusted", individual(y0, y1), SignerSpec::kGost, &Impl::gost_untrusted_ca},
         {"gost-wrong-key", individual(y0, y1), SignerSpec::kGostWrongKey, &Impl::gost_nca},
         {"gost-auth-key",
-         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН"), y0, y1, false,
+         CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false,
                   "critical,digitalSignature,keyEncipherment", "clientAuth,1.2.398.3.3.4.1.1"},
          SignerSpec::kGost, &Impl::gost_nca},
         {"gost-other-person",
-         CertSpec{person("880515300091", "СЕРІКОВА", "АЙГҮЛ"), y0, y1, false, kSigningKu,
-                  kIndividualEku},
+         CertSpec{person("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ"), y0, y1, false,
+                  kSigningKu, kIndividualEku},
          SignerSpec::kGost, &Impl::gost_nca},
         {"gost-legal-head",
-         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
-                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1"},
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ", "050140000656"), y0,
+                  y1, false, kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.1"},
          SignerSpec::kGost, &Impl::gost_nca},
         {"gost-legal-signright",
-         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
-                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.2"},
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ", "050140000656"), y0,
+                  y1, false, kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.2"},
          SignerSpec::kGost, &Impl::gost_nca},
         {"gost-legal-employee",
-         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "050140000656"), y0, y1, false,
-                  kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5"},
+         CertSpec{employee("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ", "050140000656"), y0,
+                  y1, false, kSigningKu, "emailProtection,1.2.398.3.3.4.1.2,1.2.398.3.3.4.1.2.5"},
          SignerSpec::kGost, &Impl::gost_nca},
     };
     return v;

@@ -415,3 +415,131 @@ TEST_CASE("revocation: the signer's issuer's CRL is required, an intermediate's 
           Codes{"REVOCATION_UNKNOWN"});
   }
 }
+
+// ---- GOST (the test PKI's GOST branch, keys made with libgcrypt) ---------------------------
+
+TEST_CASE("GOST 34.10-2015 and 34.310-2004 signatures verify like RSA ones", "[signature][gost]") {
+  for (const char* signer : {"gost-individual", "gost-2004"}) {
+    INFO(signer);
+    const auto r = signed_by(signer);
+    CHECK(codes_of(r).empty());
+    const json& s = r.sections["signature"];
+    CHECK(s["indication"] == "TOTAL_PASSED");
+    CHECK(s["verifier"] == "gost");
+    CHECK(s["chain"].size() == 3);
+    CHECK(s["crl_used"][0]["file"] == "gost-nca.crl");
+    CHECK(s["crl_used"][1]["file"] == "gost-nca-delta.crl");
+    CHECK(s["crl_used"][1]["delta"] == true);
+  }
+  CHECK(signed_by("gost-2004").sections["signature"]["signature_algorithm"] ==
+        "1.2.398.3.10.1.1.1.2");
+}
+
+TEST_CASE("every GOST certificate problem gives its code and only that", "[signature][gost]") {
+  CHECK(codes_of(signed_by("gost-wrong-key")) == Codes{"SIGNATURE_INVALID"});
+  CHECK(codes_of(signed_by("gost-untrusted")) == Codes{"CERT_UNTRUSTED"});
+  CHECK(codes_of(signed_by("gost-expired")) == Codes{"CERT_EXPIRED"});
+  CHECK(codes_of(signed_by("gost-not-yet-valid")) == Codes{"CERT_EXPIRED"});
+  CHECK(codes_of(signed_by("gost-revoked")) == Codes{"CERT_REVOKED"});
+  CHECK(codes_of(signed_by("gost-revoked-delta")) == Codes{"CERT_REVOKED"});
+  CHECK(codes_of(signed_by("gost-revoked-later")).empty());
+  CHECK(codes_of(signed_by("gost-auth-key")) == Codes{"CERT_KEY_USAGE"});
+  CHECK(codes_of(signed_by("gost-other-person")) == Codes{"SIGNER_MISMATCH"});
+  samples::SignOptions smuggled;
+  smuggled.include_untrusted_root = true;  // a root in the CMS is never an anchor
+  const auto r = signed_by("gost-untrusted", smuggled);
+  REQUIRE(codes_of(r) == Codes{"CERT_UNTRUSTED"});
+  CHECK(detail_of(r, "CERT_UNTRUSTED")["sub_indication"] == "NO_CERTIFICATE_CHAIN_FOUND");
+}
+
+TEST_CASE("a delta CRL counts only beside its base CRL", "[signature][gost]") {
+  TempDir t;
+  Config c = test_config();
+  fs::create_directories(t.path() / "crl");
+  fs::copy_file(test_pki_dir() / "crl" / "gost-nca-delta.crl", t.path() / "crl" / "delta.crl");
+  c.crl_dir = t.path() / "crl";
+  BundleBuilder b;
+  b.signer = "gost-revoked-delta";
+  const auto r = run_pipeline(b.write(t.path()), c);
+  CHECK(codes_of(r) == Codes{"REVOCATION_UNKNOWN"});
+}
+
+TEST_CASE("a trusted timestamp is the best signature time", "[signature][gost]") {
+  samples::SignOptions o;
+  o.timestamp = "20251016104510Z";
+  SECTION("a valid signature with a timestamp") {
+    const auto r = signed_by("gost-individual", o);
+    CHECK(codes_of(r).empty());
+    const json& s = r.sections["signature"];
+    CHECK(s["validation_time_source"] == "timestamp");
+    CHECK(s["best_signature_time"] == "2025-10-16T10:45:10Z");
+    CHECK(s["timestamp"]["trusted"] == true);
+    CHECK(s["timestamp"]["tsa"].get<std::string>().find("TIME-STAMPING AUTHORITY") !=
+          std::string::npos);
+    CHECK(s["timestamp"]["chain"].size() == 3);
+  }
+  SECTION("expired at submitted_at, but stamped while valid") {
+    o.signing_time = "250610090000Z";
+    o.timestamp = "20250610090005Z";
+    CHECK(codes_of(signed_by("gost-expired", o)).empty());
+    o.timestamp.clear();  // the same signature without the proof: judged at submitted_at
+    CHECK(codes_of(signed_by("gost-expired", o)) == Codes{"CERT_EXPIRED"});
+  }
+  SECTION("a timestamp after the certificate expired") {
+    o.signing_time = "250610090000Z";
+    o.timestamp = "20250701090000Z";
+    const auto r = signed_by("gost-expired", o);
+    REQUIRE(codes_of(r) == Codes{"CERT_EXPIRED"});
+    CHECK(detail_of(r, "CERT_EXPIRED")["validation_time"] == "2025-07-01T09:00:00Z");
+  }
+  SECTION("a timestamp later than submitted_at") {
+    o.timestamp = "20251020090000Z";
+    const auto r = signed_by("gost-individual", o);
+    REQUIRE(codes_of(r) == Codes{"BUNDLE_MALFORMED"});
+    CHECK(detail_of(r, "BUNDLE_MALFORMED")["reason"].get<std::string>().find("timestamp") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("the signature's own signing time is held to its certificate and to submitted_at",
+          "[signature]") {
+  samples::SignOptions o;
+  for (const char* signer : {"individual", "gost-individual"}) {
+    INFO(signer);
+    o.signing_time = "251016104000Z";  // before submitted_at (10:46): fine
+    CHECK(codes_of(signed_by(signer, o)).empty());
+    o.signing_time = "251016104900Z";  // 3 minutes later: within the clock tolerance
+    CHECK(codes_of(signed_by(signer, o)).empty());
+    o.signing_time = "251020090000Z";  // four days after the filing was submitted
+    const auto r = signed_by(signer, o);
+    REQUIRE(codes_of(r) == Codes{"BUNDLE_MALFORMED"});
+    CHECK(detail_of(r, "BUNDLE_MALFORMED")["reason"].get<std::string>().find("signingTime") !=
+          std::string::npos);
+  }
+  for (const char* signer : {"expired", "gost-expired"}) {
+    INFO(signer);
+    // Valid 2024-01-01 … 2025-06-30: a signature claiming 2025-09-15 was made with an expired
+    // key, whatever the validation time says.
+    o.signing_time = "250915090000Z";
+    const auto r = signed_by(signer, o);
+    REQUIRE(codes_of(r) == Codes{"CERT_EXPIRED"});
+    CHECK(findings_with(r, "CERT_EXPIRED").size() == 1);
+  }
+  // A certificate valid at submitted_at, but not yet when the signature says it was made.
+  o.signing_time = "241231090000Z";
+  const auto r = signed_by("individual", o);
+  REQUIRE(codes_of(r) == Codes{"CERT_EXPIRED"});
+  CHECK(detail_of(r, "CERT_EXPIRED")["sub_indication"] == "NOT_YET_VALID");
+  CHECK(detail_of(r, "CERT_EXPIRED")["claimed_signing_time"] == "2024-12-31T09:00:00Z");
+}
+
+TEST_CASE("the signer is named by CN; NCA's GIVENNAME is the patronymic", "[signature]") {
+  const auto r = signed_by("gost-legal-head");
+  const json& s = r.sections.at("signature");
+  CHECK(s["signer_name"] == "СЕРІКОВА АЙГҮЛ");  // not "СЕРІКОВА НҰРЛАНҚЫЗЫ"
+  CHECK(s["subject"].get<std::string>().find("GN=НҰРЛАНҚЫЗЫ") != std::string::npos);
+  CHECK(s["role"] == "first_head");
+  CHECK(s["subject_type"] == "legal_entity");
+  CHECK(s["key_purpose"] == "signing");
+  CHECK(signed_by("gost-auth-key").sections["signature"]["key_purpose"] == "authentication");
+}
