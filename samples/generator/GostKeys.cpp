@@ -99,6 +99,8 @@ const char* GostKey::digest_oid() const {
 }
 
 std::string GostKey::parameters_der() const {
+  if (!parameters_oid_override.empty())
+    return der::seq({der::oid(parameters_oid_override.c_str()), der::oid(digest_oid())});
   return gost2004
              ? der::seq({der::oid("1.2.398.3.10.1.1.1.1.1"), der::oid("1.2.398.3.10.1.3.1.1.0")})
              : der::seq({der::oid("1.2.398.3.10.1.1.2.2.1"), der::oid("1.2.398.3.10.1.3.3")});

@@ -13,6 +13,8 @@ struct GostKey {
   bool gost2004 = false;
   std::string d;  // private scalar, big-endian
   std::string q;  // 04 ‖ X ‖ Y, big-endian
+  // Written as the curve's parameter OID instead of NCA's (a curve no verifier knows).
+  std::string parameters_oid_override;
 
   static GostKey generate(bool gost2004);
 

@@ -184,6 +184,8 @@ std::vector<NameEntry> employee(const std::string& iin, const std::string& surna
 }
 
 constexpr const char* kSigningKu = "critical,digitalSignature,nonRepudiation";
+// A parameter set OID under NCA's GOST 2015 arc that no verifier knows.
+constexpr const char* kUnknownCurve = "1.2.398.3.10.1.1.2.2.99";
 constexpr const char* kIndividualEku = "emailProtection,1.2.398.3.3.4.1.1";
 
 std::string der_of(X509* cert) {
@@ -378,7 +380,7 @@ struct TestPki::Impl {
     std::optional<GostKey> signer;  // the key it signs with, when not its certificate's
   };
   Entity root, nca, stale_ca, untrusted_root, untrusted_ca;
-  Entity gost_root, gost_nca, gost_tsa, gost_untrusted_root, gost_untrusted_ca;
+  Entity gost_root, gost_nca, gost_tsa, gost_untrusted_root, gost_untrusted_ca, gost_odd_ca;
   X509_CRL* gost_crl = nullptr;
   X509_CRL* gost_delta_crl = nullptr;
   std::mutex mutex;  // signers and CRLs are made on first use
@@ -389,7 +391,7 @@ struct TestPki::Impl {
 
   ~Impl() {
     for (Entity* e : {&root, &nca, &stale_ca, &untrusted_root, &untrusted_ca, &gost_root, &gost_nca,
-                      &gost_tsa, &gost_untrusted_root, &gost_untrusted_ca}) {
+                      &gost_tsa, &gost_untrusted_root, &gost_untrusted_ca, &gost_odd_ca}) {
       X509_free(e->cert);
       EVP_PKEY_free(e->key);
     }
@@ -439,7 +441,7 @@ struct TestPki::Impl {
   struct SignerSpec {
     const char* name;
     CertSpec cert;
-    enum { kRsa2048, kRsa1024, kEc, kGost, kGost2004, kGostWrongKey } key;
+    enum { kRsa2048, kRsa1024, kEc, kGost, kGost2004, kGostWrongKey, kGostUnknownCurve } key;
     Entity Impl::*by;
   };
 
@@ -500,6 +502,8 @@ struct TestPki::Impl {
         {"gost-revoked-delta", individual(y0, y1), SignerSpec::kGost, &Impl::gost_nca},
         {"gost-untrusted", individual(y0, y1), SignerSpec::kGost, &Impl::gost_untrusted_ca},
         {"gost-wrong-key", individual(y0, y1), SignerSpec::kGostWrongKey, &Impl::gost_nca},
+        {"gost-unknown-curve", individual(y0, y1), SignerSpec::kGostUnknownCurve, &Impl::gost_nca},
+        {"gost-under-unknown-curve", individual(y0, y1), SignerSpec::kGost, &Impl::gost_odd_ca},
         {"gost-auth-key",
          CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false,
                   "critical,digitalSignature,keyEncipherment", "clientAuth,1.2.398.3.3.4.1.1"},
@@ -532,8 +536,10 @@ struct TestPki::Impl {
       Entity& by = this->*spec.by;
       Entity e;
       if (spec.key == SignerSpec::kGost || spec.key == SignerSpec::kGost2004 ||
-          spec.key == SignerSpec::kGostWrongKey) {
+          spec.key == SignerSpec::kGostWrongKey || spec.key == SignerSpec::kGostUnknownCurve) {
         e.gost = GostKey::generate(spec.key == SignerSpec::kGost2004);
+        if (spec.key == SignerSpec::kGostUnknownCurve)
+          e.gost->parameters_oid_override = kUnknownCurve;
         if (spec.key == SignerSpec::kGostWrongKey) e.signer = GostKey::generate(false);
         e.cert = issue_gost(spec.cert, *e.gost, by.cert, &*by.gost);
       } else {
@@ -591,6 +597,20 @@ TestPki::TestPki() : impl_(new Impl) {
   p.gost_nca = p.gost_ca("ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) (TEST)", &p.gost_root);
   p.gost_untrusted_root = p.gost_ca("UNTRUSTED GOST ROOT (TEST)", nullptr);
   p.gost_untrusted_ca = p.gost_ca("UNTRUSTED GOST CA (TEST)", &p.gost_untrusted_root);
+  {
+    // A CA under the trusted GOST root whose key names a curve nobody implements.
+    CertSpec spec{{{"C", "KZ"}, {"CN", "GOST CA ON AN UNKNOWN CURVE (TEST)"}},
+                  "20200101000000Z",
+                  "20400101000000Z",
+                  true,
+                  "critical,keyCertSign,cRLSign",
+                  ""};
+    p.gost_odd_ca.gost = GostKey::generate(false);
+    p.gost_odd_ca.gost->parameters_oid_override = kUnknownCurve;
+    p.gost_odd_ca.cert =
+        issue_gost(spec, *p.gost_odd_ca.gost, p.gost_root.cert, &*p.gost_root.gost);
+    p.gost_odd_ca.issuer = p.gost_root.cert;
+  }
   {
     CertSpec tsa{{{"C", "KZ"},
                   {"O", "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ"},

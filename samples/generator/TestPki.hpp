@@ -16,8 +16,9 @@
 // libgcrypt (GostKeys.hpp). GOST signers: gost-individual, gost-2004 (a GOST 34.310-2004 key),
 // gost-legal-head, gost-legal-signright, gost-legal-employee, gost-auth-key, gost-expired,
 // gost-not-yet-valid, gost-revoked, gost-revoked-later, gost-revoked-delta (listed only in
-// the delta CRL), gost-untrusted, gost-other-person and gost-wrong-key (signs with a key that
-// is not its certificate's).
+// the delta CRL), gost-untrusted, gost-other-person, gost-wrong-key (signs with a key that is
+// not its certificate's), gost-unknown-curve (its key names a curve no verifier knows) and
+// gost-under-unknown-curve (issued by a CA whose key does).
 #pragma once
 
 #include <openssl/x509.h>

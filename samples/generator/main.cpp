@@ -784,6 +784,12 @@ std::vector<Spec> all_specs() {
   signed_by("signature-gost-auth-key", "gost-auth-key", plain, "rejected", {"CERT_KEY_USAGE"});
   signed_by("signature-gost-other-person", "gost-other-person", plain, "rejected",
             {"SIGNER_MISMATCH"});
+  // A key or a chain on a curve the checker does not implement: a clerk decides, never
+  // "untrusted" or "invalid".
+  signed_by("signature-gost-unknown-curve", "gost-unknown-curve", plain, "review",
+            {"SIGNATURE_ALGORITHM_UNSUPPORTED"});
+  signed_by("signature-gost-chain-unknown-curve", "gost-under-unknown-curve", plain, "review",
+            {"SIGNATURE_ALGORITHM_UNSUPPORTED"});
   signed_by("signature-other-person", "other-person", plain, "rejected", {"SIGNER_MISMATCH"});
   {
     Spec s = v[1];  // clean-claim-legal-entity, signed by an employee without signing right

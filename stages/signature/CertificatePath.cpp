@@ -4,9 +4,11 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "signature/Gost.hpp"
 #include "signature/OpenSslPtr.hpp"
+#include "signature/SignatureVerifier.hpp"
 
 namespace sot::signature {
 
@@ -61,8 +63,12 @@ class PathSearch {
           note("too many candidate issuers", false, static_cast<int>(path.size()) - 1);
           return false;
         }
-        if (const std::string why = certificate_signed_by(cur, cand); !why.empty()) {
-          note("certificate signature failure: " + why, false, static_cast<int>(path.size()) - 1);
+        if (const SignatureCheck c = certificate_signed_by(cur, cand); !c.ok()) {
+          const bool unsupported = c.status == SignatureCheck::Status::kUnsupported;
+          note((unsupported ? "certificate signature not checkable: "
+                            : "certificate signature failure: ") +
+                   c.why,
+               false, static_cast<int>(path.size()) - 1, unsupported);
           continue;
         }
         path.push_back(cand);
@@ -77,16 +83,18 @@ class PathSearch {
     return false;
   }
 
-  // The most telling failure: an issuer whose signature failed beats a missing one.
-  void note(std::string why, bool no_issuer, int depth) {
-    if (!error_.empty() && !error_no_issuer_ && no_issuer) return;
+  // The most telling failure: an issuer whose signature could not be checked (then nothing
+  // can be said of the path) beats one whose signature failed, which beats a missing issuer.
+  void note(std::string why, bool no_issuer, int depth, bool unsupported = false) {
+    const int rank = unsupported ? 3 : no_issuer ? 1 : 2;
+    if (!error_.empty() && rank < error_rank_) return;
     error_ = std::move(why);
-    error_no_issuer_ = no_issuer;
+    error_rank_ = rank;
     error_depth_ = depth;
   }
 
   std::string error_;
-  bool error_no_issuer_ = true;
+  int error_rank_ = 0;
   int error_depth_ = 0;
 
  private:
@@ -97,37 +105,48 @@ class PathSearch {
 
 }  // namespace
 
-std::string certificate_signed_by(X509* cert, X509* issuer) {
+namespace {
+
+using Status = SignatureCheck::Status;
+
+// Signatures OpenSSL checks: what it cannot check is said so, not called invalid — unless the
+// issuer's key is a Kazakh GOST key, which cannot have made a signature of another family.
+SignatureCheck openssl_check(const X509_ALGOR* alg, X509* issuer,
+                             const std::function<int(EVP_PKEY*)>& verify) {
+  const ASN1_OBJECT* obj = nullptr;
+  X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
+  const std::string oid = oid_text(obj);
+  if (is_gost_oid(oid))
+    return {Status::kUnsupported, "signature algorithm " + oid + " is not implemented"};
+  EVP_PKEY* key = X509_get0_pubkey(issuer);
+  if (!key) {
+    ERR_clear_error();
+    std::string why;
+    if (gost::public_key(issuer, &why))
+      return {Status::kInvalid, "a GOST key cannot have made a signature of " + oid};
+    return {Status::kUnsupported, "the issuer's key cannot be read"};
+  }
+  if (verify(key) == 1) return {Status::kValid, ""};
+  const std::string e = openssl_error();
+  return {Status::kInvalid, "the signature does not verify" + (e.empty() ? "" : ": " + e)};
+}
+
+}  // namespace
+
+SignatureCheck certificate_signed_by(X509* cert, X509* issuer) {
   const ASN1_BIT_STRING* sig = nullptr;
   const X509_ALGOR* alg = nullptr;
   X509_get0_signature(&sig, &alg, cert);
   if (gost::is_gost_signature(alg)) return gost::verify_certificate(cert, issuer);
-  EVP_PKEY* key = X509_get0_pubkey(issuer);
-  if (!key) {
-    ERR_clear_error();
-    return "the issuer's key cannot be read";
-  }
-  const int ok = X509_verify(cert, key);
-  if (ok == 1) return "";
-  return "the signature does not verify" + [] {
-    const std::string e = openssl_error();
-    return e.empty() ? std::string() : ": " + e;
-  }();
+  return openssl_check(alg, issuer, [&](EVP_PKEY* key) { return X509_verify(cert, key); });
 }
 
-std::string crl_signed_by(X509_CRL* crl, X509* issuer) {
+SignatureCheck crl_signed_by(X509_CRL* crl, X509* issuer) {
   const ASN1_BIT_STRING* sig = nullptr;
   const X509_ALGOR* alg = nullptr;
   X509_CRL_get0_signature(crl, &sig, &alg);
   if (gost::is_gost_signature(alg)) return gost::verify_crl(crl, issuer);
-  EVP_PKEY* key = X509_get0_pubkey(issuer);
-  if (!key) {
-    ERR_clear_error();
-    return "the issuer's key cannot be read";
-  }
-  if (X509_CRL_verify(crl, key) == 1) return "";
-  ERR_clear_error();
-  return "the CRL's signature does not verify";
+  return openssl_check(alg, issuer, [&](EVP_PKEY* key) { return X509_CRL_verify(crl, key); });
 }
 
 bool needs_own_path_check(X509* cert) {
@@ -144,7 +163,8 @@ CertificatePath build_certificate_path(X509* leaf, const std::vector<X509*>& anc
   std::vector<X509*> path{leaf};
   if (!search.extend(path)) {
     out.error = search.error_;
-    out.no_issuer = search.error_no_issuer_;
+    out.no_issuer = search.error_rank_ <= 1;
+    out.unsupported = search.error_rank_ == 3;
     out.error_depth = search.error_depth_;
     return out;
   }

@@ -18,12 +18,14 @@
 
 #include <openssl/x509.h>
 
+#include "signature/Gost.hpp"
+
 namespace sot::signature {
 
-// "" when `issuer`'s key verifies the signature on `cert` (or `crl`), else why not; GOST by
-// our verifier, every other algorithm by OpenSSL.
-std::string certificate_signed_by(X509* cert, X509* issuer);
-std::string crl_signed_by(X509_CRL* crl, X509* issuer);
+// Whether `issuer`'s key verifies the signature on `cert` (or `crl`); GOST by our verifier,
+// every other algorithm by OpenSSL.
+SignatureCheck certificate_signed_by(X509* cert, X509* issuer);
+SignatureCheck crl_signed_by(X509_CRL* crl, X509* issuer);
 
 // Whether OpenSSL's own chain verification can check this certificate's signature.
 bool needs_own_path_check(X509* cert);
@@ -33,6 +35,7 @@ struct CertificatePath {
   std::vector<X509*> chain;  // the signer's certificate first, the anchor last (borrowed)
   std::string error;         // why no path was found
   bool no_issuer = false;    // no issuer at all (vs. an issuer whose signature failed)
+  bool unsupported = false;  // an issuer whose signature could not be checked (algorithm)
   int error_depth = 0;
   // The first certificate of the path (from the signer's up) not valid at the time.
   enum class TimeError { kNone, kExpired, kNotYetValid } time_error = TimeError::kNone;

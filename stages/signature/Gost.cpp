@@ -124,24 +124,31 @@ bool same_algorithm(const X509_ALGOR* a, const X509_ALGOR* b) {
   return OBJ_cmp(oa, ob) == 0 && empty(ta) && empty(tb);
 }
 
-std::string verify_signed(std::string_view tbs, const X509_ALGOR* outer, const X509_ALGOR* inner,
-                          const ASN1_BIT_STRING* sig, X509* issuer) {
-  if (tbs.empty()) return "the signed part cannot be encoded";
-  if (!outer || !sig) return "no signature";
+using Status = SignatureCheck::Status;
+
+SignatureCheck verify_signed(std::string_view tbs, const X509_ALGOR* outer, const X509_ALGOR* inner,
+                             const ASN1_BIT_STRING* sig, X509* issuer) {
+  if (tbs.empty()) return {Status::kInvalid, "the signed part cannot be encoded"};
+  if (!outer || !sig) return {Status::kInvalid, "no signature"};
   if (inner && !same_algorithm(outer, inner))
-    return "the signature algorithm differs from the one the signed part names";
+    return {Status::kInvalid, "the signature algorithm differs from the one the signed part names"};
   const ASN1_OBJECT* obj = nullptr;
   X509_ALGOR_get0(&obj, nullptr, nullptr, outer);
   const std::string oid = oid_text(obj);
   const auto hash = hash_of_signature_oid(oid);
-  if (!hash) return "signature algorithm " + oid + " is not a GOST algorithm we know";
+  if (!hash)
+    return {Status::kUnsupported,
+            "signature algorithm " + oid + " is not a GOST algorithm we know"};
   std::string why;
-  const auto key = public_key(issuer, &why);
-  if (!key) return "the issuer's key: " + why;
+  bool unsupported = false;
+  const auto key = public_key(issuer, &why, &unsupported);
+  if (!key)
+    return {unsupported ? Status::kUnsupported : Status::kInvalid, "the issuer's key: " + why};
   const std::string_view value(reinterpret_cast<const char*>(ASN1_STRING_get0_data(sig)),
                                static_cast<size_t>(ASN1_STRING_length(sig)));
-  if (!verify(*key, *hash, tbs, value)) return "the GOST signature does not verify";
-  return "";
+  if (!verify(*key, *hash, tbs, value))
+    return {Status::kInvalid, "the GOST signature does not verify"};
+  return {Status::kValid, ""};
 }
 
 }  // namespace
@@ -172,7 +179,10 @@ std::string digest(Hash h, std::string_view data) {
   return out;
 }
 
-std::optional<PublicKey> public_key(X509* cert, std::string* why) {
+std::optional<PublicKey> public_key(X509* cert, std::string* why, bool* unsupported) {
+  bool ignored = false;
+  if (!unsupported) unsupported = &ignored;
+  *unsupported = false;
   X509_PUBKEY* pub = X509_get_X509_PUBKEY(cert);
   const unsigned char* bits = nullptr;
   int bits_len = 0;
@@ -184,12 +194,14 @@ std::optional<PublicKey> public_key(X509* cert, std::string* why) {
   }
   const std::string key_oid = oid_text(key_obj);
   if (!is_key_oid(key_oid)) {
+    *unsupported = key_oid.rfind("1.2.643.", 0) == 0;  // a GOST family we do not implement
     *why = "key algorithm " + key_oid + " is not a Kazakh GOST key";
     return std::nullopt;
   }
   const auto params = params_oid(alg);
   const auto curve = params ? curve_of(*params) : std::nullopt;
   if (!curve) {
+    *unsupported = true;
     *why = "key parameters " + (params ? *params : std::string("(unreadable)")) +
            " name no curve we know";
     return std::nullopt;
@@ -263,7 +275,7 @@ std::string_view first_element(std::string_view der) {
   return der.substr(static_cast<size_t>(inner - start), size);
 }
 
-std::string verify_certificate(X509* cert, X509* issuer) {
+SignatureCheck verify_certificate(X509* cert, X509* issuer) {
   const std::string der = der_of(cert);
   const ASN1_BIT_STRING* sig = nullptr;
   const X509_ALGOR* alg = nullptr;
@@ -271,7 +283,7 @@ std::string verify_certificate(X509* cert, X509* issuer) {
   return verify_signed(first_element(der), alg, X509_get0_tbs_sigalg(cert), sig, issuer);
 }
 
-std::string verify_crl(X509_CRL* crl, X509* issuer) {
+SignatureCheck verify_crl(X509_CRL* crl, X509* issuer) {
   const std::string der = der_of(crl);
   const std::string_view tbs = first_element(der);
   const ASN1_BIT_STRING* sig = nullptr;
@@ -283,19 +295,19 @@ std::string verify_crl(X509_CRL* crl, X509* issuer) {
   long len = 0;
   int tag = 0, cls = 0;
   if (tbs.empty() || (ASN1_get_object(&p, &len, &tag, &cls, end - p) & 0x80))
-    return "the signed part cannot be read";
+    return {Status::kInvalid, "the signed part cannot be read"};
   const unsigned char* q = p;
   if (ASN1_get_object(&q, &len, &tag, &cls, end - p) & 0x80)
-    return "the signed part cannot be read";
+    return {Status::kInvalid, "the signed part cannot be read"};
   if (tag == V_ASN1_INTEGER && cls == V_ASN1_UNIVERSAL) p = q + len;
   X509_ALGOR* inner = d2i_X509_ALGOR(nullptr, &p, end - p);
   if (!inner) {
     ERR_clear_error();
-    return "the signed part names no signature algorithm";
+    return {Status::kInvalid, "the signed part names no signature algorithm"};
   }
-  std::string why = verify_signed(tbs, alg, inner, sig, issuer);
+  SignatureCheck check = verify_signed(tbs, alg, inner, sig, issuer);
   X509_ALGOR_free(inner);
-  return why;
+  return check;
 }
 
 }  // namespace sot::signature::gost

@@ -26,6 +26,22 @@
 #include <string>
 #include <string_view>
 
+namespace sot::signature {
+
+// The outcome of checking one signature on a certificate or CRL.
+struct SignatureCheck {
+  enum class Status {
+    kValid,
+    kInvalid,      // it does not verify with this issuer's key (or cannot be that key's)
+    kUnsupported,  // an algorithm or key parameters the checker does not implement
+  };
+  Status status = Status::kInvalid;
+  std::string why;  // empty when valid
+  bool ok() const { return status == Status::kValid; }
+};
+
+}  // namespace sot::signature
+
 namespace sot::signature::gost {
 
 enum class Hash { kGost94, kStreebog256, kStreebog512 };
@@ -43,8 +59,9 @@ struct PublicKey {
   std::string q;      // uncompressed point 04 ‖ X ‖ Y, big-endian
 };
 
-// The GOST public key of a certificate; nullopt with `why` set when it is not one we read.
-std::optional<PublicKey> public_key(X509* cert, std::string* why);
+// The GOST public key of a certificate; nullopt with `why` set when it is not one we read,
+// and `*unsupported` (when given) true when it is a GOST key on parameters we do not know.
+std::optional<PublicKey> public_key(X509* cert, std::string* why, bool* unsupported = nullptr);
 
 // Verifies a KZ-layout signature value (r ‖ s, little-endian) over `data`.
 bool verify(const PublicKey& key, Hash h, std::string_view data, std::string_view signature);
@@ -52,9 +69,9 @@ bool verify(const PublicKey& key, Hash h, std::string_view data, std::string_vie
 // Whether an X.509 signature algorithm (of a certificate or a CRL) is one of the GOST family.
 bool is_gost_signature(const X509_ALGOR* alg);
 
-// The signature of `cert` (or `crl`) by `issuer`'s GOST key: "" when it verifies, else why not.
-std::string verify_certificate(X509* cert, X509* issuer);
-std::string verify_crl(X509_CRL* crl, X509* issuer);
+// The GOST signature of `cert` (or `crl`) by `issuer`'s key.
+SignatureCheck verify_certificate(X509* cert, X509* issuer);
+SignatureCheck verify_crl(X509_CRL* crl, X509* issuer);
 
 // The first element of a DER SEQUENCE (the to-be-signed part of a certificate or CRL) in
 // `der`; "" when it is not one.

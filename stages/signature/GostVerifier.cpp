@@ -15,8 +15,11 @@ VerifyResult GostVerifier::verify(const SignerView& s) const {
   if (!digest_hash || !signature_hash)
     return {VerifyStatus::kSignatureInvalid, "not a GOST algorithm pair this verifier knows"};
   std::string why;
-  const auto key = gost::public_key(s.certificate, &why);
-  if (!key) return {VerifyStatus::kSignatureInvalid, "the signer's key: " + why};
+  bool unsupported = false;
+  const auto key = gost::public_key(s.certificate, &why, &unsupported);
+  if (!key)
+    return {unsupported ? VerifyStatus::kUnsupported : VerifyStatus::kSignatureInvalid,
+            "the signer's key: " + why};
   if (s.signed_attributes_der) {
     // messageDigest binds the content; the signature covers the DER SET of signed attributes.
     if (!s.message_digest)

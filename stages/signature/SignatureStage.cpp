@@ -185,6 +185,7 @@ struct PathCheck {
   X509StackPtr owned;        // OpenSSL's chain, which `chain` borrows from
   std::string error;
   bool no_issuer = false;
+  bool unsupported = false;  // a signature on the path the checker cannot check
   int error_depth = 0;
   bool expired = false;
   bool not_yet_valid = false;
@@ -365,6 +366,13 @@ class SignerCheck {
       case VerifyStatus::kSignatureInvalid:
         report_.add("SIGNATURE_INVALID", kFailed, "SIG_CRYPTO_FAILURE", {{"reason", r.detail}});
         return false;
+      case VerifyStatus::kUnsupported:
+        report_.add("SIGNATURE_ALGORITHM_UNSUPPORTED", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE",
+                    {{"reason", r.detail},
+                     {"digest_algorithm", a.digest},
+                     {"signature_algorithm", a.signature},
+                     {"key_algorithm", a.key}});
+        return false;
     }
     return false;
   }
@@ -476,6 +484,7 @@ class SignerCheck {
       out.chain = std::move(p.chain);
       out.error = p.error;
       out.no_issuer = p.no_issuer;
+      out.unsupported = p.unsupported;
       out.error_depth = p.error_depth;
       out.expired = p.time_error == CertificatePath::TimeError::kExpired;
       out.not_yet_valid = p.time_error == CertificatePath::TimeError::kNotYetValid;
@@ -537,6 +546,18 @@ class SignerCheck {
       return false;
     }
     const PathCheck path = verify_path(cert, at, nullptr);
+    if (!path.found && path.unsupported) {
+      // Not a chain that fails: one we cannot read. A clerk decides.
+      report_.add("SIGNATURE_ALGORITHM_UNSUPPORTED", kIndeterminate, "CRYPTO_CONSTRAINTS_FAILURE",
+                  {{"reason",
+                    "the certificate chain uses an algorithm or key parameters the "
+                    "checker does not implement: " +
+                        path.error},
+                   {"depth", path.error_depth},
+                   {"issuer", name_text(X509_get_issuer_name(cert))}});
+      s["chain"] = nullptr;
+      return false;
+    }
     if (!path.found) {
       report_.add("CERT_UNTRUSTED", kIndeterminate,
                   path.no_issuer ? "NO_CERTIFICATE_CHAIN_FOUND" : "CHAIN_CONSTRAINTS_FAILURE",
@@ -626,7 +647,7 @@ class SignerCheck {
       for (const auto& e : trust_.crls()) {
         X509_CRL* crl = e.crl.get();
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) continue;
-        if (!crl_signed_by(crl, issuer).empty()) continue;  // not really the issuer's
+        if (!crl_signed_by(crl, issuer).ok()) continue;  // not really the issuer's
         any_from_issuer = true;
         const bool is_delta = X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0;
         any_full = any_full || !is_delta;
@@ -672,7 +693,7 @@ class SignerCheck {
           if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
               X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
               !asn1_time_seconds(X509_CRL_get0_lastUpdate(crl), &tu) ||
-              !crl_signed_by(crl, issuer).empty())
+              !crl_signed_by(crl, issuer).ok())
             continue;
           if (!full || tu > full_this) {
             full = &e;

@@ -33,6 +33,7 @@ enum class VerifyStatus {
   kValid,
   kHashMismatch,      // the content's digest differs from messageDigest (content changed)
   kSignatureInvalid,  // the signature value does not verify with the certificate's key
+  kUnsupported,       // the key's parameters are ones this verifier does not implement
 };
 
 struct VerifyResult {

@@ -446,6 +446,17 @@ TEST_CASE("every GOST certificate problem gives its code and only that", "[signa
   CHECK(codes_of(signed_by("gost-auth-key")) == Codes{"CERT_KEY_USAGE"});
   CHECK(codes_of(signed_by("gost-other-person")) == Codes{"SIGNER_MISMATCH"});
   samples::SignOptions smuggled;
+  {
+    // A curve the checker does not implement, for the key or for a CA on the path: review,
+    // never "invalid" or "untrusted".
+    const auto key = signed_by("gost-unknown-curve");
+    CHECK(codes_of(key) == Codes{"SIGNATURE_ALGORITHM_UNSUPPORTED"});
+    CHECK(key.outcome == Outcome::kReview);
+    const auto chain = signed_by("gost-under-unknown-curve");
+    CHECK(codes_of(chain) == Codes{"SIGNATURE_ALGORITHM_UNSUPPORTED"});
+    CHECK(detail_of(chain, "SIGNATURE_ALGORITHM_UNSUPPORTED")["reason"].get<std::string>().find(
+              "1.2.398.3.10.1.1.2.2.99") != std::string::npos);
+  }
   smuggled.include_untrusted_root = true;  // a root in the CMS is never an anchor
   const auto r = signed_by("gost-untrusted", smuggled);
   REQUIRE(codes_of(r) == Codes{"CERT_UNTRUSTED"});
