@@ -20,6 +20,8 @@ using nlohmann::json;
 
 namespace {
 
+constexpr int kMaxSigners = 16;
+
 // ETSI EN 319 102-1 indications.
 constexpr const char* kPassed = "TOTAL_PASSED";
 constexpr const char* kFailed = "TOTAL_FAILED";
@@ -858,6 +860,13 @@ void SignatureStage::run(BundleContext& ctx, Findings& out) const {
   if (n == 0) {
     report.add("SIGNATURE_INVALID", kFailed, "FORMAT_FAILURE",
                {{"reason", "the CMS SignedData has no signer"}});
+    return finish();
+  }
+  // Each signer costs path searches and signature checks: bounded before the work.
+  if (n > kMaxSigners) {
+    report.add("SIGNATURE_INVALID", kFailed, "FORMAT_FAILURE",
+               {{"reason", "the signature has " + std::to_string(n) + " signers, more than the " +
+                               std::to_string(kMaxSigners) + " a filing can carry"}});
     return finish();
   }
   if (!use_claim)

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <regex>
 
+#include "generator/Der.hpp"
 #include "rules/RuleSet.hpp"
 #include "signature/SignatureStage.hpp"
 #include "support/TestBundle.hpp"
@@ -553,4 +554,32 @@ TEST_CASE("the signer is named by CN; NCA's GIVENNAME is the patronymic", "[sign
   CHECK(s["subject_type"] == "legal_entity");
   CHECK(s["key_purpose"] == "signing");
   CHECK(signed_by("gost-auth-key").sections["signature"]["key_purpose"] == "authentication");
+}
+
+TEST_CASE("a signature with more signers than a filing carries is refused before the work",
+          "[signature]") {
+  namespace der = samples::der;
+  TempDir t;
+  BundleBuilder b;
+  b.signer = "gost-individual";
+  const auto dir = b.write(t.path());
+  // The same SignerInfo 2 and 17 times over.
+  const std::string cms = read_file(dir / "manifest.json.p7s");
+  const auto top = der::children(cms);
+  auto sd = der::children(der::children(top.at(1)).at(0));
+  const std::string one = der::children(sd.back()).at(0);
+  for (int n : {2, 17}) {
+    INFO(n);
+    sd.back() = der::set_of(std::vector<std::string>(static_cast<size_t>(n), one));
+    write_file(dir / "manifest.json.p7s", der::seq({top[0], der::tlv(0xA0, der::seq(sd))}));
+    const auto r = run_pipeline(dir);
+    if (n == 2) {
+      CHECK(codes_of(r).empty());
+      CHECK(r.sections["signature"]["signers"].size() == 2);
+    } else {
+      REQUIRE(codes_of(r) == Codes{"SIGNATURE_INVALID"});
+      CHECK(detail_of(r, "SIGNATURE_INVALID")["reason"].get<std::string>().find("17 signers") !=
+            std::string::npos);
+    }
+  }
 }
