@@ -380,8 +380,10 @@ struct TestPki::Impl {
     std::optional<GostKey> signer;  // the key it signs with, when not its certificate's
   };
   Entity root, nca, stale_ca, untrusted_root, untrusted_ca;
-  Entity gost_root, gost_nca, gost_tsa, gost_untrusted_root, gost_untrusted_ca, gost_odd_ca;
+  Entity gost_root, gost_nca, gost_tsa, gost_untrusted_root, gost_untrusted_ca, gost_odd_ca,
+      gost_stale_ca;
   X509_CRL* gost_crl = nullptr;
+  X509_CRL* gost_stale_crl = nullptr;
   X509_CRL* gost_delta_crl = nullptr;
   std::mutex mutex;  // signers and CRLs are made on first use
   std::map<std::string, Entity> signers;
@@ -390,8 +392,9 @@ struct TestPki::Impl {
   X509_CRL* stale_crl = nullptr;
 
   ~Impl() {
-    for (Entity* e : {&root, &nca, &stale_ca, &untrusted_root, &untrusted_ca, &gost_root, &gost_nca,
-                      &gost_tsa, &gost_untrusted_root, &gost_untrusted_ca, &gost_odd_ca}) {
+    for (Entity* e :
+         {&root, &nca, &stale_ca, &untrusted_root, &untrusted_ca, &gost_root, &gost_nca, &gost_tsa,
+          &gost_untrusted_root, &gost_untrusted_ca, &gost_odd_ca, &gost_stale_ca}) {
       X509_free(e->cert);
       EVP_PKEY_free(e->key);
     }
@@ -404,6 +407,7 @@ struct TestPki::Impl {
     X509_CRL_free(stale_crl);
     X509_CRL_free(gost_crl);
     X509_CRL_free(gost_delta_crl);
+    X509_CRL_free(gost_stale_crl);
   }
 
   // CAs use P-256 keys (made in microseconds); NCA-typical RSA-2048 is kept for the filers'
@@ -504,6 +508,7 @@ struct TestPki::Impl {
         {"gost-wrong-key", individual(y0, y1), SignerSpec::kGostWrongKey, &Impl::gost_nca},
         {"gost-unknown-curve", individual(y0, y1), SignerSpec::kGostUnknownCurve, &Impl::gost_nca},
         {"gost-under-unknown-curve", individual(y0, y1), SignerSpec::kGost, &Impl::gost_odd_ca},
+        {"gost-stale-crl", individual(y0, y1), SignerSpec::kGost, &Impl::gost_stale_ca},
         {"gost-auth-key",
          CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false,
                   "critical,digitalSignature,keyEncipherment", "clientAuth,1.2.398.3.3.4.1.1"},
@@ -569,6 +574,8 @@ struct TestPki::Impl {
     gost_delta_crl =
         make_gost_crl(gost_nca.cert, *gost_nca.gost, "20251206000000Z", "20300101000000Z",
                       {{signer("gost-revoked-delta").cert, "20251001000000Z"}}, 2, 1);
+    gost_stale_crl = make_gost_crl(gost_stale_ca.cert, *gost_stale_ca.gost, "20250101000000Z",
+                                   "20250201000000Z", {}, 1, 0);
   }
 
   // A detached GOST CMS over `content` (callers hold `mutex`).
@@ -597,6 +604,7 @@ TestPki::TestPki() : impl_(new Impl) {
   p.gost_nca = p.gost_ca("ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) (TEST)", &p.gost_root);
   p.gost_untrusted_root = p.gost_ca("UNTRUSTED GOST ROOT (TEST)", nullptr);
   p.gost_untrusted_ca = p.gost_ca("UNTRUSTED GOST CA (TEST)", &p.gost_untrusted_root);
+  p.gost_stale_ca = p.gost_ca("ЕСКІ ТІЗІМ GOST КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (TEST)", &p.gost_root);
   {
     // A CA under the trusted GOST root whose key names a curve nobody implements.
     CertSpec spec{{{"C", "KZ"}, {"CN", "GOST CA ON AN UNKNOWN CURVE (TEST)"}},
@@ -656,6 +664,8 @@ void TestPki::write(const std::string& dir_text) const {
   write_file(dir / "untrusted" / "gost-untrusted-ca.pem", pem_of(p.gost_untrusted_ca.cert));
   write_file(dir / "crl" / "gost-nca.crl", der_of(p.gost_crl));
   write_file(dir / "crl" / "gost-nca-delta.crl", der_of(p.gost_delta_crl));
+  write_file(dir / "intermediates" / "gost-stale-ca.pem", pem_of(p.gost_stale_ca.cert));
+  write_file(dir / "crl" / "gost-stale-ca.crl", der_of(p.gost_stale_crl));
   {
     unsigned char* der = nullptr;
     const int n = i2d_X509_CRL(p.root_crl, &der);

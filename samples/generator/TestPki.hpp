@@ -18,7 +18,8 @@
 // gost-not-yet-valid, gost-revoked, gost-revoked-later, gost-revoked-delta (listed only in
 // the delta CRL), gost-untrusted, gost-other-person, gost-wrong-key (signs with a key that is
 // not its certificate's), gost-unknown-curve (its key names a curve no verifier knows) and
-// gost-under-unknown-curve (issued by a CA whose key does).
+// gost-under-unknown-curve (issued by a CA whose key does), gost-stale-crl (its CA's only CRL
+// expired long before the filing).
 #pragma once
 
 #include <openssl/x509.h>

@@ -782,6 +782,10 @@ std::vector<Spec> all_specs() {
             {"CERT_REVOKED"});
   signed_by("signature-gost-revoked-after-filing", "gost-revoked-later", plain, "registered", {});
   signed_by("signature-gost-auth-key", "gost-auth-key", plain, "rejected", {"CERT_KEY_USAGE"});
+  signed_by("signature-gost-stale-crl", "gost-stale-crl", plain, "review", {"REVOCATION_UNKNOWN"});
+  signed_by("signature-gost-signed-after-submission", "gost-individual",
+            with([](SignOptions& o) { o.signing_time = "251020090000Z"; }), "rejected",
+            {"BUNDLE_MALFORMED"});
   signed_by("signature-gost-other-person", "gost-other-person", plain, "rejected",
             {"SIGNER_MISMATCH"});
   // A key or a chain on a curve the checker does not implement: a clerk decides, never

@@ -445,6 +445,7 @@ TEST_CASE("every GOST certificate problem gives its code and only that", "[signa
   CHECK(codes_of(signed_by("gost-revoked-delta")) == Codes{"CERT_REVOKED"});
   CHECK(codes_of(signed_by("gost-revoked-later")).empty());
   CHECK(codes_of(signed_by("gost-auth-key")) == Codes{"CERT_KEY_USAGE"});
+  CHECK(codes_of(signed_by("gost-stale-crl")) == Codes{"REVOCATION_UNKNOWN"});
   CHECK(codes_of(signed_by("gost-other-person")) == Codes{"SIGNER_MISMATCH"});
   samples::SignOptions smuggled;
   {
