@@ -1,6 +1,7 @@
 #include "signature/CertificatePath.hpp"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
@@ -39,8 +40,9 @@ bool may_have_issued(X509* issuer, X509* cert) {
 
 class PathSearch {
  public:
-  PathSearch(const std::vector<X509*>& anchors, const std::vector<X509*>& untrusted)
-      : anchors_(anchors), untrusted_(untrusted) {}
+  PathSearch(const std::vector<X509*>& anchors, const std::vector<X509*>& untrusted,
+             SignatureCache* cache)
+      : anchors_(anchors), untrusted_(untrusted), cache_(cache) {}
 
   bool is_anchor(X509* c) const {
     return std::any_of(anchors_.begin(), anchors_.end(), [&](X509* a) { return same(a, c); });
@@ -63,7 +65,9 @@ class PathSearch {
           note("too many candidate issuers", false, static_cast<int>(path.size()) - 1);
           return false;
         }
-        if (const SignatureCheck c = certificate_signed_by(cur, cand); !c.ok()) {
+        const SignatureCheck c =
+            cache_ ? cache_->certificate(cur, cand) : certificate_signed_by(cur, cand);
+        if (!c.ok()) {
           const bool unsupported = c.status == SignatureCheck::Status::kUnsupported;
           note((unsupported ? "certificate signature not checkable: "
                             : "certificate signature failure: ") +
@@ -100,6 +104,7 @@ class PathSearch {
  private:
   const std::vector<X509*>& anchors_;
   const std::vector<X509*>& untrusted_;
+  SignatureCache* cache_;
   int checks_ = 0;
 };
 
@@ -133,6 +138,55 @@ SignatureCheck openssl_check(const X509_ALGOR* alg, X509* issuer,
 
 }  // namespace
 
+namespace {
+
+std::string sha256_of(X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+std::string sha256_of(X509_CRL* crl) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (X509_CRL_digest(crl, EVP_sha256(), md, &len) != 1) return {};
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+}  // namespace
+
+SignatureCheck SignatureCache::remembered(const std::string& key,
+                                          const std::function<SignatureCheck()>& check) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = outcomes_.find(key); it != outcomes_.end()) return it->second;
+  }
+  SignatureCheck c = check();
+  std::lock_guard lock(mutex_);
+  if (outcomes_.size() < kMaxEntries) outcomes_.emplace(key, c);
+  return c;
+}
+
+SignatureCheck SignatureCache::certificate(X509* cert, X509* issuer) {
+  // Only CA certificates are shared by bundles; a filer's own is checked every time.
+  if (X509_check_ca(cert) < 1) return certificate_signed_by(cert, issuer);
+  const std::string a = sha256_of(cert), b = sha256_of(issuer);
+  if (a.empty() || b.empty()) return certificate_signed_by(cert, issuer);
+  return remembered("c" + a + b, [&] { return certificate_signed_by(cert, issuer); });
+}
+
+SignatureCheck SignatureCache::crl(X509_CRL* crl, X509* issuer) {
+  const std::string a = sha256_of(crl), b = sha256_of(issuer);
+  if (a.empty() || b.empty()) return crl_signed_by(crl, issuer);
+  return remembered("l" + a + b, [&] { return crl_signed_by(crl, issuer); });
+}
+
+size_t SignatureCache::size() const {
+  std::lock_guard lock(mutex_);
+  return outcomes_.size();
+}
+
 SignatureCheck certificate_signed_by(X509* cert, X509* issuer) {
   const ASN1_BIT_STRING* sig = nullptr;
   const X509_ALGOR* alg = nullptr;
@@ -157,9 +211,10 @@ bool needs_own_path_check(X509* cert) {
 }
 
 CertificatePath build_certificate_path(X509* leaf, const std::vector<X509*>& anchors,
-                                       const std::vector<X509*>& untrusted, long long at) {
+                                       const std::vector<X509*>& untrusted, long long at,
+                                       SignatureCache* cache) {
   CertificatePath out;
-  PathSearch search(anchors, untrusted);
+  PathSearch search(anchors, untrusted, cache);
   std::vector<X509*> path{leaf};
   if (!search.extend(path)) {
     out.error = search.error_;

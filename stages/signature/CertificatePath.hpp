@@ -13,7 +13,10 @@
 // ends one.
 #pragma once
 
+#include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <openssl/x509.h>
@@ -21,6 +24,25 @@
 #include "signature/Gost.hpp"
 
 namespace sot::signature {
+
+// Remembers the outcomes of signature checks on CA certificates and CRLs — a pure function of
+// the two encodings, keyed by their SHA-256 — so that the CA certificates and CRLs every bundle
+// shares are checked once per process, not once per bundle (a filer's own certificate is
+// checked every time). Bounded (new outcomes are not
+// kept once it is full, so a flood of attacker-made certificates cannot grow it); safe to
+// share between threads.
+class SignatureCache {
+ public:
+  static constexpr size_t kMaxEntries = 4096;
+  SignatureCheck certificate(X509* cert, X509* issuer);
+  SignatureCheck crl(X509_CRL* crl, X509* issuer);
+  size_t size() const;
+
+ private:
+  SignatureCheck remembered(const std::string& key, const std::function<SignatureCheck()>& check);
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, SignatureCheck> outcomes_;
+};
 
 // Whether `issuer`'s key verifies the signature on `cert` (or `crl`); GOST by our verifier,
 // every other algorithm by OpenSSL.
@@ -43,7 +65,9 @@ struct CertificatePath {
   X509* time_error_cert = nullptr;
 };
 
+// `cache` (optional) remembers the signature checks made.
 CertificatePath build_certificate_path(X509* leaf, const std::vector<X509*>& anchors,
-                                       const std::vector<X509*>& untrusted, long long at);
+                                       const std::vector<X509*>& untrusted, long long at,
+                                       SignatureCache* cache = nullptr);
 
 }  // namespace sot::signature

@@ -5,7 +5,12 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <mutex>
 
 #include "signature/OpenSslPtr.hpp"
@@ -42,6 +47,72 @@ struct SexpDeleter {
   void operator()(gcry_sexp_t s) const { gcry_sexp_release(s); }
 };
 using Sexp = std::unique_ptr<std::remove_pointer_t<gcry_sexp_t>, SexpDeleter>;
+using Bn = std::unique_ptr<BIGNUM, OsslDeleter<BN_free>>;
+using BnCtx = std::unique_ptr<BN_CTX, OsslDeleter<BN_CTX_free>>;
+using EcPoint = std::unique_ptr<EC_POINT, OsslDeleter<EC_POINT_free>>;
+
+BIGNUM* le_number(std::string_view bytes) {
+  return BN_lebin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                     static_cast<int>(bytes.size()), nullptr);
+}
+
+// A GOST curve as OpenSSL EC group, its parameters (p, a, b, G, n, h) taken from libgcrypt's
+// curve table: OpenSSL's arithmetic verifies a 512-bit GOST signature about five times faster
+// than libgcrypt's own gcry_pk_verify.
+struct Curve {
+  EC_GROUP* group = nullptr;
+  const BIGNUM* order = nullptr;
+  size_t bytes = 0;
+};
+
+BIGNUM* sexp_number(gcry_sexp_t params, const char* name) {
+  Sexp t(gcry_sexp_find_token(params, name, 0));
+  if (!t) return nullptr;
+  size_t len = 0;
+  const char* data = gcry_sexp_nth_data(t.get(), 1, &len);
+  if (!data) return nullptr;
+  return BN_bin2bn(reinterpret_cast<const unsigned char*>(data), static_cast<int>(len), nullptr);
+}
+
+Curve make_curve(const std::string& oid) {
+  Curve c;
+  Sexp params(gcry_pk_get_param(GCRY_PK_ECC, oid.c_str()));
+  if (!params) return c;
+  Bn p(sexp_number(params.get(), "p")), a(sexp_number(params.get(), "a")),
+      b(sexp_number(params.get(), "b")), n(sexp_number(params.get(), "n")),
+      h(sexp_number(params.get(), "h"));
+  Sexp g(gcry_sexp_find_token(params.get(), "g", 0));
+  size_t g_len = 0;
+  const char* g_data = g ? gcry_sexp_nth_data(g.get(), 1, &g_len) : nullptr;
+  BnCtx ctx(BN_CTX_new());
+  if (!p || !a || !b || !n || !g_data || !ctx) return c;
+  EC_GROUP* group = EC_GROUP_new_curve_GFp(p.get(), a.get(), b.get(), ctx.get());
+  if (!group) return c;
+  EcPoint gen(EC_POINT_new(group));
+  if (!gen ||
+      EC_POINT_oct2point(group, gen.get(), reinterpret_cast<const unsigned char*>(g_data), g_len,
+                         ctx.get()) != 1 ||
+      EC_GROUP_set_generator(group, gen.get(), n.get(), h ? h.get() : BN_value_one()) != 1) {
+    EC_GROUP_free(group);
+    ERR_clear_error();
+    return c;
+  }
+  c.group = group;
+  c.order = EC_GROUP_get0_order(group);
+  c.bytes = static_cast<size_t>(BN_num_bytes(p.get()));
+  return c;
+}
+
+// Made once per curve and shared read-only by every thread afterwards.
+const Curve* curve_of_oid(const std::string& oid) {
+  init_gcrypt();
+  static std::mutex mutex;
+  static std::map<std::string, Curve> curves;
+  std::lock_guard lock(mutex);
+  auto it = curves.find(oid);
+  if (it == curves.end()) it = curves.emplace(oid, make_curve(oid)).first;
+  return it->second.group ? &it->second : nullptr;
+}
 
 std::string reversed(std::string_view s) {
   return std::string(s.rbegin(), s.rend());
@@ -54,7 +125,6 @@ std::optional<std::string> curve_of(std::string_view params_oid) {
       {"1.2.398.3.10.1.1.1.1.1", "1.2.643.2.2.35.1"},     // KZ 2004 → CryptoPro-A
       {"1.2.643.7.1.2.1.2.1", "1.2.643.7.1.2.1.2.1"},     // TC26 512-A
       {"1.2.643.7.1.2.1.2.2", "1.2.643.7.1.2.1.2.2"},     // TC26 512-B
-      {"1.2.643.7.1.2.1.1.1", "1.2.643.7.1.2.1.1.1"},     // TC26 256-A
       {"1.2.643.2.2.35.1", "1.2.643.2.2.35.1"},           // CryptoPro-A
       {"1.2.643.2.2.35.2", "1.2.643.2.2.35.2"},           // CryptoPro-B
       {"1.2.643.2.2.35.3", "1.2.643.2.2.35.3"},           // CryptoPro-C
@@ -63,10 +133,6 @@ std::optional<std::string> curve_of(std::string_view params_oid) {
   for (const auto& [oid, curve] : kCurves)
     if (params_oid == oid) return std::string(curve);
   return std::nullopt;
-}
-
-size_t coordinate_bytes(const std::string& curve) {
-  return curve.rfind("1.2.643.7.1.2.1.2.", 0) == 0 ? 64 : 32;
 }
 
 // The parameter set OID of a GOST key: the first OID of the parameters SEQUENCE, or the
@@ -217,7 +283,13 @@ std::optional<PublicKey> public_key(X509* cert, std::string* why, bool* unsuppor
   const std::string xy(reinterpret_cast<const char*>(ASN1_STRING_get0_data(os)),
                        static_cast<size_t>(ASN1_STRING_length(os)));
   ASN1_OCTET_STRING_free(os);
-  const size_t n = coordinate_bytes(*curve);
+  const Curve* c = curve_of_oid(*curve);
+  if (!c) {
+    *unsupported = true;
+    *why = "the curve " + *curve + " is not available";
+    return std::nullopt;
+  }
+  const size_t n = c->bytes;
   if (xy.size() != 2 * n) {
     *why = "a public key of " + std::to_string(xy.size()) + " bytes on a curve of " +
            std::to_string(2 * n) + "-byte points";
@@ -231,26 +303,46 @@ std::optional<PublicKey> public_key(X509* cert, std::string* why, bool* unsuppor
 }
 
 bool verify(const PublicKey& key, Hash h, std::string_view data, std::string_view signature) {
-  init_gcrypt();
-  const size_t n = (key.q.size() - 1) / 2;
-  if (signature.size() != 2 * n) return false;
-  const std::string r = reversed(signature.substr(0, n));
-  const std::string s = reversed(signature.substr(n));
-  const std::string e = reversed(digest(h, data));  // the digest as a little-endian integer
-  gcry_sexp_t raw = nullptr;
-  if (gcry_sexp_build(&raw, nullptr, "(public-key(ecc(curve %s)(q %b)))", key.curve.c_str(),
-                      static_cast<int>(key.q.size()), key.q.data()))
+  const Curve* c = curve_of_oid(key.curve);
+  if (!c) return false;
+  const size_t n = c->bytes;
+  if (signature.size() != 2 * n || key.q.size() != 1 + 2 * n) return false;
+  BnCtx ctx(BN_CTX_new());
+  Bn r(le_number(signature.substr(0, n)));
+  Bn s(le_number(signature.substr(n)));
+  Bn e(le_number(digest(h, data)));  // the digest as a little-endian integer
+  Bn v(BN_new()), z1(BN_new()), z2(BN_new()), x(BN_new());
+  EcPoint q_point(EC_POINT_new(c->group)), sum(EC_POINT_new(c->group));
+  if (!ctx || !r || !s || !e || !v || !z1 || !z2 || !x || !q_point || !sum) return false;
+  // 0 < r, s < q
+  if (BN_is_zero(r.get()) || BN_is_zero(s.get()) || BN_cmp(r.get(), c->order) >= 0 ||
+      BN_cmp(s.get(), c->order) >= 0)
     return false;
-  Sexp pk(raw);
-  if (gcry_sexp_build(&raw, nullptr, "(sig-val(gost(r %b)(s %b)))", static_cast<int>(r.size()),
-                      r.data(), static_cast<int>(s.size()), s.data()))
+  // The public key: a point of the curve (oct2point refuses one that is not), not infinity.
+  if (EC_POINT_oct2point(c->group, q_point.get(),
+                         reinterpret_cast<const unsigned char*>(key.q.data()), key.q.size(),
+                         ctx.get()) != 1 ||
+      EC_POINT_is_at_infinity(c->group, q_point.get())) {
+    ERR_clear_error();
     return false;
-  Sexp sig(raw);
-  if (gcry_sexp_build(&raw, nullptr, "(data(flags gost)(value %b))", static_cast<int>(e.size()),
-                      e.data()))
+  }
+  // e = digest mod q (1 if 0); v = e⁻¹; z1 = s·v, z2 = −r·v (mod q); C = z1·G + z2·Q;
+  // valid when C.x mod q = r.
+  if (BN_nnmod(e.get(), e.get(), c->order, ctx.get()) != 1) return false;
+  if (BN_is_zero(e.get()) && BN_one(e.get()) != 1) return false;
+  if (!BN_mod_inverse(v.get(), e.get(), c->order, ctx.get())) return false;
+  if (BN_mod_mul(z1.get(), s.get(), v.get(), c->order, ctx.get()) != 1) return false;
+  if (BN_sub(z2.get(), c->order, r.get()) != 1 ||
+      BN_mod_mul(z2.get(), z2.get(), v.get(), c->order, ctx.get()) != 1)
     return false;
-  Sexp value(raw);
-  return gcry_pk_verify(sig.get(), value.get(), pk.get()) == 0;
+  if (EC_POINT_mul(c->group, sum.get(), z1.get(), q_point.get(), z2.get(), ctx.get()) != 1 ||
+      EC_POINT_is_at_infinity(c->group, sum.get()) ||
+      EC_POINT_get_affine_coordinates(c->group, sum.get(), x.get(), nullptr, ctx.get()) != 1 ||
+      BN_nnmod(x.get(), x.get(), c->order, ctx.get()) != 1) {
+    ERR_clear_error();
+    return false;
+  }
+  return BN_cmp(x.get(), r.get()) == 0;
 }
 
 bool is_gost_signature(const X509_ALGOR* alg) {

@@ -481,7 +481,8 @@ class SignerCheck {
         for (int i = 0; s && i < sk_X509_num(s); ++i) untrusted.push_back(sk_X509_value(s, i));
       for (int i = 0; i < sk_X509_num(trust_.intermediates()); ++i)
         untrusted.push_back(sk_X509_value(trust_.intermediates(), i));
-      CertificatePath p = build_certificate_path(cert, trust_.anchor_list(), untrusted, at);
+      CertificatePath p = build_certificate_path(cert, trust_.anchor_list(), untrusted, at,
+                                                 &trust_.signature_cache());
       out.found = p.found;
       out.chain = std::move(p.chain);
       out.error = p.error;
@@ -649,7 +650,7 @@ class SignerCheck {
       for (const auto& e : trust_.crls()) {
         X509_CRL* crl = e.crl.get();
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) continue;
-        if (!crl_signed_by(crl, issuer).ok()) continue;  // not really the issuer's
+        if (!trust_.signature_cache().crl(crl, issuer).ok()) continue;  // not really the issuer's
         any_from_issuer = true;
         const bool is_delta = X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0;
         any_full = any_full || !is_delta;
@@ -695,7 +696,7 @@ class SignerCheck {
           if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
               X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
               !asn1_time_seconds(X509_CRL_get0_lastUpdate(crl), &tu) ||
-              !crl_signed_by(crl, issuer).ok())
+              !trust_.signature_cache().crl(crl, issuer).ok())
             continue;
           if (!full || tu > full_this) {
             full = &e;

@@ -10,9 +10,11 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "signature/CertificatePath.hpp"
 #include "signature/OpenSslPtr.hpp"
 
 namespace sot::signature {
@@ -37,6 +39,8 @@ class TrustStore {
   size_t anchor_count() const { return anchor_count_; }
   const STACK_OF(X509) * intermediates() const { return intermediates_.get(); }
   const std::vector<CrlEntry>& crls() const { return crls_; }
+  // Outcomes of the signature checks made against this material (see SignatureCache).
+  SignatureCache& signature_cache() const { return *cache_; }
   const std::filesystem::path& trust_dir() const { return trust_dir_; }
 
   // For tests: a store from certificates and CRLs in memory.
@@ -52,6 +56,7 @@ class TrustStore {
   size_t anchor_count_ = 0;
   X509StackPtr intermediates_;
   std::vector<CrlEntry> crls_;
+  std::shared_ptr<SignatureCache> cache_ = std::make_shared<SignatureCache>();
   std::filesystem::path trust_dir_;
 };
 

@@ -324,6 +324,17 @@ TEST_CASE("real NCA chains and CRLs: each verifies under its issuer, none under 
   CHECK(crl_signed_by(crl("crl/nca_gost2022_test.crl").get(), root2022.get()).status == Invalid);
   CHECK(crl_signed_by(crl("crl/nca_gost_test.crl").get(), nca2022.get()).status == Invalid);
 
+  // Remembered outcomes are the same outcomes; a filer's certificate is not remembered.
+  signature::SignatureCache cache;
+  for (int i = 0; i < 2; ++i) {
+    CHECK(cache.certificate(individual.get(), nca2022.get()).ok());
+    CHECK(cache.certificate(nca2022.get(), root2022.get()).ok());
+    CHECK(cache.certificate(nca2022.get(), nca2004.get()).status == Invalid);
+    CHECK(cache.crl(crl("crl/nca_gost2022_test.crl").get(), nca2022.get()).ok());
+    CHECK(cache.crl(crl("crl/nca_gost2022_test.crl").get(), root2022.get()).status == Invalid);
+  }
+  CHECK(cache.size() == 4);
+
   // A path from the anchors only through what the configuration and the CMS offer.
   const long long at = real_now().time_since_epoch().count();
   auto path = signature::build_certificate_path(individual.get(), {root2022.get()},
