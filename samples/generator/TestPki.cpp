@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -84,7 +85,10 @@ struct CertSpec {
 
 long g_serial = 0x1000;
 
-X509* issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key) {
+// A certificate of `spec` issued by `issuer` (itself when null), unsigned; `set_key` puts the
+// subject's public key in before the key identifiers are derived from it.
+X509* unsigned_certificate(const CertSpec& spec, X509* issuer,
+                           const std::function<void(X509*)>& set_key) {
   X509* cert = X509_new();
   X509_set_version(cert, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(cert), ++g_serial);
@@ -98,13 +102,18 @@ X509* issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_
   X509_set1_notAfter(cert, na);
   ASN1_TIME_free(nb);
   ASN1_TIME_free(na);
-  X509_set_pubkey(cert, key);
+  set_key(cert);
   X509* iss = issuer ? issuer : cert;
   add_ext(cert, iss, NID_basic_constraints, spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
   add_ext(cert, iss, NID_subject_key_identifier, "hash");
   add_ext(cert, iss, NID_authority_key_identifier, "keyid:always");
   if (!spec.key_usage.empty()) add_ext(cert, iss, NID_key_usage, spec.key_usage);
   if (!spec.eku.empty()) add_ext(cert, iss, NID_ext_key_usage, spec.eku);
+  return cert;
+}
+
+X509* issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key) {
+  X509* cert = unsigned_certificate(spec, issuer, [&](X509* c) { X509_set_pubkey(c, key); });
   if (!X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256())) fail("certificate signing");
   return cert;
 }
@@ -114,8 +123,9 @@ struct Revocation {
   const char* when;
 };
 
-X509_CRL* make_crl(X509* issuer, EVP_PKEY* key, const char* this_update, const char* next_update,
-                   const std::vector<Revocation>& revoked) {
+// A CRL of `issuer`, unsigned.
+X509_CRL* unsigned_crl(X509* issuer, const char* this_update, const char* next_update,
+                       const std::vector<Revocation>& revoked) {
   X509_CRL* crl = X509_CRL_new();
   X509_CRL_set_version(crl, 1);
   X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
@@ -133,6 +143,12 @@ X509_CRL* make_crl(X509* issuer, EVP_PKEY* key, const char* this_update, const c
     ASN1_TIME_free(when);
     X509_CRL_add0_revoked(crl, rev);
   }
+  return crl;
+}
+
+X509_CRL* make_crl(X509* issuer, EVP_PKEY* key, const char* this_update, const char* next_update,
+                   const std::vector<Revocation>& revoked) {
+  X509_CRL* crl = unsigned_crl(issuer, this_update, next_update, revoked);
   X509_CRL_sort(crl);
   if (!X509_CRL_sign(crl, key, EVP_sha256())) fail("CRL signing");
   return crl;
@@ -252,26 +268,7 @@ EVP_PKEY* placeholder_key() {
 // A certificate with a GOST public key, signed by a GOST issuer (or itself).
 X509* issue_gost(const CertSpec& spec, const GostKey& key, X509* issuer,
                  const GostKey* issuer_key) {
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), ++g_serial);
-  X509_NAME* subject = make_name(spec.subject);
-  X509_set_subject_name(cert, subject);
-  X509_set_issuer_name(cert, issuer ? X509_get_subject_name(issuer) : subject);
-  X509_NAME_free(subject);
-  ASN1_TIME* nb = time_of(spec.not_before);
-  ASN1_TIME* na = time_of(spec.not_after);
-  X509_set1_notBefore(cert, nb);
-  X509_set1_notAfter(cert, na);
-  ASN1_TIME_free(nb);
-  ASN1_TIME_free(na);
-  set_gost_public_key(cert, key);
-  X509* iss = issuer ? issuer : cert;
-  add_ext(cert, iss, NID_basic_constraints, spec.ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-  add_ext(cert, iss, NID_subject_key_identifier, "hash");
-  add_ext(cert, iss, NID_authority_key_identifier, "keyid:always");
-  if (!spec.key_usage.empty()) add_ext(cert, iss, NID_key_usage, spec.key_usage);
-  if (!spec.eku.empty()) add_ext(cert, iss, NID_ext_key_usage, spec.eku);
+  X509* cert = unsigned_certificate(spec, issuer, [&](X509* c) { set_gost_public_key(c, key); });
   if (!X509_sign(cert, placeholder_key(), EVP_sha256())) fail("certificate placeholder signing");
   const std::string der = gost_resigned(der_of(cert), issuer_key ? *issuer_key : key);
   X509_free(cert);
@@ -285,23 +282,7 @@ X509* issue_gost(const CertSpec& spec, const GostKey& key, X509* issuer,
 X509_CRL* make_gost_crl(X509* issuer, const GostKey& key, const char* this_update,
                         const char* next_update, const std::vector<Revocation>& revoked,
                         long number, long delta_of) {
-  X509_CRL* crl = X509_CRL_new();
-  X509_CRL_set_version(crl, 1);
-  X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
-  ASN1_TIME* tu = time_of(this_update);
-  ASN1_TIME* nu = time_of(next_update);
-  X509_CRL_set1_lastUpdate(crl, tu);
-  X509_CRL_set1_nextUpdate(crl, nu);
-  ASN1_TIME_free(tu);
-  ASN1_TIME_free(nu);
-  for (const auto& r : revoked) {
-    X509_REVOKED* rev = X509_REVOKED_new();
-    X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(r.cert));
-    ASN1_TIME* when = time_of(r.when);
-    X509_REVOKED_set_revocationDate(rev, when);
-    ASN1_TIME_free(when);
-    X509_CRL_add0_revoked(crl, rev);
-  }
+  X509_CRL* crl = unsigned_crl(issuer, this_update, next_update, revoked);
   ASN1_INTEGER* n = ASN1_INTEGER_new();
   ASN1_INTEGER_set(n, number);
   X509_CRL_add1_ext_i2d(crl, NID_crl_number, n, 0, 0);
