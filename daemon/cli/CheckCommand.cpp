@@ -57,7 +57,7 @@ size_t run_check(const Config& config, const std::vector<std::filesystem::path>&
   std::once_flag warned;
   auto worker_loop = [&] {
     worker::AnalysisWorker analysis(run.worker_argv, init, limits);
-    bool isolated = true;
+    std::optional<std::string> unavailable;  // why no sandboxed worker can start here
     for (std::size_t i; (i = next++) < bundles.size();) {
       const std::filesystem::path& dir = bundles[i];
       const auto id = dir.filename().empty() ? dir.parent_path().filename() : dir.filename();
@@ -65,22 +65,28 @@ size_t run_check(const Config& config, const std::vector<std::filesystem::path>&
       try {
         std::error_code ec;
         const std::filesystem::path abs = std::filesystem::absolute(dir, ec);
-        // The worker reads one path per line: a name with a line break is checked here.
-        if (!isolated || ec || abs.native().find('\n') != std::string::npos) {
-          line = in_process(dir);
+        if (unavailable) {
+          line = line_of(pipeline->failed(id.string(), *unavailable, "worker", clock.now()));
+        } else if (ec || abs.native().find('\n') != std::string::npos) {
+          // The worker reads one path per line: such a path cannot be handed over.
+          line = line_of(pipeline->failed(
+              id.string(), "the bundle's path cannot be handed to a sandboxed worker", "check",
+              clock.now()));
         } else {
           worker::WorkerAnswer a = analysis.run(abs);
           if (a.report) {
             line = a.report->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n';
           } else if (a.unavailable) {
-            // No worker can run here (exec refused, no seccomp): check without isolation
-            // rather than fail every bundle; the bundle itself was never looked at.
+            // No sandboxed worker can run here (exec refused, no seccomp). Hostile bytes are
+            // never parsed without isolation unless asked for (--in-process): every bundle
+            // gets PROCESSING_FAILED, and stderr says why once.
+            unavailable = "no sandboxed analysis worker can start: " + a.failure;
             std::call_once(warned, [&] {
-              std::cerr << "sot-intake check: " << a.failure
-                        << "; checking in this process, without isolation\n";
+              std::cerr << "sot-intake check: " << *unavailable
+                        << "; every bundle gets PROCESSING_FAILED (--in-process checks them in "
+                           "this process, without isolation)\n";
             });
-            isolated = false;
-            line = in_process(dir);
+            line = line_of(pipeline->failed(id.string(), *unavailable, "worker", clock.now()));
           } else {
             line = line_of(pipeline->failed(id.string(), a.failure, "worker", clock.now()));
           }

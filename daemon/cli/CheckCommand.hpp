@@ -5,7 +5,9 @@
 //
 // The bundles are analysed in the daemon's sandboxed worker processes (this binary with
 // --analysis-worker), several at a time: a parser that crashes or hangs on a hostile file
-// costs that bundle's line a PROCESSING_FAILED, never the other bundles' lines.
+// costs that bundle's line a PROCESSING_FAILED, never the other bundles' lines. It fails
+// closed: where no sandboxed worker can start, every bundle gets PROCESSING_FAILED and stderr
+// says why; hostile bytes are parsed in this process only when asked (--in-process).
 #pragma once
 
 #include <chrono>

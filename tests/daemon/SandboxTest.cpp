@@ -53,7 +53,7 @@ TEST_CASE("the worker sandbox refuses network, exec and ptrace", "[sandbox]") {
   CHECK(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("check falls back to this process when no worker can start", "[sandbox][cli]") {
+TEST_CASE("check fails closed when no sandboxed worker can start", "[sandbox][cli]") {
   using namespace sot::test;
   TempDir t;
   std::vector<std::filesystem::path> bundles;
@@ -70,7 +70,11 @@ TEST_CASE("check falls back to this process when no worker can start", "[sandbox
   REQUIRE(lines.size() == 3);
   for (size_t i = 0; i < 3; ++i) {
     CHECK(lines[i]["bundle"] == bundles[i].filename().string());
-    // Checked, not failed: the bundle was never the problem.
-    CHECK(lines[i]["outcome"] == "registered");
+    // Never parsed without isolation: a clerk's review, never the filer's fault.
+    CHECK(lines[i]["outcome"] == "review");
+    REQUIRE(lines[i]["findings"].size() == 1);
+    CHECK(lines[i]["findings"][0]["code"] == "PROCESSING_FAILED");
+    CHECK(lines[i]["findings"][0]["detail"]["reason"].get<std::string>().find(
+              "no sandboxed analysis worker can start") != std::string::npos);
   }
 }
