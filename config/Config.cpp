@@ -169,6 +169,7 @@ nlohmann::json config_to_json(const Config& c) {
           {"signature_max_bytes", c.bundle_limits.signature_max_bytes},
           {"max_files", c.bundle_limits.max_files},
           {"max_documents", c.bundle_limits.manifest.max_documents},
+          {"decided_result_allowed", c.bundle_limits.decided_result_allowed},
           {"clock_skew_seconds", c.clock_skew_seconds},
           {"max_container_bytes", c.facts_limits.identify.max_container_bytes},
           {"report_local_offset", c.report_local_offset},
@@ -186,6 +187,7 @@ Config config_from_json(const nlohmann::json& j) {
   c.bundle_limits.signature_max_bytes = j.at("signature_max_bytes").get<std::uint64_t>();
   c.bundle_limits.max_files = j.at("max_files").get<std::uint32_t>();
   c.bundle_limits.manifest.max_documents = j.at("max_documents").get<std::uint32_t>();
+  c.bundle_limits.decided_result_allowed = j.value("decided_result_allowed", false);
   c.clock_skew_seconds = j.at("clock_skew_seconds").get<std::int64_t>();
   c.facts_limits.identify.max_container_bytes = j.at("max_container_bytes").get<std::uint64_t>();
   c.report_local_offset = j.at("report_local_offset").get<bool>();

@@ -160,7 +160,10 @@ class Progress {
 }  // namespace
 
 int run_reprocess(const ReprocessOptions& o) {
-  const Config& config = o.config;
+  // Decided bundles (and backlogs copied from a spool's outcome directories) carry the
+  // daemon's own result/.
+  Config config = o.config;
+  config.bundle_limits.decided_result_allowed = true;
   std::shared_ptr<const Pipeline> pipeline = build_pipeline(config);
 
   // What to reprocess.

@@ -84,7 +84,9 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
     return b;
   }
 
-  // Top level: a link anywhere is refused; unknown regular entries are ignored.
+  // Top level: a bundle is manifest.json, manifest.json.p7s and files/ (spec §2), nothing
+  // else. Any other entry — a `result` the filer or the portal put there included — is
+  // malformed and never followed, read or trusted; a link anywhere is refused.
   if (DIR* d = ::fdopendir(::dup(b.dir_fd_.get()))) {
     int seen = 0;
     while (dirent* e = ::readdir(d)) {
@@ -96,10 +98,18 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
       }
       struct stat st {};
       if (::fstatat(b.dir_fd_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      const bool known = name == "manifest.json" || name == "manifest.json.p7s" || name == "files";
+      const bool own_result =
+          name == "result" && limits.decided_result_allowed && S_ISDIR(st.st_mode);
       if (S_ISLNK(st.st_mode)) {
         b.problems_.push_back(
             {std::nullopt, "",
              "'" + printable_name(name) + "' is a symbolic link (never followed)"});
+      } else if (!known && !own_result) {
+        b.problems_.push_back({std::nullopt, "",
+                               "'" + printable_name(name) +
+                                   "' is not part of a bundle, which holds manifest.json, "
+                                   "manifest.json.p7s and files/ only (never read)"});
       }
     }
     ::closedir(d);
@@ -175,6 +185,12 @@ Bundle Bundle::open(const std::filesystem::path& dir, const BundleLimits& limits
       b.problems_.push_back({shown, "", "is a directory; each document is one file in files/"});
     } else if (f.type == FileEntry::Type::kOther) {
       b.problems_.push_back({shown, "", "is not a regular file"});
+    } else if (st.st_nlink > 1) {
+      // The same file under another name elsewhere (a hard link): it may be anything on the
+      // filesystem, not what the filer uploaded. Never read.
+      f.type = FileEntry::Type::kOther;
+      b.problems_.push_back(
+          {shown, "", "has other names on the filesystem (a hard link): never read"});
     }
     b.files_.push_back(std::move(f));
   }
@@ -203,8 +219,8 @@ UniqueFd Bundle::open_file(const FileEntry& f, std::string* why) const {
     return fd;
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    *why = "changed into something other than a regular file";
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+    *why = "changed into something other than a regular file of its own";
     return UniqueFd{};
   }
   return fd;

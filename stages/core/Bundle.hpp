@@ -24,6 +24,9 @@ struct BundleLimits {
   std::uint64_t signature_max_bytes = 1 << 20;
   std::uint32_t max_files = 1000;
   ManifestLimits manifest;
+  // A decided bundle (reprocessing a spool's outcome directories) carries the daemon's own
+  // result/ directory; in an arriving bundle a result/ is malformed like any extra entry.
+  bool decided_result_allowed = false;
 };
 
 struct BundleProblem {

@@ -148,3 +148,57 @@ TEST_CASE("a signature file is read when present", "[bundle]") {
   REQUIRE(b.has_signature());
   CHECK(*b.signature_bytes() == "MIIB");
 }
+
+TEST_CASE("a bundle is its three entries: anything else is malformed and never read",
+          "[bundle][trust]") {
+  TempDir t;
+  const auto dir = BundleBuilder("b").write(t.path());
+  SECTION("a result directory with a report of its own") {
+    fs::create_directories(dir / "result");
+    sot::test::write_file(dir / "result" / "report.json", R"({"outcome":"registered"})");
+    const Bundle b = Bundle::open(dir, BundleLimits{});
+    REQUIRE(b.problems().size() == 1);
+    CHECK(has_problem(b, "'result' is not part of a bundle"));
+    // A decided bundle's own result/ (reprocessing a spool's outcome directories) is not.
+    BundleLimits decided;
+    decided.decided_result_allowed = true;
+    CHECK(Bundle::open(dir, decided).problems().empty());
+  }
+  SECTION("result as a file, or as a link even where a result/ may be") {
+    sot::test::write_file(dir / "result", "x");
+    CHECK(has_problem(Bundle::open(dir, BundleLimits{}), "'result' is not part of a bundle"));
+    BundleLimits decided;
+    decided.decided_result_allowed = true;
+    CHECK(has_problem(Bundle::open(dir, decided), "'result' is not part of a bundle"));
+    fs::remove(dir / "result");
+    fs::create_directory_symlink(t.path(), dir / "result");
+    CHECK(has_problem(Bundle::open(dir, decided), "'result' is a symbolic link"));
+  }
+  SECTION("any other file") {
+    sot::test::write_file(dir / "notes.txt", "x");
+    CHECK(has_problem(Bundle::open(dir, BundleLimits{}), "'notes.txt' is not part of a bundle"));
+  }
+}
+
+TEST_CASE("a document that is a hard link to a file elsewhere is never read", "[bundle][trust]") {
+  TempDir t;
+  const auto dir = BundleBuilder("b").write(t.path());
+  // The filer's "document" is another name of a file outside the bundle.
+  const fs::path outside = t.path() / "someone-elses.pdf";
+  fs::rename(dir / "files" / "Талап арыз.pdf", outside);
+  fs::create_hard_link(outside, dir / "files" / "Талап арыз.pdf");
+  const Bundle b = Bundle::open(dir, BundleLimits{});
+  CHECK(has_problem(b, "hard link"));
+  const FileEntry* f = b.file("Талап арыз.pdf");
+  REQUIRE(f);
+  CHECK(f->type != FileEntry::Type::kRegular);
+  std::string why;
+  CHECK_FALSE(b.open_file(*f, &why));
+  // The whole pipeline: the bundle is malformed; the file is never analysed.
+  const auto r = sot::test::run_pipeline(dir);
+  CHECK(r.outcome == sot::Outcome::kRejected);
+  const auto malformed = sot::test::findings_with(r, "BUNDLE_MALFORMED");
+  REQUIRE_FALSE(malformed.empty());
+  CHECK(malformed[0].finding.file == "Талап арыз.pdf");
+  for (const auto& d : r.documents) CHECK((d.file != "Талап арыз.pdf" || !d.sha256));
+}
