@@ -1,6 +1,10 @@
 #include "registry/Registry.hpp"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -58,6 +62,33 @@ std::string now_text() {
   return format_rfc3339(SystemClock{}.now(), 0);
 }
 
+// result/report.json of a bundle directory, read without following a link anywhere; "" when
+// there is none.
+std::string read_report_text(const fs::path& bundle_dir) {
+  const int dir = ::open(bundle_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return {};
+  const int result = ::openat(dir, "result", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  ::close(dir);
+  if (result < 0) return {};
+  const int fd = ::openat(result, "report.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  ::close(result);
+  if (fd < 0) return {};
+  std::string text;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (64 << 20)) {
+    text.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    text.resize(got);
+  }
+  ::close(fd);
+  return text;
+}
+
 class SqliteRegistry final : public Registry {
  public:
   SqliteRegistry(const fs::path& file, bool read_only);
@@ -69,10 +100,13 @@ class SqliteRegistry final : public Registry {
                   const std::optional<std::string>& submission_id) override;
   std::string assign_number(const std::string& bundle, const std::string& court, int year,
                             const std::string& format) override;
+  void commit_decision(const std::string& bundle, const std::string& outcome,
+                       const std::string& report_text) override;
+  std::optional<PendingDecision> pending_decision(const std::string& bundle) override;
   void record_outcome(const std::string& bundle, const std::string& placed_as,
                       const std::string& outcome, const nlohmann::json& report) override;
   bool decided(const std::string& bundle) override;
-  int reconcile(const fs::path& spool_root) override;
+  int reconcile(const fs::path& spool_root, std::vector<std::string>* unknown) override;
   std::optional<BundleRecord> find(const std::string& bundle) override;
   std::vector<BundleRecord> by_submission(const std::string& submission_id) override;
   std::vector<BundleRecord> list(const ListQuery& q) override;
@@ -147,6 +181,9 @@ SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) {
       " action TEXT NOT NULL, bundle TEXT NOT NULL, detail TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS assignments("
       " bundle TEXT PRIMARY KEY, clerk TEXT NOT NULL, at TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS decisions("
+      " bundle TEXT PRIMARY KEY, outcome TEXT NOT NULL, report TEXT NOT NULL,"
+      " report_sha256 TEXT NOT NULL, at TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);"
       "CREATE UNIQUE INDEX IF NOT EXISTS registration_seq ON bundles(court, reg_year, reg_seq);"
       "CREATE INDEX IF NOT EXISTS bundles_submission ON bundles(submission_id);"
       "CREATE INDEX IF NOT EXISTS transitions_bundle ON transitions(bundle);"
@@ -250,7 +287,35 @@ void SqliteRegistry::record_outcome(const std::string& bundle, const std::string
         .bind(2, outcome)
         .bind(3, at)
         .step();
+    Statement(db_, "UPDATE decisions SET done=1 WHERE bundle=?").bind(1, bundle).step();
   });
+}
+
+void SqliteRegistry::commit_decision(const std::string& bundle, const std::string& outcome,
+                                     const std::string& report_text) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_,
+              "INSERT INTO decisions(bundle, outcome, report, report_sha256, at, done) "
+              "VALUES(?,?,?,?,?,0) ON CONFLICT(bundle) DO UPDATE SET outcome=excluded.outcome, "
+              "report=excluded.report, report_sha256=excluded.report_sha256, at=excluded.at, "
+              "done=0")
+        .bind(1, bundle)
+        .bind(2, outcome)
+        .bind(3, report_text)
+        .bind(4, sha256_hex(report_text))
+        .bind(5, now_text())
+        .step();
+  });
+}
+
+std::optional<PendingDecision> SqliteRegistry::pending_decision(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT outcome, report, report_sha256 FROM decisions WHERE bundle=? AND done=0");
+  s.bind(1, bundle);
+  if (!s.step()) return std::nullopt;
+  return PendingDecision{s.text(0), s.text(1), s.text(2)};
 }
 
 bool SqliteRegistry::decided(const std::string& bundle) {
@@ -260,24 +325,24 @@ bool SqliteRegistry::decided(const std::string& bundle) {
   return s.step();
 }
 
-int SqliteRegistry::reconcile(const fs::path& spool_root) {
+int SqliteRegistry::reconcile(const fs::path& spool_root, std::vector<std::string>* unknown) {
   int recorded = 0;
   for (const char* outcome : {"registered", "rejected", "review"}) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(spool_root / outcome, ec)) {
-      const fs::path report_path = e.path() / "result" / "report.json";
-      std::ifstream in(report_path, std::ios::binary);
-      if (!in) continue;
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      nlohmann::json report;
-      try {
-        report = nlohmann::json::parse(ss.str());
-      } catch (const nlohmann::json::exception&) {
+      const std::string placed = e.path().filename().string();
+      // Our own report, read without following links; its bundle id names the registry row.
+      const std::string text = read_report_text(e.path());
+      if (text.empty()) {
+        if (unknown) unknown->push_back(std::string(outcome) + "/" + placed);
         continue;
       }
-      const std::string bundle = report.value("bundle", e.path().filename().string());
-      const std::string placed = e.path().filename().string();
+      nlohmann::json report = nlohmann::json::parse(text, nullptr, false);
+      if (!report.is_object()) {
+        if (unknown) unknown->push_back(std::string(outcome) + "/" + placed);
+        continue;
+      }
+      const std::string bundle = report.value("bundle", placed);
       bool known = false;
       {
         std::lock_guard lock(mutex_);
@@ -288,8 +353,21 @@ int SqliteRegistry::reconcile(const fs::path& spool_root) {
         known = s.step();
       }
       if (known) continue;
-      record_outcome(bundle, placed, outcome, report);
-      ++recorded;
+      // Only what was committed, with the very report that was committed.
+      const auto pending = pending_decision(bundle);
+      if (pending && pending->outcome == outcome && pending->report_sha256 == sha256_hex(text)) {
+        record_outcome(bundle, placed, outcome, report);
+        ++recorded;
+      } else if (unknown && !pending) {
+        bool decided_elsewhere = false;
+        {
+          std::lock_guard lock(mutex_);
+          Statement s(db_, "SELECT 1 FROM bundles WHERE id=? AND state='decided'");
+          s.bind(1, bundle);
+          decided_elsewhere = s.step();
+        }
+        if (!decided_elsewhere) unknown->push_back(std::string(outcome) + "/" + placed);
+      }
     }
   }
   return recorded;
@@ -413,6 +491,19 @@ int SqliteRegistry::count(const std::string& what) {
 }
 
 }  // namespace
+
+std::string sha256_hex(const std::string& text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += digits[md[i] >> 4];
+    out += digits[md[i] & 15];
+  }
+  return out;
+}
 
 std::unique_ptr<Registry> open_sqlite_registry(const fs::path& file, bool read_only) {
   return std::make_unique<SqliteRegistry>(file, read_only);

@@ -6,10 +6,12 @@
 // (WAL, synchronous=FULL) serves one host; a shared backend (several daemons on several
 // machines, one registry) implements the same calls with the same transaction boundaries.
 //
-// The rename of a bundle and a registry commit cannot be atomic together: the intent (the
-// number, the claim) is committed first, the directories are the truth for where a bundle
-// is, and reconcile() records at start-up any outcome directory the registry does not know.
-// A failed write throws RegistryError; the service stops rather than carry on unrecorded.
+// The registry is the state of record: every decision (outcome, number, the exact report
+// text and its SHA-256) is committed here before report.json is written and before the
+// bundle is renamed into its outcome directory. A crash in between is finished at start-up
+// from what was committed (commit_decision … record_outcome); a bundle, a result/ or a
+// report.json the registry never committed is never taken for a decision. A failed write
+// throws RegistryError; the service stops rather than carry on unrecorded.
 #pragma once
 
 #include <filesystem>
@@ -22,6 +24,9 @@
 #include <nlohmann/json.hpp>
 
 namespace sot::registry {
+
+// Lower-case hex SHA-256 of `text`.
+std::string sha256_hex(const std::string& text);
 
 class RegistryError : public std::runtime_error {
  public:
@@ -39,6 +44,12 @@ struct BundleRecord {
   std::string received_at;  // first transition (RFC 3339, UTC)
   std::string updated_at;
   nlohmann::json report;  // null until decided
+};
+
+struct PendingDecision {
+  std::string outcome;
+  std::string report_text;  // exactly what result/report.json must hold
+  std::string report_sha256;
 };
 
 struct Transition {
@@ -74,16 +85,27 @@ class Registry {
   virtual std::string assign_number(const std::string& bundle, const std::string& court, int year,
                                     const std::string& format) = 0;
 
-  // The decision: the name it got in its outcome directory, the outcome, the report.
+  // A decision about to be written (outcome, the report's exact text and its SHA-256), before
+  // any file shows it; it is pending until record_outcome(). A later decision on the same
+  // bundle (a clerk's, an applied reprocessing) replaces it.
+  virtual void commit_decision(const std::string& bundle, const std::string& outcome,
+                               const std::string& report_text) = 0;
+  // The committed decision not yet recorded as done, if any.
+  virtual std::optional<PendingDecision> pending_decision(const std::string& bundle) = 0;
+
+  // The decision done: the name it got in its outcome directory, the outcome, the report.
   virtual void record_outcome(const std::string& bundle, const std::string& placed_as,
                               const std::string& outcome, const nlohmann::json& report) = 0;
 
   // Has this bundle id already been decided?
   virtual bool decided(const std::string& bundle) = 0;
 
-  // Records bundles found in outcome directories that the registry has not (a crash between
-  // the rename and the commit). Returns how many.
-  virtual int reconcile(const std::filesystem::path& spool_root) = 0;
+  // Start-up: a pending decision whose bundle already sits in its outcome directory with the
+  // committed report (a crash between the rename and record_outcome) is recorded as done.
+  // Bundles in outcome directories the registry never decided are not recorded (and are
+  // listed in `unknown`). Returns how many were recorded.
+  virtual int reconcile(const std::filesystem::path& spool_root,
+                        std::vector<std::string>* unknown = nullptr) = 0;
 
   virtual std::optional<BundleRecord> find(const std::string& bundle) = 0;
   // Every bundle of a submission, newest first (a refiled submission has several).

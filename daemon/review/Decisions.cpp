@@ -1,5 +1,7 @@
 #include "review/Decisions.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -146,14 +148,25 @@ DecisionResult Decisions::decide(const Decision& d) {
   }
 
   if (d.action == "reprocess") {
-    registry_.audit(d.actor, "reprocess", bundle, {{"placed_as", d.placed_as}, {"note", d.note}});
-    registry_.transition(bundle, "received");
-    if (!spool_.return_to_incoming(d.placed_as)) {
-      registry_.record_outcome(bundle, d.placed_as, "review", *before);  // as it was
-      r.error =
-          "'" + d.placed_as + "' could not be returned to incoming/ (gone, or one is waiting)";
+    // Claimed first: a clerk who loses the race to another decision writes nothing at all.
+    struct stat st {};
+    if (::lstat((spool_.incoming() / d.placed_as).c_str(), &st) == 0) {
+      r.error = "a bundle named '" + d.placed_as + "' is already waiting in incoming/";
       return r;
     }
+    if (!spool_.claim_for_decision(d.placed_as, Outcome::kReview)) {
+      r.error = "'" + d.placed_as + "' was just taken by someone else";
+      return r;
+    }
+    // Its earlier result/ is history (the registry keeps the report): set aside, so that the
+    // bundle arrives again as the filer's bytes alone.
+    spool_.set_aside(spool_.deciding() / d.placed_as, d.placed_as);
+    if (!spool_.decision_to_incoming(d.placed_as)) {
+      r.error = "'" + d.placed_as + "' could not be returned to incoming/ (one is waiting)";
+      return r;  // left in deciding/: the next start sends it on
+    }
+    registry_.audit(d.actor, "reprocess", bundle, {{"placed_as", d.placed_as}, {"note", d.note}});
+    registry_.transition(bundle, "received");
     r.ok = true;
     r.outcome = "incoming";
     r.placed_as = d.placed_as;
@@ -202,7 +215,6 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
   }
   const fs::path dir = spool_.deciding() / placed_as;
   try {
-    registry_.audit(actor, action, bundle, detail);
     if (outcome == "registered") {
       const SysSeconds now = SystemClock{}.now();
       const auto info = outcome::read_filing_info(dir);
@@ -213,8 +225,11 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     } else {
       report["registration_number"] = nullptr;
     }
-    spool_.write_result_at(dir, "report.json",
-                           report.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
+    // The registry first: the decision and the exact report, then the files that show it.
+    const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    registry_.commit_decision(bundle, outcome, text);
+    registry_.audit(actor, action, bundle, detail);
+    spool_.write_result_at(dir, "report.json", text);
     try {
       for (const auto& [name, data] : outcome::outcome_documents(report, dir, rules_))
         spool_.write_result_at(dir, name, data);
@@ -231,12 +246,12 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     r.outcome = spool::directory_of(o);
     r.ok = true;
   } catch (const spool::SpoolError&) {
-    throw;  // durability failed: the caller stops; recover_decisions() finishes or undoes it
+    throw;  // durability failed: the caller stops; the next start finishes or undoes it
+  } catch (const registry::RegistryError&) {
+    throw;
   } catch (const std::exception& e) {
-    // The new report is written last but two: until then the bundle goes back unchanged.
-    if (const auto now_report = spool_.report_at(dir);
-        !now_report || now_report->value("outcome", "") != outcome)
-      spool_.abandon_decision(placed_as, from);
+    // Nothing was committed (the commit is the first write): the bundle goes back unchanged.
+    if (!registry_.pending_decision(bundle)) spool_.abandon_decision(placed_as, from);
     r.ok = false;
     r.error = e.what();
   }

@@ -3,10 +3,12 @@
 // review UI and by `sot-intake review`; the daemon need not run.
 //
 // A decided bundle moves exactly like an automatic outcome: it is claimed by rename into
-// deciding/ (two clerks cannot decide one bundle), the audit entry and the registration
-// number are committed, result/report.json and the notice or receipt are written durably,
-// the bundle is renamed into registered/ or rejected/, and the registry records the outcome.
-// A crash at any point is finished or undone by Spool::recover_decisions() at the next start.
+// deciding/ (two clerks cannot decide one bundle; the one who loses writes nothing at all),
+// the registration number, the decision with its exact report and the audit entry are
+// committed to the registry, result/report.json and the notice or receipt are written
+// durably, the bundle is renamed into registered/ or rejected/, and the registry records it
+// done. A crash at any point is finished (from the committed decision) or undone at the
+// daemon's next start (Service's recovery).
 #pragma once
 
 #include <optional>

@@ -3,6 +3,7 @@
 #include "outcome/Notices.hpp"
 #include "outcome/Status.hpp"
 #include "review/ReviewUi.hpp"
+#include "service/Recovery.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -99,18 +100,13 @@ void Service::reload() {
   }
 }
 
-void Service::write_outcome_documents(const std::string& id, const nlohmann::json& report,
-                                      const rules::RuleSet& rules) {
-  std::vector<std::pair<std::string, std::string>> documents;
-  try {
-    documents = outcome::outcome_documents(report, spool_->active() / id, rules);
-  } catch (const std::exception& e) {
-    // The outcome stands on report.json; a document that could not be made is logged and
-    // can be made again from it (it never holds a bundle back).
-    log(id, std::string("cannot make the notice or receipt: ") + e.what(), Level::kWarning);
-    return;
-  }
-  for (const auto& [name, data] : documents) spool_->write_result(id, name, data);
+void Service::recover() {
+  const auto resume =
+      service::recover(*spool_, *registry_, pipeline()->rules(),
+                       [this](const std::string& b, const std::string& m, bool warn) {
+                         log(b, m, warn ? Level::kWarning : Level::kInfo);
+                       });
+  for (const auto& id : resume) queue_->offer({id, true});
 }
 
 std::string Service::process(const std::string& id, bool already_active,
@@ -156,13 +152,16 @@ std::string Service::process(const std::string& id, bool already_active,
       report["registration_number"] = *number;
     }
   }
-  spool_->write_result(id, "report.json",
-                       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-  write_outcome_documents(id, report, pipe->rules());
   const std::string outcome = report.value("outcome", "review");
-  const Outcome o = outcome == "registered" ? Outcome::kRegistered
-                    : outcome == "rejected" ? Outcome::kRejected
-                                            : Outcome::kReview;
+  const Outcome o = outcome_named(outcome);
+  // The registry first: the decision and the exact report, then the files that show it.
+  const std::string text =
+      report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  registry_->commit_decision(id, spool::directory_of(o), text);
+  write_committed(*spool_, *registry_, pipe->rules(), id, spool_->active() / id, text, report,
+                  [this](const std::string& b, const std::string& m, bool warn) {
+                    log(b, m, warn ? Level::kWarning : Level::kInfo);
+                  });
   const std::string placed = spool_->finish(id, o);
   registry_->record_outcome(id, placed, spool::directory_of(o), report);
   {
@@ -270,29 +269,8 @@ int Service::run() {
     return 1;
   }
 
-  // Start-up: a bundle whose report was written but whose notice or receipt was not (a crash
-  // in between) gets them now, before it moves; then finish what a crash left half-moved and
-  // record what the registry missed.
-  for (const auto& id : spool_->list_active()) {
-    const auto report = spool_->finished_report(id);
-    if (!report) continue;
-    const std::string o = report->value("outcome", "");
-    const char* doc = o == "rejected" ? "notice.pdf" : o == "registered" ? "receipt.pdf" : nullptr;
-    if (doc && !fs::exists(spool_->active() / id / "result" / doc)) {
-      log(id, std::string("recovered: writing the missing ") + doc);
-      write_outcome_documents(id, *report, pipeline()->rules());
-    }
-  }
-  const auto recovered = spool_->recover();
-  for (const auto& id : recovered.finished) log(id, "recovered: outcome move finished");
-  for (const auto& id : recovered.resume) {
-    log(id, "recovered: processing again");
-    queue_->offer({id, true});
-  }
-  for (const auto& id : spool_->recover_decisions())
-    log(id, "recovered: a clerk's interrupted decision was finished or returned to review/");
-  if (const int n = registry_->reconcile(spool_->root()); n > 0)
-    log("", "registry: recorded " + std::to_string(n) + " decided bundle(s) it had missed");
+  // Start-up: finish what the registry says was decided, process again what it does not.
+  recover();
 
   if (!config_.http_listen.empty()) {
     try {

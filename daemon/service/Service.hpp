@@ -71,10 +71,9 @@ class Service {
   std::shared_ptr<const Pipeline> pipeline() const;
   Config config_snapshot() const;  // config_ may be replaced by a reload at any time
   void log(const std::string& bundle, const std::string& message, Level level = Level::kInfo) const;
-  // result/notice.{pdf,json} for a rejected bundle, result/receipt.{pdf,json} for a
-  // registered one (before the bundle moves, under the same durability rules as report.json).
-  void write_outcome_documents(const std::string& id, const nlohmann::json& report,
-                               const rules::RuleSet& rules);
+  // Start-up: finishes the decisions the registry committed, processes the rest again
+  // (Recovery.hpp).
+  void recover();
   http::Response serve(const http::Request& req);
   // Offers what incoming/ holds, up to the queue's bound; records each new one as received.
   void rescan();

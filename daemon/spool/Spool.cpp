@@ -1,6 +1,7 @@
 #include "spool/Spool.hpp"
 
 #include "core/Manifest.hpp"
+#include "core/UniqueFd.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -62,7 +63,7 @@ bool durable_rename(const fs::path& from, const fs::path& to) {
 
 Spool::Spool(fs::path root) : root_(std::move(root)) {
   for (const char* d : {"", "tmp", "incoming", "active", "registered", "rejected", "review",
-                        "quarantine", "deciding", "state"}) {
+                        "quarantine", "deciding", "state", "set-aside"}) {
     const fs::path p = root_ / d;
     if (::mkdir(p.c_str(), 0750) != 0 && errno != EEXIST) fail("mkdir " + p.string(), errno);
     struct stat st {};
@@ -136,19 +137,47 @@ void Spool::write_result(const std::string& id, const std::string& name, const s
   write_result_at(active() / id, name, data);
 }
 
+UniqueFd Spool::open_bundle(const fs::path& bundle_dir) const {
+  // <root>/<area>/<bundle>: the area is ours, the bundle a validated name; neither is ever
+  // followed as a link.
+  const fs::path area = bundle_dir.parent_path();
+  if (area.parent_path() == root_) {
+    UniqueFd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root) fail("open " + root_.string(), errno);
+    UniqueFd a(::openat(root.get(), area.filename().c_str(),
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!a) fail("open " + area.string(), errno);
+    UniqueFd b(::openat(a.get(), bundle_dir.filename().c_str(),
+                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!b) fail("open " + bundle_dir.string(), errno);
+    return b;
+  }
+  UniqueFd b(::open(bundle_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!b) fail("open " + bundle_dir.string(), errno);
+  return b;
+}
+
 void Spool::write_result_at(const fs::path& bundle_dir, const std::string& name,
                             const std::string& data) {
-  const fs::path dir = bundle_dir / "result";
-  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) fail("mkdir " + dir.string(), errno);
-  const fs::path tmp = dir / (name + ".tmp");
+  // Through directory descriptors, never following a link: a result/ that is not the real
+  // directory the daemon made (a link, a file) fails the write instead of being written
+  // through. (set_aside() has taken away anything the bundle brought.)
+  const UniqueFd bundle = open_bundle(bundle_dir);
+  if (::mkdirat(bundle.get(), "result", 0750) != 0 && errno != EEXIST)
+    fail("mkdir " + (bundle_dir / "result").string(), errno);
+  const UniqueFd dir(
+      ::openat(bundle.get(), "result", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) fail("open " + (bundle_dir / "result").string(), errno);
+  const std::string tmp = name + ".tmp";
 #ifdef SOT_FAULT_INJECTION
   // Test builds only: while the file SOT_FAULT_ENOSPC names exists, writes fail as on a full
   // filesystem.
   if (const char* flag = std::getenv("SOT_FAULT_ENOSPC"); flag && ::access(flag, F_OK) == 0)
-    fail("write " + tmp.string(), ENOSPC);
+    fail("write " + (bundle_dir / "result" / tmp).string(), ENOSPC);
 #endif
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-  if (fd < 0) fail("create " + tmp.string(), errno);
+  const int fd =
+      ::openat(dir.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+  if (fd < 0) fail("create " + (bundle_dir / "result" / tmp).string(), errno);
   size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -156,20 +185,64 @@ void Spool::write_result_at(const fs::path& bundle_dir, const std::string& name,
     if (n <= 0) {
       const int e = errno;
       ::close(fd);
-      ::unlink(tmp.c_str());
-      fail("write " + tmp.string(), e);
+      ::unlinkat(dir.get(), tmp.c_str(), 0);
+      fail("write " + (bundle_dir / "result" / tmp).string(), e);
     }
     done += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0) {
     const int e = errno;
     ::close(fd);
-    fail("fsync " + tmp.string(), e);
+    fail("fsync " + (bundle_dir / "result" / tmp).string(), e);
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), (dir / name).c_str()) != 0) fail("rename " + tmp.string(), errno);
-  fsync_path(dir);
-  fsync_path(dir.parent_path());
+  if (::renameat(dir.get(), tmp.c_str(), dir.get(), name.c_str()) != 0)
+    fail("rename " + (bundle_dir / "result" / tmp).string(), errno);
+  if (::fsync(dir.get()) != 0) fail("fsync " + (bundle_dir / "result").string(), errno);
+  if (::fsync(bundle.get()) != 0) fail("fsync " + bundle_dir.string(), errno);
+}
+
+std::vector<std::string> Spool::set_aside(const fs::path& bundle_dir, const std::string& label) {
+  const UniqueFd bundle = open_bundle(bundle_dir);
+  std::vector<std::string> names;
+  if (DIR* d = ::fdopendir(::dup(bundle.get()))) {
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name == "." || name == ".." || name == "manifest.json" || name == "manifest.json.p7s" ||
+          name == "files")
+        continue;
+      names.push_back(name);
+    }
+    ::closedir(d);
+  } else {
+    fail("list " + bundle_dir.string(), errno);
+  }
+  if (names.empty()) return {};
+  std::sort(names.begin(), names.end());
+  const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+  const std::string where = label + "." + std::to_string(stamp);
+  const fs::path aside = root_ / "set-aside" / where;
+  if (::mkdir(aside.c_str(), 0750) != 0) fail("mkdir " + aside.string(), errno);
+  const UniqueFd to(::open(aside.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!to) fail("open " + aside.string(), errno);
+  std::vector<std::string> moved;
+  int n = 0;
+  for (const auto& name : names) {
+    // Each entry keeps a safe name of its own; the rename moves a link or a directory as it
+    // is, never into what it points to.
+    std::string safe;
+    for (unsigned char c : name.substr(0, 64))
+      safe += std::isalnum(c) || c == '.' || c == '-' || c == '_' ? static_cast<char>(c) : '_';
+    if (safe.empty() || safe[0] == '.') safe = "entry" + safe;
+    safe = std::to_string(++n) + "-" + safe;
+    if (::renameat(bundle.get(), name.c_str(), to.get(), safe.c_str()) != 0)
+      fail("set aside " + (bundle_dir / name).string(), errno);
+    moved.push_back("set-aside/" + where + "/" + safe);
+  }
+  if (::fsync(to.get()) != 0) fail("fsync " + aside.string(), errno);
+  if (::fsync(bundle.get()) != 0) fail("fsync " + bundle_dir.string(), errno);
+  fsync_path(aside.parent_path());
+  return moved;
 }
 
 std::optional<nlohmann::json> Spool::finished_report(const std::string& id) const {
@@ -180,17 +253,33 @@ std::optional<nlohmann::json> Spool::report_at(const fs::path& bundle_dir) const
   return read_report(bundle_dir);
 }
 
-std::optional<nlohmann::json> read_report(const fs::path& bundle_dir) {
-  const fs::path p = bundle_dir / "result" / "report.json";
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  try {
-    auto j = nlohmann::json::parse(ss.str());
-    if (j.is_object() && j.contains("outcome")) return j;
-  } catch (const nlohmann::json::exception&) {
+std::optional<std::string> read_report_text(const fs::path& bundle_dir) {
+  const UniqueFd dir(::open(bundle_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) return std::nullopt;
+  const UniqueFd result(
+      ::openat(dir.get(), "result", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!result) return std::nullopt;
+  const UniqueFd fd(::openat(result.get(), "report.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20))
+    return std::nullopt;
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
   }
+  text.resize(got);
+  return text;
+}
+
+std::optional<nlohmann::json> read_report(const fs::path& bundle_dir) {
+  const auto text = read_report_text(bundle_dir);
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_object() && j.contains("outcome")) return j;
   return std::nullopt;
 }
 
@@ -226,29 +315,20 @@ void Spool::abandon_decision(const std::string& placed_as, Outcome back_to) {
     throw SpoolError("bundle " + placed_as + " vanished from deciding/");
 }
 
-bool Spool::return_to_incoming(const std::string& placed_as) {
+bool Spool::decision_to_incoming(const std::string& placed_as) {
   if (!is_bundle_id(placed_as)) return false;
   struct stat st {};
   if (::lstat((incoming() / placed_as).c_str(), &st) == 0) return false;  // one is waiting
-  return durable_rename(outcome_dir(Outcome::kReview) / placed_as, incoming() / placed_as);
+  return durable_rename(deciding() / placed_as, incoming() / placed_as);
 }
 
-std::vector<std::string> Spool::recover_decisions() {
-  std::vector<std::string> done;
+std::vector<std::string> Spool::list_deciding() const {
+  std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(deciding(), ec)) {
-    const std::string name = e.path().filename().string();
-    if (!is_bundle_id(name)) continue;
-    // The report is rewritten before the move: it names either the new outcome (finish the
-    // move) or still the old one (the change was never written: back where it came from).
-    const auto report = report_at(e.path());
-    const std::string o = report ? report->value("outcome", "review") : "review";
-    finish_decision(name, o == "registered" ? Outcome::kRegistered
-                          : o == "rejected" ? Outcome::kRejected
-                                            : Outcome::kReview);
-    done.push_back(name);
-  }
-  return done;
+  for (const auto& e : fs::directory_iterator(deciding(), ec))
+    if (is_bundle_id(e.path().filename().string())) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<std::string> Spool::list_active() const {
@@ -257,29 +337,6 @@ std::vector<std::string> Spool::list_active() const {
     if (is_bundle_id(e.path().filename().string())) out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-Recovered Spool::recover() {
-  Recovered r;
-  for (const auto& id : list_active()) {
-    if (auto report = finished_report(id)) {
-      const std::string o = report->value("outcome", "review");
-      finish(id, o == "registered" ? Outcome::kRegistered
-                 : o == "rejected" ? Outcome::kRejected
-                                   : Outcome::kReview);
-      r.finished.push_back(id);
-      continue;
-    }
-    // No decision yet: drop our partial results (temp files only); process it again.
-    std::error_code ec;
-    const fs::path result = active() / id / "result";
-    if (fs::is_directory(result, ec)) {
-      for (const auto& e : fs::directory_iterator(result, ec))
-        if (e.path().extension() == ".tmp") fs::remove(e.path(), ec);
-    }
-    r.resume.push_back(id);
-  }
-  return r;
 }
 
 std::optional<std::string> peek_submission_id(const fs::path& bundle_dir, std::uint64_t max_bytes) {

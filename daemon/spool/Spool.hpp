@@ -6,14 +6,20 @@
 //   registered/ rejected/ review/   outcomes: the untouched bundle plus result/
 //   quarantine/   entries of incoming/ that are not bundles (bad names, links, plain files)
 //   deciding/     review bundles a clerk is deciding (internal)
+//   set-aside/    what a bundle brought beside manifest.json, manifest.json.p7s and files/
+//                 (a `result` included), and a reprocessed bundle's earlier result/, kept as
+//                 evidence under <bundle>.<stamp>/ — never read, followed or trusted
 //   state/        the registry database
 //
 // A bundle moves only by rename(2) inside the spool's filesystem, each followed by fsync of
-// both directories; its original files are never edited. The decision is written into
-// active/<id>/result/ (report.json, fsynced, renamed into place) before the bundle is renamed
-// into its outcome directory, so after a crash a bundle in active/ either has its complete
-// report (finish the move) or has none (processed again where it is). A failed fsync
-// or rename is not retried and ignored: it throws SpoolError and the service stops.
+// both directories; its original files are never edited. The registry is the state of
+// record: a decision is committed there before anything below is written. Then whatever the
+// bundle brought beside its three entries is set aside, the daemon's own result/ is written
+// through directory descriptors (never following a link), and the bundle is renamed into its
+// outcome directory. After a crash a bundle in active/ is finished from the registry's
+// committed decision, or processed again from scratch; a result/ the registry did not commit
+// is never taken for a decision. A failed fsync or rename is not retried and ignored: it
+// throws SpoolError and the service stops.
 #pragma once
 
 #include <chrono>
@@ -27,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/Pipeline.hpp"
+#include "core/UniqueFd.hpp"
 
 namespace sot::spool {
 
@@ -41,11 +48,6 @@ bool is_bundle_id(std::string_view name);
 using sot::Outcome;
 // The outcome directory's name: "registered", "rejected" or "review".
 std::string directory_of(Outcome o);
-
-struct Recovered {
-  std::vector<std::string> finished;  // active/ bundles whose report was complete: moved out
-  std::vector<std::string> resume;    // active/ bundles without a report: to process again
-};
 
 class Spool {
  public:
@@ -74,7 +76,14 @@ class Spool {
   // worker or daemon, or withdrawn).
   bool claim(const std::string& id);
 
-  // Writes active/<id>/result/<name> durably (temp file, fsync, rename, fsync directory).
+  // Moves every entry of the bundle directory other than manifest.json, manifest.json.p7s and
+  // files/ (a result/ included) into set-aside/<label>.<stamp>/, durably; returns where each
+  // went ("set-aside/…"), empty when there was nothing.
+  std::vector<std::string> set_aside(const std::filesystem::path& bundle_dir,
+                                     const std::string& label);
+
+  // Writes active/<id>/result/<name> durably (temp file, fsync, rename, fsync directory),
+  // through directory descriptors that never follow a link.
   void write_result(const std::string& id, const std::string& name, const std::string& data);
   // The same under any bundle directory (a clerk's decision is written in deciding/).
   void write_result_at(const std::filesystem::path& bundle_dir, const std::string& name,
@@ -94,27 +103,26 @@ class Spool {
   bool claim_for_decision(const std::string& placed_as, Outcome from = Outcome::kReview);
   std::string finish_decision(const std::string& placed_as, Outcome o);
   void abandon_decision(const std::string& placed_as, Outcome back_to = Outcome::kReview);
-  // A clerk's "reprocess": review/<placed_as> back into incoming/ (false when it is gone or
-  // a bundle of that name is already waiting).
-  bool return_to_incoming(const std::string& placed_as);
-  // Start-up: decisions a crash interrupted go where their report says: the new outcome when
-  // it was written, else where they came from. Returns the bundles seen.
-  std::vector<std::string> recover_decisions();
-
-  // Start-up: bundles left in active/ are finished, or listed to be processed again.
-  Recovered recover();
+  // A clerk's "reprocess": a bundle claimed into deciding/ (its earlier result/ set aside)
+  // goes back into incoming/ (false when it is gone or a bundle of that name is waiting).
+  bool decision_to_incoming(const std::string& placed_as);
+  // Bundles in deciding/ (a clerk's decision in progress, or left by a crash).
+  std::vector<std::string> list_deciding() const;
 
   // Bundles currently in active/ (being processed, or left by a crash).
   std::vector<std::string> list_active() const;
 
  private:
+  UniqueFd open_bundle(const std::filesystem::path& bundle_dir) const;
   void quarantine(const std::string& name);
   std::string move_to_outcome(const std::filesystem::path& from, const std::string& id, Outcome o);
   std::filesystem::path root_;
 };
 
-// <bundle_dir>/result/report.json when it is a complete report (an object with an outcome).
+// <bundle_dir>/result/report.json when it is a complete report (an object with an outcome),
+// read without following a link; the same as text.
 std::optional<nlohmann::json> read_report(const std::filesystem::path& bundle_dir);
+std::optional<std::string> read_report_text(const std::filesystem::path& bundle_dir);
 
 // The submission id a bundle's manifest.json names (read without following links, at most
 // `max_bytes`, with the manifest parser's limits); nullopt when it has none that is valid.

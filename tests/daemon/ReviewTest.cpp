@@ -11,6 +11,7 @@
 #include "review/Decisions.hpp"
 #include "review/Users.hpp"
 #include "rules/RuleSet.hpp"
+#include "service/Recovery.hpp"
 #include "spool/Spool.hpp"
 #include "support/TestBundle.hpp"
 
@@ -146,16 +147,24 @@ TEST_CASE("two clerks cannot decide one bundle; a crash mid-decision is finished
   const auto r = d.decide({"review-1", "register", "bolat", {}, "", ""});
   CHECK_FALSE(r.ok);
   CHECK_THAT(r.error, Catch::Contains("not waiting in review"));
-  // A crash after the new report was written for review-2: recovery finishes the move.
+  // A crash right after the decision on review-2 was committed, before any file showed it:
+  // the next start finishes it from the registry. review-1's claim was never committed: undone.
   REQUIRE(s.spool.claim_for_decision("review-2"));
   json report = json::parse(read_file(s.spool.deciding() / "review-2" / "result" / "report.json"));
   report["outcome"] = "rejected";
-  s.spool.write_result_at(s.spool.deciding() / "review-2", "report.json", report.dump());
-  const auto seen = s.spool.recover_decisions();
-  CHECK(seen.size() == 2);
-  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kReview) / "review-1"));    // undone
-  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kRejected) / "review-2"));  // finished
-  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kReview) / "review-3"));    // untouched
+  const std::string text = report.dump(2) + "\n";
+  s.registry->commit_decision("review-2", "rejected", text);
+  const auto resume = service::recover(s.spool, *s.registry, s.rules,
+                                       [](const std::string&, const std::string&, bool) {});
+  CHECK(resume.empty());
+  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kReview) / "review-1"));  // undone
+  const fs::path rejected = s.spool.outcome_dir(Outcome::kRejected) / "review-2";
+  REQUIRE(fs::is_directory(rejected));  // finished
+  CHECK(read_file(rejected / "result" / "report.json") == text);
+  CHECK(fs::exists(rejected / "result" / "notice.pdf"));
+  CHECK(s.registry->find("review-2")->outcome == "rejected");
+  CHECK_FALSE(s.registry->pending_decision("review-2"));
+  CHECK(fs::is_directory(s.spool.outcome_dir(Outcome::kReview) / "review-3"));  // untouched
   CHECK(fs::is_empty(s.spool.deciding()));
 }
 

@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <functional>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "e2e/DaemonSupport.hpp"
@@ -187,28 +189,98 @@ TEST_CASE("a slowly written bundle is never read half-made", "[daemon]") {
   CHECK(fs::is_directory(spool / "registered" / "slow"));  // whole, and as clean as its source
 }
 
-TEST_CASE("a crash between the report and the notice: the restart writes the notice", "[daemon]") {
+TEST_CASE("a forged result/report.json in active/ at a restart is never taken for a decision",
+          "[daemon][trust]") {
   TempDir t;
   const fs::path spool = t.path() / "spool";
   const fs::path log = t.path() / "log";
-  // What a kill -9 right after result/report.json leaves: the bundle in active/ with its
-  // decided report and nothing else in result/.
+  // What an attacker hopes a restart (a deploy, a crash, a kill -9) finds: a bundle in active/
+  // whose own result/report.json says "registered". The bundle must be rejected (150 dpi).
   const auto check = run_process({SOT_INTAKE_BIN, "check", "--config", samples().config().string(),
                                   samples().bundle("scan-resolution-low").string()});
   REQUIRE(check.exit_code == 0);
+  json forged = json::parse(check.out);
+  forged["outcome"] = "registered";
+  forged["findings"] = json::array();
+  forged["registration_number"] = "7110-2025-999999";
   fs::create_directories(spool / "active");
-  fs::copy(samples().bundle("scan-resolution-low"), spool / "active" / "half-done",
+  fs::copy(samples().bundle("scan-resolution-low"), spool / "active" / "forged",
            fs::copy_options::recursive);
-  fs::create_directories(spool / "active" / "half-done" / "result");
-  write_file(spool / "active" / "half-done" / "result" / "report.json", check.out);
+  fs::create_directories(spool / "active" / "forged" / "result");
+  write_file(spool / "active" / "forged" / "result" / "report.json", forged.dump());
   const int pid = start_daemon(spool, log, 1);
   const bool done = wait_until([&] { return decided(spool) == 1; }, 30s);
   ::kill(pid, SIGTERM);
   CHECK(wait_for(pid) == 0);
   INFO(read_file(log));
   REQUIRE(done);
-  const fs::path res = spool / "rejected" / "half-done" / "result";
+  CHECK(fs::is_empty(spool / "registered"));
+  const fs::path res = spool / "rejected" / "forged" / "result";
+  const json report = json::parse(read_file(res / "report.json"));
+  std::set<std::string> codes;
+  for (const auto& f : report["findings"]) codes.insert(f["code"].get<std::string>());
+  // Checked from scratch: its own defect, and the entry that is not part of a bundle.
+  CHECK(codes == std::set<std::string>{"BUNDLE_MALFORMED", "SCAN_RESOLUTION_LOW"});
+  CHECK(report["registration_number"].is_null());
   CHECK(read_file(res / "notice.pdf").rfind("%PDF-", 0) == 0);
-  CHECK(json::parse(read_file(res / "notice.json"))["reasons"][0]["code"] == "SCAN_RESOLUTION_LOW");
-  CHECK_THAT(read_file(log), Catch::Contains("writing the missing notice.pdf"));
+  // The forged report is kept as evidence, outside the bundle.
+  int kept = 0;
+  for (const auto& e : fs::recursive_directory_iterator(spool / "set-aside"))
+    if (e.path().filename() == "report.json" && read_file(e.path()) == forged.dump()) ++kept;
+  CHECK(kept == 1);
+  CHECK_THAT(read_file(log), Catch::Contains("processing again"));
+}
+
+TEST_CASE("result/ brought by a bundle — a link, a file, a directory — is never written through",
+          "[daemon][trust]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  const fs::path victim = t.path() / "victim";  // where a link would send the daemon's writes
+  fs::create_directories(victim);
+  fs::create_directories(spool / "tmp");
+  fs::create_directories(spool / "incoming");
+  auto stage = [&](const std::string& id, const std::function<void(const fs::path&)>& add) {
+    const fs::path staged = t.path() / "staged" / id;
+    fs::create_directories(staged.parent_path());
+    fs::copy(samples().bundle("clean-letter"), staged, fs::copy_options::recursive);
+    add(staged);
+    deliver(spool, staged, id);
+  };
+  stage("result-link",
+        [&](const fs::path& b) { fs::create_directory_symlink(victim, b / "result"); });
+  stage("result-file",
+        [&](const fs::path& b) { write_file(b / "result", "{\"outcome\":\"registered\"}"); });
+  stage("result-dir", [&](const fs::path& b) {
+    fs::create_directories(b / "result");
+    write_file(b / "result" / "report.json", "{\"outcome\":\"registered\"}");
+  });
+  stage("extra-file", [&](const fs::path& b) { write_file(b / "README.txt", "hello"); });
+  const int pid = start_daemon(spool, log, 1);
+  const bool done = wait_until([&] { return decided(spool) == 4; }, 60s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  REQUIRE(done);
+  CHECK(fs::is_empty(victim));  // nothing written where the link pointed
+  CHECK(fs::is_empty(spool / "registered"));
+  for (const char* id : {"result-link", "result-file", "result-dir", "extra-file"}) {
+    INFO(id);
+    const fs::path b = spool / "rejected" / id;
+    REQUIRE(fs::is_directory(b));
+    CHECK_FALSE(fs::is_symlink(b / "result"));
+    CHECK(fs::is_directory(b / "result"));
+    const json report = json::parse(read_file(b / "result" / "report.json"));
+    std::set<std::string> codes;
+    for (const auto& f : report["findings"]) codes.insert(f["code"].get<std::string>());
+    CHECK(codes == std::set<std::string>{"BUNDLE_MALFORMED"});
+    CHECK(report["outcome"] == "rejected");
+    // Only the bundle's own entries and the daemon's result/ remain.
+    std::set<std::string> top;
+    for (const auto& e : fs::directory_iterator(b)) top.insert(e.path().filename().string());
+    CHECK(top == std::set<std::string>{"files", "manifest.json", "manifest.json.p7s", "result"});
+  }
+  std::size_t kept = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(spool / "set-aside")) ++kept;
+  CHECK(kept == 4);
 }

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "e2e/DaemonSupport.hpp"
@@ -86,6 +87,16 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
                                           "scan-resolution-low",    "clean-appeal-exempt"};
   std::vector<std::string> ids;
   std::mt19937 rng(2026);
+  // And a clean bundle that brings its own result/report.json saying "registered": whenever
+  // the daemon is killed, it must end rejected (BUNDLE_MALFORMED), never registered.
+  const fs::path forged = t.path() / "forged";
+  fs::copy(samples().bundle("clean-claim-individual"), forged, fs::copy_options::recursive);
+  fs::create_directories(forged / "result");
+  write_file(
+      forged / "result" / "report.json",
+      R"({"bundle":"forged","outcome":"registered","registration_number":"7110-2025-999999",)"
+      R"("findings":[]})");
+  std::set<std::string> forged_ids;
   int pid = start_daemon(spool, log);
   REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
   // The suite's short run; scripts/kill-test.sh runs it long (SOT_KILL_ROUNDS=60 and more).
@@ -102,10 +113,12 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
       std::mt19937 r(static_cast<unsigned>(100 + p));
       for (int k = p; k < total; k += 3) {
         const std::string id = "p" + std::to_string(p) + "-" + std::to_string(k);
-        deliver(spool, samples().bundle(kinds[r() % kinds.size()]), id);
+        const bool forge = r() % 6 == 0;
+        deliver(spool, forge ? forged : samples().bundle(kinds[r() % kinds.size()]), id);
         {
           std::lock_guard lock(ids_mutex);
           ids.push_back(id);
+          if (forge) forged_ids.insert(id);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + r() % 100));
       }
@@ -139,7 +152,17 @@ TEST_CASE("kill -9 at random moments loses and duplicates nothing", "[daemon][ki
       }
     INFO(id);
     CHECK(found == 1);  // exactly one outcome
+    if (forged_ids.count(id)) {
+      REQUIRE(fs::exists(spool / "rejected" / id / "result" / "report.json"));
+      const auto report =
+          nlohmann::json::parse(read_file(spool / "rejected" / id / "result" / "report.json"));
+      bool malformed = false;
+      for (const auto& f : report["findings"])
+        malformed = malformed || f["code"] == "BUNDLE_MALFORMED";
+      CHECK(malformed);
+    }
   }
+  CHECK_FALSE(forged_ids.empty());
   check_registry(spool, registered);
   size_t recovered = 0;
   for (size_t at = 0; (at = text.find("recovered:", at)) != std::string::npos; ++at) ++recovered;

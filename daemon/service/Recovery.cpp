@@ -1,0 +1,105 @@
+#include "service/Recovery.hpp"
+
+#include "outcome/Notices.hpp"
+
+namespace sot::service {
+
+namespace fs = std::filesystem;
+
+Outcome outcome_named(const std::string& o) {
+  return o == "registered" ? Outcome::kRegistered
+         : o == "rejected" ? Outcome::kRejected
+                           : Outcome::kReview;
+}
+
+void write_outcome_documents(spool::Spool& spool, const rules::RuleSet& rules,
+                             const std::string& id, const fs::path& dir,
+                             const nlohmann::json& report, const RecoveryLog& log) {
+  std::vector<std::pair<std::string, std::string>> documents;
+  try {
+    documents = outcome::outcome_documents(report, dir, rules);
+  } catch (const std::exception& e) {
+    // The outcome stands on report.json; a document that could not be made is logged and
+    // can be made again from it (it never holds a bundle back).
+    log(id, std::string("cannot make the notice or receipt: ") + e.what(), true);
+    return;
+  }
+  for (const auto& [name, data] : documents) spool.write_result_at(dir, name, data);
+}
+
+void write_committed(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
+                     const std::string& id, const fs::path& dir, const std::string& report_text,
+                     const nlohmann::json& report, const RecoveryLog& log) {
+  // Whatever the bundle brought beside its three entries — a result/ of its own included — is
+  // set aside before the daemon's own result/ is made: never followed, read or trusted.
+  if (const auto moved = spool.set_aside(dir, id); !moved.empty()) {
+    std::string where;
+    for (const auto& m : moved) where += (where.empty() ? "" : ", ") + m;
+    log(id, "set aside what the bundle brought beside its files: " + where, true);
+    registry.audit("sot-intaked", "set-aside", id, {{"kept_as", moved}});
+  }
+  spool.write_result_at(dir, "report.json", report_text);
+  write_outcome_documents(spool, rules, id, dir, report, log);
+}
+
+std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,
+                                 const rules::RuleSet& rules, const RecoveryLog& log) {
+  std::vector<std::string> resume;
+  // active/: a bundle the registry holds a committed decision for is finished from it (its
+  // report written again from the registry's text, whatever result/ is there set aside);
+  // any other is processed again from scratch.
+  for (const auto& id : spool.list_active()) {
+    if (const auto pending = registry.pending_decision(id)) {
+      const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
+      write_committed(spool, registry, rules, id, spool.active() / id, pending->report_text, report,
+                      log);
+      const Outcome o = outcome_named(pending->outcome);
+      const std::string placed = spool.finish(id, o);
+      registry.record_outcome(id, placed, spool::directory_of(o), report);
+      log(id, "recovered: the committed decision (" + pending->outcome + ") finished", false);
+      continue;
+    }
+    log(id, "recovered: processing again", false);
+    resume.push_back(id);
+  }
+  // deciding/: a clerk's committed decision is finished; one never committed goes back where
+  // the registry says the bundle was; a reprocessing whose result was already set aside goes
+  // on into incoming/.
+  for (const auto& placed : spool.list_deciding()) {
+    const fs::path dir = spool.deciding() / placed;
+    const auto own = spool::read_report(dir);
+    const std::string bundle = own ? own->value("bundle", placed) : placed;
+    if (const auto pending = registry.pending_decision(bundle)) {
+      const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
+      spool.write_result_at(dir, "report.json", pending->report_text);
+      write_outcome_documents(spool, rules, bundle, dir, report, log);
+      const Outcome o = outcome_named(pending->outcome);
+      const std::string as = spool.finish_decision(placed, o);
+      registry.record_outcome(bundle, as, spool::directory_of(o), report);
+      log(bundle, "recovered: a clerk's committed decision (" + pending->outcome + ") finished",
+          false);
+    } else if (!own) {
+      if (spool.decision_to_incoming(placed)) {
+        registry.transition(bundle, "received");
+        log(bundle, "recovered: an interrupted reprocessing sent on to incoming/", false);
+      }
+    } else {
+      const auto rec = registry.find(bundle);
+      const Outcome back = outcome_named(rec && !rec->outcome.empty() ? rec->outcome : "review");
+      spool.abandon_decision(placed, back);
+      log(bundle,
+          "recovered: an uncommitted decision undone (back to " + spool::directory_of(back) + "/)",
+          false);
+    }
+  }
+  std::vector<std::string> unknown;
+  if (const int n = registry.reconcile(spool.root(), &unknown); n > 0)
+    log("",
+        "registry: recorded " + std::to_string(n) + " committed decision(s) whose move it missed",
+        false);
+  for (const auto& u : unknown)
+    log("", u + ": in an outcome directory without a decision of this registry (left alone)", true);
+  return resume;
+}
+
+}  // namespace sot::service
