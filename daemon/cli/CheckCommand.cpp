@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 #include <ostream>
+#include <set>
 #include <thread>
 
 #include "core/Pipeline.hpp"
@@ -44,8 +45,17 @@ size_t run_check(const Config& config, const std::vector<std::filesystem::path>&
     return bundles.size();
   }
 
+  // The workers read the directories of the bundles named, and nothing else but system data.
+  std::set<std::string> roots;
+  for (const auto& dir : bundles) {
+    std::error_code ec;
+    const auto abs = std::filesystem::absolute(dir, ec);
+    if (!ec)
+      roots.insert((abs.filename().empty() ? abs.parent_path() : abs).parent_path().string());
+  }
   const std::string init =
-      worker::make_worker_init(config, pipeline->rules().text, pipeline->rules().source);
+      worker::make_worker_init(config, pipeline->rules().text, pipeline->rules().source,
+                               std::vector<std::string>(roots.begin(), roots.end()));
   worker::WorkerLimits limits;
   limits.bundle_timeout = run.bundle_timeout;
 

@@ -255,8 +255,14 @@ int run_reprocess(const ReprocessOptions& o) {
 
   // In parallel: one thread per worker, each with its own sandboxed analysis process.
   const unsigned n = std::max(1u, o.workers ? o.workers : config.effective_workers());
+  // The workers read the bundles' directories and nothing else of the spool.
+  std::set<std::string> roots;
+  for (const auto& it : items) roots.insert(fs::absolute(it.dir).parent_path().string());
+  for (const char* outcome : {"registered", "rejected", "review"})
+    roots.insert(fs::absolute(config.spool_root / outcome).string());
   const std::string init =
-      worker::make_worker_init(config, pipeline->rules().text, pipeline->rules().source);
+      worker::make_worker_init(config, pipeline->rules().text, pipeline->rules().source,
+                               std::vector<std::string>(roots.begin(), roots.end()));
   worker::WorkerLimits limits;
   Progress progress(o.progress, items.size(), done.size());
   std::mutex m;

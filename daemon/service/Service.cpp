@@ -42,7 +42,8 @@ Service::Service(ServiceOptions options) : options_(std::move(options)) {
   config_ = resolve_config(options_);
   pipeline_ = build_pipeline(config_);
   worker_init_ =
-      worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source);
+      worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source,
+                               {fs::absolute(config_.spool_root / "active").string()});
   spool_ = std::make_unique<spool::Spool>(config_.spool_root);
   registry_ = registry::open_sqlite_registry(registry::registry_file(spool_->root()));
   queue_ = std::make_unique<LocalWorkQueue>();
@@ -89,7 +90,8 @@ void Service::reload() {
     pipeline_ = std::move(p);
     config_ = std::move(c);
     worker_init_ =
-        worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source);
+        worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source,
+                                 {fs::absolute(config_.spool_root / "active").string()});
     ++generation_;
     metrics_.reloaded(true);
     log("", "reloaded configuration and rules (rules " + pipeline_->rules().version + ")");

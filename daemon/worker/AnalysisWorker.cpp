@@ -1,12 +1,16 @@
 #include "worker/AnalysisWorker.hpp"
 
 #include <fcntl.h>
+#include <linux/landlock.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,26 +72,151 @@ std::string describe_status(int status) {
 
 // No new privileges; no sockets, no exec, no ptrace: a compromised parser can neither reach
 // the network nor start programs.
-bool apply_sandbox(const WorkerLimits& limits) {
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+namespace {
+
+// Landlock: every filesystem right is handled (so denied unless a rule grants it); reading is
+// granted beneath the system's read-only data and the input roots, nothing else anywhere.
+// True when applied, or when the kernel has no Landlock (then `*unavailable` says so).
+bool apply_landlock(const std::vector<std::string>& read_roots, bool* unavailable,
+                    std::string* why) {
+  *unavailable = false;
+  const long abi =
+      ::syscall(SYS_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  if (abi < 0) {
+    if (errno == ENOSYS || errno == EOPNOTSUPP) {
+      *unavailable = true;
+      return true;
+    }
+    *why = std::string("landlock: ") + std::strerror(errno);
+    return false;
+  }
+  constexpr std::uint64_t kTruncate = 1ULL << 14;  // LANDLOCK_ACCESS_FS_TRUNCATE (ABI 3)
+  std::uint64_t handled =
+      LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
+      LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+      LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+      LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+      LANDLOCK_ACCESS_FS_MAKE_SYM;
+  if (abi >= 2) handled |= LANDLOCK_ACCESS_FS_REFER;
+  if (abi >= 3) handled |= kTruncate;
+  landlock_ruleset_attr attr{};
+  attr.handled_access_fs = handled;
+  const int ruleset =
+      static_cast<int>(::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0U));
+  if (ruleset < 0) {
+    *why = std::string("landlock ruleset: ") + std::strerror(errno);
+    return false;
+  }
+  constexpr std::uint64_t kReadDir = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+  constexpr std::uint64_t kReadFile = LANDLOCK_ACCESS_FS_READ_FILE;
+  auto allow = [&](const std::string& path, std::uint64_t access) {
+    const int fd = ::open(path.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) return;  // not on this system: nothing to allow
+    struct stat st {};
+    ::fstat(fd, &st);
+    landlock_path_beneath_attr rule{};
+    rule.allowed_access = S_ISDIR(st.st_mode) ? access : (access & kReadFile);
+    rule.parent_fd = fd;
+    ::syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0U);
+    ::close(fd);
+  };
+  // System data the parsers read: libraries and their data (Tesseract's language models,
+  // ICU, fonts and fontconfig), the CPU topology OpenMP reads, this process's own /proc.
+  for (const char* p :
+       {"/usr", "/lib", "/lib64", "/etc", "/var/cache/fontconfig", "/sys/devices/system/cpu",
+        "/sys/fs/cgroup", "/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"})
+    allow(p, kReadDir);
+  for (const char* p : {"/dev/null", "/dev/urandom"}) allow(p, kReadFile);
+  for (const auto& p : read_roots) allow(p, kReadDir);
+  const bool ok = ::syscall(SYS_landlock_restrict_self, ruleset, 0U) == 0;
+  if (!ok) *why = std::string("landlock_restrict_self: ") + std::strerror(errno);
+  ::close(ruleset);
+  return ok;
+}
+
+}  // namespace
+
+bool apply_sandbox(const WorkerLimits& limits, std::string* why) {
+  std::string ignored;
+  if (!why) why = &ignored;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    *why = "no_new_privs";
+    return false;
+  }
   rlimit cpu{limits.cpu_seconds, limits.cpu_seconds};
   rlimit core{0, 0};
-  if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_CORE, &core) != 0) return false;
+  if (setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_CORE, &core) != 0) {
+    *why = "rlimits";
+    return false;
+  }
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   // (Sanitizer builds reserve terabytes of shadow address space: no address-space limit there.)
   rlimit as{limits.address_space_bytes, limits.address_space_bytes};
-  if (setrlimit(RLIMIT_AS, &as) != 0) return false;
+  if (setrlimit(RLIMIT_AS, &as) != 0) {
+    *why = "address-space limit";
+    return false;
+  }
 #endif
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (!ctx) return false;
+  bool no_landlock = false;
+  if (!apply_landlock(limits.read_roots, &no_landlock, why)) return false;
+  if (no_landlock) {
+    static bool said = false;
+    if (!said)
+      std::cerr << "sot-intaked worker: this kernel has no Landlock: reads and writes are not "
+                   "confined to the input (seccomp and rlimits still apply)\n";
+    said = true;
+  }
+  // An allow-list: what the parsers (Poppler, Tesseract and OpenMP, libjpeg, libtiff, libzip,
+  // libgsf, OpenSSL, libgcrypt) and the C++ runtime do on already-open or read-only input;
+  // every other system call fails with EPERM (sockets, exec, ptrace, namespaces, mounts,
+  // module and key management, …). Taken from strace of workers over every sample bundle,
+  // plus what threads, signals and the sanitizer runtimes need.
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+  if (!ctx) {
+    *why = "seccomp_init";
+    return false;
+  }
   bool ok = true;
   for (int call :
-       {SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen),
-        SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(ptrace),
-        SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev)})
-    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), call, 0) == 0;
+       {// memory
+        SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(mprotect),
+        SCMP_SYS(madvise), SCMP_SYS(membarrier),
+        // reading files (Landlock decides which)
+        SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(close), SCMP_SYS(close_range), SCMP_SYS(read),
+        SCMP_SYS(pread64), SCMP_SYS(readv), SCMP_SYS(preadv), SCMP_SYS(lseek), SCMP_SYS(fstat),
+        SCMP_SYS(newfstatat), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(statx), SCMP_SYS(fstatfs),
+        SCMP_SYS(statfs), SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
+        SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(getdents64), SCMP_SYS(fcntl),
+        SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3), SCMP_SYS(fadvise64), SCMP_SYS(ioctl),
+        SCMP_SYS(getcwd),
+        // the answer on stdout, diagnostics on stderr
+        SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(poll), SCMP_SYS(ppoll),
+        // threads and their synchronisation
+        SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(get_robust_list), SCMP_SYS(rseq),
+        SCMP_SYS(set_tid_address), SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
+        SCMP_SYS(sched_setaffinity), SCMP_SYS(sched_getparam), SCMP_SYS(sched_getscheduler),
+        SCMP_SYS(getpriority), SCMP_SYS(getcpu),
+        // time
+        SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(gettimeofday), SCMP_SYS(time),
+        SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
+        // signals to itself (abort), identity, limits
+        SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+        SCMP_SYS(sigaltstack), SCMP_SYS(tgkill), SCMP_SYS(tkill), SCMP_SYS(getpid),
+        SCMP_SYS(gettid), SCMP_SYS(getppid), SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid),
+        SCMP_SYS(getegid), SCMP_SYS(getresuid), SCMP_SYS(getresgid), SCMP_SYS(getrlimit),
+        SCMP_SYS(prlimit64), SCMP_SYS(getrusage), SCMP_SYS(uname), SCMP_SYS(sysinfo),
+        SCMP_SYS(getrandom), SCMP_SYS(prctl), SCMP_SYS(arch_prctl), SCMP_SYS(exit),
+        SCMP_SYS(exit_group), SCMP_SYS(restart_syscall)})
+    ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 0) == 0;
+  // Threads, but no new namespaces: clone without any CLONE_NEW* flag; clone3 (whose flags a
+  // filter cannot see) answers ENOSYS, so the C library falls back to clone.
+  constexpr std::uint64_t kNewNamespaces = 0x7E020000;  // CLONE_NEWNS … CLONE_NEWNET, NEWCGROUP
+  ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+                              SCMP_A0(SCMP_CMP_MASKED_EQ, kNewNamespaces, 0)) == 0;
+  ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) == 0;
   ok = ok && seccomp_load(ctx) == 0;
   seccomp_release(ctx);
+  if (!ok) *why = "seccomp";
   return ok;
 }
 
@@ -151,10 +280,12 @@ AnalysisWorker::AnalysisWorker(std::vector<std::string> argv, std::string init, 
     : argv_(std::move(argv)), init_(std::move(init)), limits_(limits) {}
 
 std::string make_worker_init(const Config& config, const std::string& rules_text,
-                             const std::string& rules_source) {
+                             const std::string& rules_source,
+                             const std::vector<std::string>& read_roots) {
   return nlohmann::json{{"config", config_to_json(config)},
                         {"rules", rules_text},
-                        {"rules_source", rules_source}}
+                        {"rules_source", rules_source},
+                        {"read_roots", read_roots}}
              .dump() +
          "\n";
 }
@@ -294,18 +425,20 @@ int worker_main(const WorkerLimits& limits) {
   if (!std::getline(std::cin, init)) return kWorkerExitBadInit;
   Config config;
   std::shared_ptr<const Pipeline> pipeline;
+  WorkerLimits sandbox = limits;
   try {
     const auto j = nlohmann::json::parse(init);
     config = config_from_json(j.at("config"));
     // Before the sandbox: loads the trust material.
     pipeline = build_pipeline(config, rules::load_rules(j.at("rules").get<std::string>(),
                                                         j.at("rules_source").get<std::string>()));
+    sandbox.read_roots = j.value("read_roots", std::vector<std::string>{});
   } catch (const std::exception& e) {
     std::cerr << "sot-intaked worker: cannot start: " << e.what() << "\n";
     return kWorkerExitBadInit;
   }
-  if (!apply_sandbox(limits)) {
-    std::cerr << "sot-intaked worker: cannot apply the sandbox\n";
+  if (std::string why; !apply_sandbox(sandbox, &why)) {
+    std::cerr << "sot-intaked worker: cannot apply the sandbox: " << why << "\n";
     return kWorkerExitNoSandbox;
   }
   SystemClock clock;
@@ -323,6 +456,26 @@ int worker_main(const WorkerLimits& limits) {
           std::abort();
         if (spec.rfind("hang:", 0) == 0 && line.find(spec.substr(5)) != std::string::npos)
           for (;;) pause();
+        // A worker turned hostile: try to read the registry, write into the spool and open a
+        // socket. Any of them working is an escape: abort (the bundle shows it).
+        if (spec.rfind("escape:", 0) == 0 && line.find(spec.substr(7)) != std::string::npos) {
+          const std::string registry = (config.spool_root / "state" / "registry.sqlite").string();
+          const int r = ::open(registry.c_str(), O_RDONLY | O_CLOEXEC);
+          const int er = errno;
+          const std::string probe = line + "/escape-probe";
+          const int w = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+          const int ew = errno;
+          const int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+          const int es = errno;
+          if (r >= 0 || w >= 0 || sock >= 0) {
+            std::cerr << "sot-intaked worker: escape probe: ESCAPED (registry " << (r >= 0)
+                      << ", write " << (w >= 0) << ", socket " << (sock >= 0) << ")\n";
+            std::abort();
+          }
+          std::cerr << "sot-intaked worker: escape probe: all refused (registry: "
+                    << std::strerror(er) << "; write into the spool: " << std::strerror(ew)
+                    << "; socket: " << std::strerror(es) << ")\n";
+        }
       }
     }
 #endif

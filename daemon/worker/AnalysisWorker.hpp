@@ -28,6 +28,10 @@ struct WorkerLimits {
   std::uint64_t address_space_bytes = 6ull << 30;
   std::uint64_t cpu_seconds = 3600;  // over a worker's life; it is recycled long before
   unsigned max_jobs = 200;
+  // Directories the sandboxed process may read beneath (its input: the spool's active/, the
+  // bundles `check` was given), beside the system's read-only data (libraries, Tesseract's
+  // language data, fonts).
+  std::vector<std::string> read_roots;
 };
 
 struct WorkerAnswer {
@@ -77,8 +81,11 @@ class AnalysisWorker {
 };
 
 // The sandbox of every process that parses untrusted bytes: no new privileges, CPU and
-// address-space limits, and a seccomp filter refusing sockets, exec and ptrace.
-bool apply_sandbox(const WorkerLimits& limits);
+// address-space limits; Landlock (where the kernel has it): no write, create, remove or
+// rename anywhere, read only beneath `read_roots` and the system's read-only data (so not the
+// registry, the users file or the rest of the spool); a seccomp filter refusing sockets,
+// exec, ptrace and the kernel's administrative calls. `why` says what failed.
+bool apply_sandbox(const WorkerLimits& limits, std::string* why = nullptr);
 
 // Runs a helper program (this binary in a one-shot mode, e.g. a page preview) to its end,
 // with stdin from /dev/null, collecting stdout; killed past `timeout` or `max_output`.
@@ -93,7 +100,8 @@ SpawnedOutput run_sandboxed_program(const std::vector<std::string>& argv,
 // The init line: the config and the rules text the daemon loaded and validated, so a worker
 // started after a refused reload still works with what the daemon serves.
 std::string make_worker_init(const Config& config, const std::string& rules_text,
-                             const std::string& rules_source);
+                             const std::string& rules_source,
+                             const std::vector<std::string>& read_roots);
 
 // The worker side: reads the init line, builds the pipeline, applies the sandbox and serves
 // requests on stdin/stdout until stdin closes. Returns the process exit status.

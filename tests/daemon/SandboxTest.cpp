@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -51,6 +53,52 @@ TEST_CASE("the worker sandbox refuses network, exec and ptrace", "[sandbox]") {
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("the worker reads beneath its input roots only, writes nothing, makes no namespace",
+          "[sandbox][trust]") {
+  using namespace sot::test;
+  TempDir t;
+  const auto input = t.path() / "spool" / "active";
+  const auto state = t.path() / "spool" / "state";
+  std::filesystem::create_directories(input / "b");
+  std::filesystem::create_directories(state);
+  write_file(input / "b" / "manifest.json", "{}");
+  write_file(state / "registry.sqlite", "not for the worker");
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    sot::worker::WorkerLimits limits;
+    limits.read_roots = {input.string()};
+    std::string why;
+    if (!sot::worker::apply_sandbox(limits, &why)) ::_exit(10);
+    // Its input: readable.
+    int fd = ::open((input / "b" / "manifest.json").c_str(), O_RDONLY);
+    if (fd < 0) ::_exit(11);
+    ::close(fd);
+    // The registry beside it: not even readable.
+    if (::open((state / "registry.sqlite").c_str(), O_RDONLY) != -1 || errno != EACCES) ::_exit(12);
+    // Nothing written, created, renamed or removed, in the input or anywhere else.
+    if (::open((input / "b" / "manifest.json").c_str(), O_WRONLY) != -1) ::_exit(13);
+    if (::open((input / "b" / "new").c_str(), O_WRONLY | O_CREAT, 0600) != -1) ::_exit(14);
+    if (::open("/tmp/sot-sandbox-probe", O_WRONLY | O_CREAT, 0600) != -1) ::_exit(15);
+    if (::rename((input / "b").c_str(), (input / "c").c_str()) != -1) ::_exit(16);
+    if (::unlink((input / "b" / "manifest.json").c_str()) != -1) ::_exit(17);
+    // System data still readable (libraries, Tesseract's data live under /usr).
+    fd = ::open("/usr/lib/os-release", O_RDONLY);
+    if (fd < 0) fd = ::open("/etc/os-release", O_RDONLY);
+    if (fd < 0) ::_exit(18);
+    ::close(fd);
+    // No namespaces, no mounts.
+    if (::unshare(CLONE_NEWUSER) != -1 || errno != EPERM) ::_exit(19);
+    if (::mount("none", "/tmp", "tmpfs", 0, nullptr) != -1) ::_exit(20);
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK_FALSE(std::filesystem::exists(input / "b" / "new"));
 }
 
 TEST_CASE("check fails closed when no sandboxed worker can start", "[sandbox][cli]") {

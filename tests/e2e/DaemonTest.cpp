@@ -250,3 +250,31 @@ TEST_CASE("a signal during start-up does not kill the daemon", "[daemon]") {
   ::kill(pid, SIGTERM);
   CHECK(wait_for(pid) == 0);  // not 128 + SIGHUP
 }
+
+TEST_CASE("a worker turned hostile can read its bundle and nothing else, and write nothing",
+          "[daemon][trust]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  // Test builds: on a bundle named "escape-…" the worker tries to open the registry, to
+  // create a file in the bundle's directory in the spool and to open a socket; any of them
+  // working aborts it (the bundle would show PROCESSING_FAILED, signal 6).
+  ::setenv("SOT_FAULT_INJECT", "escape:escape-probe", 1);
+  const int pid = spawn_background({SOT_INTAKED_BIN, "--config", samples().config().string(),
+                                    "--spool", spool.string(), "--workers", "1"},
+                                   (t.path() / "log").string());
+  ::unsetenv("SOT_FAULT_INJECT");
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  deliver(spool, samples().bundle("clean-letter"), "escape-probe");
+  const bool done = wait_until([&] { return decided(spool) == 1; }, 60s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  const std::string log = read_file(t.path() / "log");
+  INFO(log);
+  REQUIRE(done);
+  REQUIRE(fs::exists(spool / "state" / "registry.sqlite"));  // there to be opened, had it been
+  // Every attempt refused, and the bundle checked as usual.
+  CHECK_THAT(log, Catch::Contains("escape probe: all refused"));
+  CHECK_THAT(log, !Catch::Contains("ESCAPED"));
+  CHECK(fs::exists(spool / "registered" / "escape-probe"));
+  CHECK_FALSE(fs::exists(spool / "registered" / "escape-probe" / "escape-probe"));
+}
