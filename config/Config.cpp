@@ -102,7 +102,7 @@ Config load_config(std::string_view text, const std::string& source,
                    "clock_skew_seconds", "max_container_bytes"}},
                  {"report", {"utc_offset"}},
                  {"registry", {"number_format"}},
-                 {"http", {"listen", "users_file"}}});
+                 {"http", {"listen", "users_file", "hosts"}}});
   Config c;
   c.source = source;
   c.spool_root = resolve(base_dir, r.str("spool.root", "/var/spool/sot-intake"));
@@ -136,6 +136,16 @@ Config load_config(std::string_view text, const std::string& source,
                c.http_listen + "'",
            r.node("http.listen"));
   c.users_file = resolve(base_dir, r.str("http.users_file", ""));
+  if (const toml::node* hosts = r.node("http.hosts")) {
+    const toml::array* a = hosts->as_array();
+    if (!a) r.fail("http.hosts", "expected a list of host names", hosts);
+    for (const auto& h : *a) {
+      if (!h.is_string() || h.as_string()->get().empty() ||
+          h.as_string()->get().find_first_of(" /:@") != std::string::npos)
+        r.fail("http.hosts", "expected host names (no port, no scheme)", &h);
+      c.http_hosts.push_back(h.as_string()->get());
+    }
+  }
 
   const std::string off = r.str("report.utc_offset", "+05:00");
   if (off == "local") {

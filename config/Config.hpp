@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,9 @@ struct Config {
   // The daemon's HTTP endpoint (/metrics, /healthz, status, review): a loopback address and
   // port; empty: none.
   std::string http_listen = "127.0.0.1:8470";
+  // Names the endpoint answers to in the Host header, beside the listen address, localhost,
+  // 127.0.0.1 and [::1] (a reverse proxy's name, say); any other Host is refused (421).
+  std::vector<std::string> http_hosts;
   // Below this much free space on the spool's filesystem the daemon claims nothing new.
   std::uint64_t min_free_bytes = 256ull << 20;
   // Clerks of the review UI (`sot-intake users` writes it); empty: the UI refuses logins.

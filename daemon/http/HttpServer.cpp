@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -128,7 +129,40 @@ Response Response::redirect(const std::string& location) {
   return r;
 }
 
+bool host_allowed(std::string_view host, const std::vector<std::string>& names,
+                  unsigned short port) {
+  std::string name;
+  std::string_view port_text;
+  if (!host.empty() && host.front() == '[') {  // [v6]:port
+    const auto close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = std::string(host.substr(0, close + 1));
+    const auto rest = host.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port_text = rest.substr(1);
+    }
+  } else {
+    const auto colon = host.rfind(':');
+    name = std::string(host.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = host.substr(colon + 1);
+  }
+  if (name.empty()) return false;
+  if (!port_text.empty() && port_text != std::to_string(port)) return false;
+  if (port_text.empty() && port != 80) return false;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string n : names) {
+    for (char& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n == name) return true;
+  }
+  return false;
+}
+
 namespace {
+
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
 
 Request to_request(const bhttp::request<bhttp::string_body>& in) {
   Request r;
@@ -172,21 +206,33 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     if (ec)
       throw std::runtime_error("http: cannot listen on " + where.host + ":" +
                                std::to_string(where.port) + ": " + ec.message());
+    port = acceptor.local_endpoint(ec).port();
   }
 
   struct Session : std::enable_shared_from_this<Session> {
-    Session(Impl& s, tcp::socket sock) : server(s), stream(std::move(sock)) {}
+    Session(Impl& s, tcp::socket sock, bool reserve)
+        : server(s), stream(std::move(sock)), reserve_slot(reserve) {
+      beast::error_code ec;
+      const auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) peer = ep.address().to_string();
+    }
     Impl& server;
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser;
     std::shared_ptr<bhttp::response<bhttp::string_body>> reply;
+    bool reserve_slot;  // taken beyond max_connections: the inline paths only
+    std::string peer;
 
     void read() {
       parser.emplace();
       parser->body_limit(server.limits.max_body_bytes);
       parser->header_limit(static_cast<std::uint32_t>(server.limits.max_header_bytes));
-      stream.expires_after(std::chrono::seconds(server.limits.request_timeout_seconds));
+      // Waiting for a request is cheap to give up under pressure: the deadline shortens.
+      const bool pressed =
+          reserve_slot || server.connections.load() > server.limits.pressure_connections;
+      stream.expires_after(std::chrono::seconds(pressed ? server.limits.pressure_timeout_seconds
+                                                        : server.limits.request_timeout_seconds));
       bhttp::async_read(
           stream, buffer, *parser,
           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -194,34 +240,53 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
     void on_read(beast::error_code ec) {
       if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
-        respond(Response::text(413, "request too large\n"), false);
+        respond(Response::text(413, "request too large\n"), false, false);
         return;
       }
       if (ec) return close();
       auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser->release());
+      const bool head = req->method() == bhttp::verb::head;
+      const auto& hosts = server.limits.allowed_hosts;
+      if (!hosts.empty()) {
+        const auto host = (*req)[bhttp::field::host];
+        if (!host_allowed(std::string_view(host.data(), host.size()), hosts, server.port)) {
+          respond(Response::text(421, "misdirected request\n"), false, head);
+          return;
+        }
+      }
       const auto run = [self = shared_from_this(), req] {
         try {
-          return self->server.handler(to_request(*req));
+          Request r = to_request(*req);
+          r.peer = self->peer;
+          return self->server.handler(r);
         } catch (const std::exception& e) {
-          return Response::text(500, std::string("internal error: ") + e.what() + "\n");
+          // The detail is for the operator, not for whoever sent the request.
+          std::cerr << "sot-intaked[-]: http: internal error on " << req->target() << ": "
+                    << e.what() << std::endl;
+          return Response::text(500, "internal error\n");
         }
       };
       const std::string_view target(req->target().data(), req->target().size());
       const auto& fast = server.limits.inline_paths;
       if (std::find(fast.begin(), fast.end(), target.substr(0, target.find('?'))) != fast.end()) {
-        respond(run(), req->keep_alive());
+        respond(run(), req->keep_alive() && !reserve_slot, head);
+        return;
+      }
+      if (reserve_slot) {
+        respond(Response::text(503, "busy\n"), false, head);
         return;
       }
       // Everything else runs on the pool; the answer is written back on the I/O thread.
-      asio::post(server.pool, [self = shared_from_this(), req, run] {
+      asio::post(server.pool, [self = shared_from_this(), req, run, head] {
         Response r = run();
         const bool keep = req->keep_alive();
-        asio::post(self->stream.get_executor(),
-                   [self, r = std::move(r), keep]() mutable { self->respond(r, keep); });
+        asio::post(self->stream.get_executor(), [self, r = std::move(r), keep, head]() mutable {
+          self->respond(r, keep, head);
+        });
       });
     }
 
-    void respond(const Response& r, bool keep_alive) {
+    void respond(const Response& r, bool keep_alive, bool head) {
       reply = std::make_shared<bhttp::response<bhttp::string_body>>(
           static_cast<bhttp::status>(r.status), 11);
       reply->set(bhttp::field::server, "sot-intaked");
@@ -230,10 +295,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       reply->set("X-Content-Type-Options", "nosniff");
       reply->set("X-Frame-Options", "DENY");
       reply->set("Referrer-Policy", "same-origin");  // forms keep their Origin header
+      reply->set("Content-Security-Policy", kContentSecurityPolicy);
       for (const auto& [name, value] : r.headers) reply->insert(name, value);
-      reply->body() = r.body;
       reply->keep_alive(keep_alive);
-      reply->prepare_payload();
+      if (head) {
+        // The headers a GET would get, without its body.
+        reply->content_length(r.body.size());
+      } else {
+        reply->body() = r.body;
+        reply->prepare_payload();
+      }
       stream.expires_after(std::chrono::seconds(server.limits.request_timeout_seconds));
       bhttp::async_write(
           stream, *reply,
@@ -258,12 +329,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         if (acceptor.is_open()) accept();
         return;
       }
-      if (connections.load() >= limits.max_connections) {
+      const unsigned open = connections.load();
+      if (open >= limits.max_connections + limits.reserve_connections) {
         beast::error_code ignored;
-        sock.close(ignored);  // over the limit: refused at once
+        sock.close(ignored);  // over every limit: refused at once
       } else {
         ++connections;
-        std::make_shared<Session>(*this, std::move(sock))->read();
+        std::make_shared<Session>(*this, std::move(sock), open >= limits.max_connections)->read();
       }
       accept();
     });
@@ -273,6 +345,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // destroyed with it and touch `connections`.
   Handler handler;
   ServerLimits limits;
+  unsigned short port = 0;  // the bound one, for the Host check
   std::atomic<unsigned> connections{0};
   asio::io_context io;
   tcp::acceptor acceptor;

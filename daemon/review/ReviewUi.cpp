@@ -1,5 +1,7 @@
 #include "review/ReviewUi.hpp"
 
+#include <iostream>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -73,6 +75,24 @@ Response forbidden(const std::string& why) {
   return Response::text(403, "forbidden: " + why + "\n");
 }
 
+// The pages' only style sheet (the Content-Security-Policy allows no inline style).
+constexpr const char* kStyle =
+    "body{font-family:'Liberation Sans',sans-serif;margin:0;color:#222}"
+    "header{background:#1d3557;color:#fff;padding:8px 16px;display:flex;gap:16px;"
+    "align-items:center}header a{color:#fff}main{padding:16px}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
+    "text-align:left;vertical-align:top}th a{color:inherit}.reject{color:#a00}"
+    ".review{color:#a60}.info{color:#555}.err{background:#fdd;padding:8px}"
+    ".ok{background:#dfd;padding:8px}img.preview{border:1px solid #999;margin:4px}"
+    "pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}"
+    "fieldset{margin:12px 0}form.inline{margin:0}label.block{display:block}";
+
+Response method_not_allowed(const char* allow) {
+  Response r = Response::text(405, "method not allowed\n");
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> out;
   std::istringstream in(s);
@@ -99,6 +119,21 @@ std::optional<ReviewUi::Session> ReviewUi::session_of(const http::Request& req) 
       ++it;
   const auto it = sessions_.find(token);
   if (it == sessions_.end()) return std::nullopt;
+  // The users file decides on every request: removed, or given another role, the clerk's
+  // session ends now, not when it expires. A file that cannot be read ends every session.
+  bool still = false;
+  try {
+    const Config config = context_.config();
+    if (!config.users_file.empty())
+      for (const auto& u : load_users(config.users_file))
+        still = still || (u.login == it->second.login && u.role == it->second.role);
+  } catch (const std::exception& e) {
+    std::cerr << "sot-intaked[-]: review: the users file cannot be read: " << e.what() << std::endl;
+  }
+  if (!still) {
+    sessions_.erase(it);
+    return std::nullopt;
+  }
   it->second.last_seen = now;
   return it->second;
 }
@@ -107,20 +142,12 @@ std::string ReviewUi::page(const std::string& title, const std::string& body,
                            const Session* s) const {
   std::string h = "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>" +
                   html_escape(title) +
-                  " — sot-intake</title><style>"
-                  "body{font-family:'Liberation Sans',sans-serif;margin:0;color:#222}"
-                  "header{background:#1d3557;color:#fff;padding:8px 16px;display:flex;gap:16px;"
-                  "align-items:center}header a{color:#fff}main{padding:16px}"
-                  "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
-                  "text-align:left;vertical-align:top}th a{color:inherit}.reject{color:#a00}"
-                  ".review{color:#a60}.info{color:#555}.err{background:#fdd;padding:8px}"
-                  ".ok{background:#dfd;padding:8px}img.preview{border:1px solid #999;margin:4px}"
-                  "pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}"
-                  "fieldset{margin:12px 0}</style></head><body><header><strong>sot-intake</strong>";
+                  " — sot-intake</title><link rel=\"stylesheet\" href=\"/review/app.css\">"
+                  "</head><body><header><strong>sot-intake</strong>";
   if (s) {
     h += "<a href=\"/review\">Очередь / Кезек</a><span>" + html_escape(s->login) + " (" +
          html_escape(s->role) +
-         ")</span><form method=\"post\" action=\"/review/logout\" style=\"margin:0\">"
+         ")</span><form method=\"post\" action=\"/review/logout\" class=\"inline\">"
          "<input type=\"hidden\" name=\"csrf\" value=\"" +
          s->csrf + "\"><button>Выйти</button></form>";
   }
@@ -156,12 +183,11 @@ Response ReviewUi::login(const http::Request& req) {
     return forbidden("the login form has expired or came from elsewhere");
   const std::string login = field("login");
   const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(mutex_);
-    auto& [count, since] = failures_[login];
-    if (count >= kMaxFailures && now - since < kLockout)
-      return login_page("Слишком много попыток; подождите минуту.", 429);
-    if (now - since >= kLockout) count = 0;
+  // A name no login can be (a megabyte of it, say) is refused before any lookup or count.
+  if (!is_valid_login(login)) return login_page("Неверный логин или пароль.", 401);
+  if (const std::string why = throttle_.begin(login, req.peer, now); !why.empty()) {
+    registry_.audit(login, "login-throttled", "", {{"client", req.peer}, {"why", why}});
+    return login_page("Слишком много попыток; подождите минуту.", 429);
   }
   const Config config = context_.config();
   std::optional<User> user;
@@ -175,23 +201,24 @@ Response ReviewUi::login(const http::Request& req) {
       problem = e.what();
     }
   }
+  throttle_.end(login, req.peer,
+                user              ? LoginThrottle::Result::kSuccess
+                : problem.empty() ? LoginThrottle::Result::kFailure
+                                  : LoginThrottle::Result::kNotJudged,
+                std::chrono::steady_clock::now());
   if (!user) {
-    {
-      std::lock_guard lock(mutex_);
-      auto& [count, since] = failures_[login];
-      if (count == 0) since = now;
-      ++count;
+    registry_.audit(login, "login-failed", "", {{"problem", problem}, {"client", req.peer}});
+    if (!problem.empty()) {
+      // For the operator; the visitor learns only that logging in cannot work now.
+      std::cerr << "sot-intaked[-]: review: login impossible: " << problem << std::endl;
+      return login_page("Вход сейчас невозможен; обратитесь к администратору.", 503);
     }
-    registry_.audit(is_valid_login(login) ? login : "?", "login-failed", "",
-                    {{"problem", problem}});
-    return login_page(
-        problem.empty() ? "Неверный логин или пароль." : "Вход невозможен: " + problem, 401);
+    return login_page("Неверный логин или пароль.", 401);
   }
   Session s{user->login, user->role, random_token(), now, now};
   const std::string token = random_token();
   {
     std::lock_guard lock(mutex_);
-    failures_.erase(login);
     sessions_[token] = s;
   }
   registry_.audit(user->login, "login", "", json::object());
@@ -205,7 +232,23 @@ Response ReviewUi::login(const http::Request& req) {
 }
 
 Response ReviewUi::serve(const http::Request& req) {
-  if (req.path == "/") return Response::redirect("/review");
+  // HEAD is a GET whose body the server drops; nothing here takes another method.
+  if (req.method == "HEAD") {
+    http::Request get = req;
+    get.method = "GET";
+    return serve(get);
+  }
+  if (req.method != "GET" && req.method != "POST") return method_not_allowed("GET, HEAD, POST");
+  if (req.path == "/") {
+    if (req.method != "GET") return method_not_allowed("GET, HEAD");
+    return Response::redirect("/review");
+  }
+  if (req.path == "/review/app.css") {
+    if (req.method != "GET") return method_not_allowed("GET, HEAD");
+    Response r = Response::text(200, kStyle);
+    r.content_type = "text/css; charset=utf-8";
+    return r;
+  }
   if (req.path == "/review/login") {
     if (req.method == "POST") return login(req);
     return login_page("");
@@ -220,8 +263,6 @@ Response ReviewUi::serve(const http::Request& req) {
     const auto it = form.find("csrf");
     if (!same_origin(req) || it == form.end() || !equal_secrets(it->second, s->csrf))
       return forbidden("missing or wrong CSRF token");
-  } else if (req.method != "GET") {
-    return Response::text(405, "method not allowed\n");
   }
   if (req.path == "/review/logout" && req.method == "POST") {
     {
@@ -437,7 +478,7 @@ Response ReviewUi::bundle_page(const std::string& placed, const Session& s,
             csrf + "<input type=\"hidden\" name=\"action\" value=\"reject\">";
     for (const auto& code : decisions.rejection_codes()) {
       const rules::CodeRule* rule = pipe->rules().code(code);
-      body += "<label style=\"display:block\"><input type=\"checkbox\" name=\"codes\" value=\"" +
+      body += "<label class=\"block\"><input type=\"checkbox\" name=\"codes\" value=\"" +
               html_escape(code) + "\"> <code>" + html_escape(code) + "</code> " +
               (rule ? html_escape(rule->basis.ru) : "") + "</label>";
     }

@@ -8,8 +8,13 @@
 // an HttpOnly, SameSite=Strict cookie (8 h at most, 1 h idle); every state-changing request
 // is a POST that carries the session's CSRF token and, when the browser sends an Origin,
 // comes from this origin. A request without a session, or a POST without the right token, is
-// refused (403). Five failed logins lock a login for a minute. Decisions, logins and
-// assignments go to the registry's audit trail.
+// refused (403). Every request checks its session against the users file: a clerk removed or
+// given another role loses the session at once. Failed logins are limited per login and
+// client, per login and overall (LoginThrottle); a login name no login can be is refused
+// before any lookup; anonymous visitors see generic errors (details go to stderr and the
+// audit trail). Pages take their style from /review/app.css: no inline style or script, so
+// the server's Content-Security-Policy can forbid both. Decisions, logins and assignments go
+// to the registry's audit trail.
 #pragma once
 
 #include <chrono>
@@ -23,6 +28,7 @@
 #include "core/Pipeline.hpp"
 #include "http/HttpServer.hpp"
 #include "registry/Registry.hpp"
+#include "review/LoginThrottle.hpp"
 #include "spool/Spool.hpp"
 
 namespace sot::review {
@@ -65,7 +71,7 @@ class ReviewUi {
   Context context_;
   std::mutex mutex_;
   std::map<std::string, Session> sessions_;  // by token
-  std::map<std::string, std::pair<int, std::chrono::steady_clock::time_point>> failures_;
+  LoginThrottle throttle_;
 };
 
 }  // namespace sot::review

@@ -223,6 +223,14 @@ void Service::rescan() {
 }
 
 http::Response Service::serve(const http::Request& req) {
+  // The daemon's own routes are read-only: GET (and HEAD, answered without a body).
+  const bool own =
+      req.path == "/healthz" || req.path == "/metrics" || req.path.rfind("/api/status/", 0) == 0;
+  if (own && req.method != "GET" && req.method != "HEAD") {
+    http::Response r = http::Response::text(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
   if (req.path == "/healthz") {
     const bool ok = !fatal_ && !stopping_ && claiming_;
     nlohmann::json j = {{"status", ok ? "ok" : "degraded"},
@@ -241,7 +249,7 @@ http::Response Service::serve(const http::Request& req) {
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }
-  if (req.path.rfind("/api/status/", 0) == 0 && req.method == "GET") {
+  if (req.path.rfind("/api/status/", 0) == 0) {
     const std::string id = req.path.substr(12);
     const auto pipe = pipeline();
     const auto status = outcome::filer_status(*registry_, id, pipe->rules());
@@ -284,6 +292,12 @@ int Service::run() {
       http::ServerLimits limits;
       limits.handler_threads = 3;
       limits.inline_paths = {"/healthz", "/metrics"};
+      // The endpoint answers to its own names only (no DNS rebinding).
+      limits.allowed_hosts = {"localhost", "127.0.0.1", "[::1]"};
+      const auto where = *parse_listen_address(config_.http_listen);
+      limits.allowed_hosts.push_back(
+          where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host);
+      for (const auto& h : config_.http_hosts) limits.allowed_hosts.push_back(h);
       http_ = std::make_unique<http::Server>(
           *parse_listen_address(config_.http_listen),
           [this](const http::Request& r) { return serve(r); }, limits);

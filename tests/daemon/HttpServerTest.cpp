@@ -119,3 +119,123 @@ TEST_CASE("metrics are Prometheus text with outcomes, codes and latency histogra
     CHECK(line.rfind("sot_", 0) == 0);
   }
 }
+
+namespace {
+
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// One raw request, the whole answer (Connection: close).
+std::string raw_exchange(int port, const std::string& request) {
+  const int fd = connect_to(port);
+  if (fd < 0) return "";
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  [[maybe_unused]] const auto sent = ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the Host header must name the endpoint: no DNS rebinding", "[http][trust]") {
+  http::ServerLimits limits;
+  limits.allowed_hosts = {"localhost", "127.0.0.1"};
+  http::Server server(
+      {"127.0.0.1", 0}, [](const http::Request&) { return http::Response::text(200, "secret"); },
+      limits);
+  server.start();
+  const int port = server.port();
+  const std::string p = std::to_string(port);
+  auto get = [&](const std::string& host) {
+    return raw_exchange(
+        port, "GET /api/status/1 HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+  };
+  CHECK_THAT(get("127.0.0.1:" + p), Catch::StartsWith("HTTP/1.1 200"));
+  CHECK_THAT(get("LocalHost:" + p), Catch::StartsWith("HTTP/1.1 200"));
+  for (const std::string& bad :
+       std::vector<std::string>{"attacker.example:" + p, "attacker.example", "127.0.0.1:1",
+                                "127.0.0.1", "localhost.attacker.example:" + p, std::string()}) {
+    INFO(bad);
+    const std::string answer = get(bad);
+    CHECK_THAT(answer, !Catch::Contains("secret"));
+    CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 421") || Catch::StartsWith("HTTP/1.1 400"));
+  }
+  CHECK(http::host_allowed("[::1]:8470", {"[::1]"}, 8470));
+  CHECK_FALSE(http::host_allowed("[::1", {"[::1]"}, 8470));
+  server.stop();
+}
+
+TEST_CASE("HEAD without a body; a strict CSP; a handler's error stays in the log",
+          "[http][trust]") {
+  http::Server server({"127.0.0.1", 0}, [](const http::Request& r) {
+    if (r.path == "/boom") throw std::runtime_error("/etc/sot-intake/users: line 3 is broken");
+    return http::Response::text(200, "hello");
+  });
+  server.start();
+  const int port = server.port();
+  const std::string head =
+      raw_exchange(port, "HEAD /x HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                             "\r\nConnection: close\r\n\r\n");
+  CHECK_THAT(head, Catch::StartsWith("HTTP/1.1 200"));
+  CHECK_THAT(head, Catch::Contains("Content-Length: 5\r\n"));
+  CHECK(head.substr(head.find("\r\n\r\n") + 4).empty());
+  auto r = http_request(port, "GET", "/x");
+  CHECK(r.headers["content-security-policy"] ==
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'");
+  const auto boom = http_request(port, "GET", "/boom");
+  CHECK(boom.status == 500);
+  CHECK(boom.body == "internal error\n");
+  server.stop();
+}
+
+TEST_CASE("/healthz answers while idle clients hold every other slot", "[http][trust]") {
+  http::ServerLimits limits;
+  limits.max_connections = 16;
+  limits.reserve_connections = 4;
+  limits.pressure_connections = 12;
+  limits.inline_paths = {"/healthz"};
+  http::Server server(
+      {"127.0.0.1", 0},
+      [](const http::Request& r) {
+        return http::Response::text(200, r.path == "/healthz" ? "ok" : "page");
+      },
+      limits);
+  server.start();
+  const int port = server.port();
+  // Sixteen connections that send nothing take every ordinary slot.
+  std::vector<int> idle;
+  for (int i = 0; i < 16; ++i) idle.push_back(connect_to(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto health = http_request(port, "GET", "/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body == "ok");
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1));
+  // A page on a reserve slot is turned away at once, never queued behind the idle ones.
+  CHECK(http_request(port, "GET", "/page").status == 503);
+  // Under pressure the idle ones are shed sooner than the usual deadline (15 s).
+  timeval tv{10, 0};
+  ::setsockopt(idle.back(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char c;
+  const auto t1 = std::chrono::steady_clock::now();
+  CHECK(::recv(idle.back(), &c, 1, 0) == 0);
+  CHECK(std::chrono::steady_clock::now() - t1 < std::chrono::seconds(5));
+  for (int fd : idle) ::close(fd);
+  server.stop();
+}

@@ -9,6 +9,7 @@
 #include "outcome/Status.hpp"
 #include "registry/Registry.hpp"
 #include "review/Decisions.hpp"
+#include "review/ReviewUi.hpp"
 #include "review/Users.hpp"
 #include "rules/RuleSet.hpp"
 #include "service/Recovery.hpp"
@@ -224,4 +225,90 @@ TEST_CASE("clerks' passwords are salted PBKDF2; the users file is checked line b
   CHECK_FALSE(review::equal_secrets("abc", "abd"));
   CHECK_FALSE(review::equal_secrets("", ""));
   CHECK(review::random_token() != review::random_token());
+}
+
+namespace {
+
+// A review UI over a ReviewSpool, and a browser's cookies.
+struct UiClient {
+  explicit UiClient(ReviewSpool& spool) : s(spool) {}
+  ReviewSpool& s;
+  std::shared_ptr<const Pipeline> pipeline = build_pipeline(s.config);
+  review::ReviewUi ui{
+      s.spool, *s.registry,
+      review::ReviewUi::Context{[this] { return s.config; }, [this] { return pipeline; }, ""}};
+  std::map<std::string, std::string> cookies;
+
+  http::Response send(const std::string& method, const std::string& path,
+                      const std::string& body = "") {
+    http::Request r;
+    r.method = method;
+    r.path = r.target = path;
+    r.body = body;
+    r.peer = "127.0.0.1";
+    r.headers["host"] = "127.0.0.1:8470";
+    r.headers["origin"] = "http://127.0.0.1:8470";
+    std::string c;
+    for (const auto& [k, v] : cookies) c += (c.empty() ? "" : "; ") + k + "=" + v;
+    r.headers["cookie"] = c;
+    http::Response out = ui.serve(r);
+    for (const auto& [name, value] : out.headers)
+      if (name == "Set-Cookie") {
+        const auto eq = value.find('='), semi = value.find(';');
+        cookies[value.substr(0, eq)] = value.substr(eq + 1, semi - eq - 1);
+      }
+    return out;
+  }
+  http::Response login(const std::string& who, const std::string& password) {
+    send("GET", "/review/login");
+    return send("POST", "/review/login",
+                "csrf=" + cookies["sot_login"] + "&login=" + who + "&password=" + password);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("review UI: the users file decides on every request", "[review][trust]") {
+  ReviewSpool s(1);
+  s.config.users_file = s.t.path() / "users";
+  review::set_user(s.config.users_file, "aigerim", "lead", "kupia-soz-1");
+  UiClient c(s);
+  REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
+  CHECK(c.send("GET", "/review").status == 200);
+  CHECK(c.send("HEAD", "/review").status == 200);
+  SECTION("a role taken away ends the session at once") {
+    review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+    CHECK(c.send("GET", "/review").status == 303);  // back to the login page
+  }
+  SECTION("a clerk removed from the file") {
+    write_file(s.config.users_file, "");
+    CHECK(c.send("GET", "/review").status == 303);
+    CHECK(c.send("POST", "/review/b/review-1/decide", "action=register").status == 403);
+  }
+  SECTION("only the methods a route serves") {
+    const auto r = c.send("PUT", "/review");
+    CHECK(r.status == 405);
+    CHECK(c.send("DELETE", "/review/b/review-1").status == 405);
+  }
+}
+
+TEST_CASE("review UI: logins that cannot be, and a broken users file, say nothing to visitors",
+          "[review][trust]") {
+  ReviewSpool s(1);
+  s.config.users_file = s.t.path() / "users";
+  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  UiClient c(s);
+  // A megabyte of login name: refused at once, never kept.
+  const auto huge = c.login(std::string(1 << 20, 'a'), "x");
+  CHECK(huge.status == 401);
+  // A broken users file: the visitor learns nothing of it.
+  write_file(s.config.users_file, "aigerim:clerk:broken-line\n");
+  const auto broken = c.login("aigerim", "kupia-soz-1");
+  CHECK(broken.status == 503);
+  CHECK_THAT(broken.body, !Catch::Contains(s.config.users_file.string()));
+  CHECK_THAT(broken.body, !Catch::Contains("line"));
+  // Five wrong passwords from one client lock that client out, with a 429.
+  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  for (int i = 0; i < 5; ++i) CHECK(c.login("aigerim", "wrong").status == 401);
+  CHECK(c.login("aigerim", "kupia-soz-1").status == 429);
 }

@@ -48,6 +48,16 @@ TEST_CASE("/healthz, /metrics and the filer status over HTTP; numbers in the con
       http_request(port, "GET", "/api/status/" + samples().submission_id("duplicate-file"));
   const auto unknown = http_request(port, "GET", "/api/status/000000000000000");
   const auto nowhere = http_request(port, "GET", "/nowhere");
+  // Read-only routes: other methods are 405, HEAD has no body.
+  for (const char* method : {"PUT", "DELETE", "TRACE", "POST"}) {
+    INFO(method);
+    auto r = http_request(port, method, "/healthz");
+    CHECK(r.status == 405);
+    CHECK(r.headers["allow"] == "GET, HEAD");
+  }
+  const auto head = http_request(port, "HEAD", "/healthz");
+  CHECK(head.status == 200);
+  CHECK(head.body.empty());
   ::kill(pid, SIGTERM);
   CHECK(wait_for(pid) == 0);
   INFO(read_file(log));
