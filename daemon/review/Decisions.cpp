@@ -10,6 +10,7 @@
 #include "core/Report.hpp"
 #include "core/Time.hpp"
 #include "outcome/Notices.hpp"
+#include "service/FaultPoint.hpp"
 
 namespace sot::review {
 
@@ -214,6 +215,7 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     return r;
   }
   const fs::path dir = spool_.deciding() / placed_as;
+  service::fault_point("claimed", bundle);
   try {
     if (outcome == "registered") {
       const SysSeconds now = SystemClock{}.now();
@@ -229,7 +231,9 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
     registry_.commit_decision(bundle, outcome, text);
     registry_.audit(actor, action, bundle, detail);
+    service::fault_point("committed", bundle);
     spool_.write_result_at(dir, "report.json", text);
+    service::fault_point("report", bundle);
     try {
       for (const auto& [name, data] : outcome::outcome_documents(report, dir, rules_))
         spool_.write_result_at(dir, name, data);
@@ -242,6 +246,7 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
                       : outcome == "rejected" ? Outcome::kRejected
                                               : Outcome::kReview;
     r.placed_as = spool_.finish_decision(placed_as, o);
+    service::fault_point("moved", bundle);
     registry_.record_outcome(bundle, r.placed_as, spool::directory_of(o), report);
     r.outcome = spool::directory_of(o);
     r.ok = true;

@@ -1,6 +1,7 @@
 #include "service/Recovery.hpp"
 
 #include "outcome/Notices.hpp"
+#include "service/FaultPoint.hpp"
 
 namespace sot::service {
 
@@ -38,8 +39,11 @@ void write_committed(spool::Spool& spool, registry::Registry& registry, const ru
     log(id, "set aside what the bundle brought beside its files: " + where, true);
     registry.audit("sot-intaked", "set-aside", id, {{"kept_as", moved}});
   }
+  fault_point("set-aside", id);
   spool.write_result_at(dir, "report.json", report_text);
+  fault_point("report", id);
   write_outcome_documents(spool, rules, id, dir, report, log);
+  fault_point("documents", id);
 }
 
 std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,

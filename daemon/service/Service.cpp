@@ -3,6 +3,7 @@
 #include "outcome/Notices.hpp"
 #include "outcome/Status.hpp"
 #include "review/ReviewUi.hpp"
+#include "service/FaultPoint.hpp"
 #include "service/Recovery.hpp"
 
 #include <poll.h>
@@ -160,11 +161,13 @@ std::string Service::process(const std::string& id, bool already_active,
   const std::string text =
       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   registry_->commit_decision(id, spool::directory_of(o), text);
+  fault_point("committed", id);
   write_committed(*spool_, *registry_, pipe->rules(), id, spool_->active() / id, text, report,
                   [this](const std::string& b, const std::string& m, bool warn) {
                     log(b, m, warn ? Level::kWarning : Level::kInfo);
                   });
   const std::string placed = spool_->finish(id, o);
+  fault_point("moved", id);
   registry_->record_outcome(id, placed, spool::directory_of(o), report);
   {
     std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();

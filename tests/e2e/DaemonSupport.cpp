@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <thread>
 
 #include "support/Process.hpp"
@@ -91,6 +92,26 @@ void check_registry(const fs::path& spool, int registered_bundles) {
   sqlite3_finalize(st);
   sqlite3_close(db);
   CHECK(total == registered_bundles);
+}
+
+std::map<std::string, std::string> registry_outcomes(const fs::path& spool) {
+  std::map<std::string, std::string> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2((spool / "state" / "registry.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
+                      nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT id, outcome, placed_as FROM bundles WHERE state='decided'", -1,
+                     &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
+        std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) + "/" +
+        reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
 }
 
 int start_daemon_with(const fs::path& spool, const fs::path& log,

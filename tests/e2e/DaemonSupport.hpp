@@ -32,6 +32,8 @@ void deliver(const std::filesystem::path& spool, const std::filesystem::path& fr
              const std::string& id);
 int count_in(const std::filesystem::path& dir);
 int decided(const std::filesystem::path& spool);
+// The registry's decided bundles: id → "outcome/placed_as".
+std::map<std::string, std::string> registry_outcomes(const std::filesystem::path& spool);
 bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit);
 int start_daemon(const std::filesystem::path& spool, const std::filesystem::path& log,
                  int workers = 2);

@@ -278,3 +278,119 @@ TEST_CASE("a worker turned hostile can read its bundle and nothing else, and wri
   CHECK(fs::exists(spool / "registered" / "escape-probe"));
   CHECK_FALSE(fs::exists(spool / "registered" / "escape-probe" / "escape-probe"));
 }
+
+namespace {
+
+std::set<std::string> codes_in(const fs::path& report) {
+  std::set<std::string> out;
+  const auto parsed = nlohmann::json::parse(read_file(report));
+  for (const auto& f : parsed["findings"]) out.insert(f["code"].get<std::string>());
+  return out;
+}
+
+// A clean claim that brought its own result/report.json saying "registered".
+fs::path forged_bundle(const fs::path& root) {
+  const fs::path dir = root / "forged-src";
+  if (!fs::exists(dir)) {
+    fs::copy(samples().bundle("clean-claim-individual"), dir, fs::copy_options::recursive);
+    fs::create_directories(dir / "result");
+    write_file(dir / "result" / "report.json",
+               R"({"bundle":"x","outcome":"registered","registration_number":"7110-2025-999999",)"
+               R"("findings":[]})");
+  }
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 at each step of a decision: only what the registry committed is finished",
+          "[daemon][kill][trust]") {
+  for (const char* step : {"committed", "set-aside", "report", "documents", "moved"}) {
+    DYNAMIC_SECTION("the daemon killed at '" << step << "'") {
+      TempDir t;
+      const fs::path spool = t.path() / "spool";
+      const fs::path log = t.path() / "log";
+      fs::create_directories(spool / "tmp");
+      fs::create_directories(spool / "incoming");
+      deliver(spool, forged_bundle(t.path()), "victim-forged");
+      deliver(spool, samples().bundle("clean-letter"), "victim-clean");
+      ::setenv("SOT_FAULT_KILL_AT", (std::string(step) + ":victim").c_str(), 1);
+      int pid = start_daemon(spool, log, 1);
+      ::unsetenv("SOT_FAULT_KILL_AT");
+      CHECK(wait_for(pid) != 0);  // killed at the step
+      pid = start_daemon(spool, log, 1);
+      const bool done = wait_until([&] { return decided(spool) == 2; }, 60s);
+      ::kill(pid, SIGTERM);
+      CHECK(wait_for(pid) == 0);
+      INFO(read_file(log));
+      REQUIRE(done);
+      // The forged bundle: rejected for what it is, never registered on its own word.
+      CHECK(fs::is_empty(spool / "review"));
+      REQUIRE(fs::exists(spool / "rejected" / "victim-forged" / "result" / "report.json"));
+      CHECK(codes_in(spool / "rejected" / "victim-forged" / "result" / "report.json") ==
+            std::set<std::string>{"BUNDLE_MALFORMED"});
+      CHECK(fs::exists(spool / "rejected" / "victim-forged" / "result" / "notice.pdf"));
+      REQUIRE(fs::exists(spool / "registered" / "victim-clean" / "result" / "receipt.pdf"));
+      // The registry and the directories agree, numbers gap-free, nothing left half-done.
+      const auto recorded = registry_outcomes(spool);
+      CHECK(recorded.at("victim-forged") == "rejected/victim-forged");
+      CHECK(recorded.at("victim-clean") == "registered/victim-clean");
+      check_registry(spool, 1);
+      CHECK(count_in(spool / "active") == 0);
+    }
+  }
+}
+
+TEST_CASE("kill -9 at each step of a clerk's decision: finished if committed, else undone",
+          "[daemon][kill][trust]") {
+  for (const char* step : {"claimed", "committed", "report", "moved"}) {
+    DYNAMIC_SECTION("the clerk's command killed at '" << step << "'") {
+      TempDir t;
+      const fs::path spool = t.path() / "spool";
+      const fs::path log = t.path() / "log";
+      fs::create_directories(spool / "tmp");
+      fs::create_directories(spool / "incoming");
+      deliver(spool, samples().bundle("duplicate-file"), "to-decide");
+      int pid = start_daemon(spool, log, 1);
+      REQUIRE(wait_until([&] { return decided(spool) == 1; }, 60s));
+      ::kill(pid, SIGTERM);
+      CHECK(wait_for(pid) == 0);
+      REQUIRE(fs::exists(spool / "review" / "to-decide"));
+      ::setenv("SOT_FAULT_KILL_AT", (std::string(step) + ":to-decide").c_str(), 1);
+      const auto cli = run_process({SOT_INTAKE_BIN, "review", "register", "to-decide", "--config",
+                                    samples().config().string(), "--spool", spool.string()});
+      ::unsetenv("SOT_FAULT_KILL_AT");
+      CHECK(cli.exit_code != 0);          // killed at the step
+      pid = start_daemon(spool, log, 1);  // its start-up recovery
+      // Settled when the second start has finished its recovery and watches the spool.
+      const bool settled = wait_until(
+          [&] {
+            const std::string text = read_file(log);
+            std::size_t starts = 0;
+            for (std::size_t at = 0; (at = text.find("watching ", at)) != std::string::npos; ++at)
+              ++starts;
+            return starts == 2 && fs::is_empty(spool / "deciding");
+          },
+          30s);
+      ::kill(pid, SIGTERM);
+      CHECK(wait_for(pid) == 0);
+      INFO(read_file(log));
+      REQUIRE(settled);
+      const auto recorded = registry_outcomes(spool);
+      if (std::string(step) == "claimed") {
+        // Nothing committed: the decision never happened.
+        CHECK(fs::exists(spool / "review" / "to-decide" / "result" / "report.json"));
+        CHECK(recorded.at("to-decide") == "review/to-decide");
+        check_registry(spool, 0);
+      } else {
+        REQUIRE(fs::exists(spool / "registered" / "to-decide" / "result" / "receipt.pdf"));
+        const auto report = nlohmann::json::parse(
+            read_file(spool / "registered" / "to-decide" / "result" / "report.json"));
+        CHECK(report["outcome"] == "registered");
+        CHECK(report["registration_number"].is_string());
+        CHECK(recorded.at("to-decide") == "registered/to-decide");
+        check_registry(spool, 1);
+      }
+    }
+  }
+}
