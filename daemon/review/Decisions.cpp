@@ -134,7 +134,12 @@ DecisionResult Decisions::decide(const Decision& d) {
   const fs::path in_review = spool_.outcome_dir(Outcome::kReview) / d.placed_as;
   const auto before = spool::is_bundle_id(d.placed_as) ? spool_.report_at(in_review) : std::nullopt;
   if (!before) {
-    r.error = "'" + d.placed_as + "' is not waiting in review";
+    // Another clerk (or a reprocessing) got there first: nothing is written for this one.
+    struct stat st {};
+    const bool taken = spool::is_bundle_id(d.placed_as) &&
+                       ::lstat((spool_.deciding() / d.placed_as).c_str(), &st) == 0;
+    r.error = taken ? "'" + d.placed_as + "' was just taken by someone else"
+                    : "'" + d.placed_as + "' is not waiting in review";
     return r;
   }
   const std::string bundle = before->value("bundle", d.placed_as);

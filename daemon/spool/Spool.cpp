@@ -52,6 +52,29 @@ void fsync_path(const fs::path& p) {
 }
 
 bool durable_rename(const fs::path& from, const fs::path& to) {
+  // Between two directories of one root (<root>/<area>/<name>, the spool's case): through
+  // directory descriptors that never follow a link, so no path component can be redirected.
+  const fs::path root = from.parent_path().parent_path();
+  if (!root.empty() && root == to.parent_path().parent_path()) {
+    const UniqueFd r(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!r) fail("open " + root.string(), errno);
+    const auto area = [&](const fs::path& dir) {
+      UniqueFd fd(::openat(r.get(), dir.filename().c_str(),
+                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!fd) fail("open " + dir.string(), errno);
+      return fd;
+    };
+    const UniqueFd a = area(from.parent_path());
+    const UniqueFd b = area(to.parent_path());
+    if (::renameat(a.get(), from.filename().c_str(), b.get(), to.filename().c_str()) != 0) {
+      if (errno == ENOENT) return false;
+      fail("rename " + from.string() + " → " + to.string(), errno);
+    }
+    if (::fsync(b.get()) != 0) fail("fsync " + to.parent_path().string(), errno);
+    if (from.parent_path() != to.parent_path() && ::fsync(a.get()) != 0)
+      fail("fsync " + from.parent_path().string(), errno);
+    return true;
+  }
   if (::rename(from.c_str(), to.c_str()) != 0) {
     if (errno == ENOENT) return false;
     fail("rename " + from.string() + " → " + to.string(), errno);

@@ -145,9 +145,18 @@ TEST_CASE("two clerks cannot decide one bundle; a crash mid-decision is finished
   auto d = s.decisions();
   // Somebody else has review-1 in deciding/ right now.
   REQUIRE(s.spool.claim_for_decision("review-1"));
+  const auto audit_before = s.registry->audit_trail("review-1").size();
+  const auto transitions_before = s.registry->transitions("review-1").size();
   const auto r = d.decide({"review-1", "register", "bolat", {}, "", ""});
   CHECK_FALSE(r.ok);
-  CHECK_THAT(r.error, Catch::Contains("not waiting in review"));
+  CHECK_THAT(r.error, Catch::Contains("taken by someone else"));
+  // The loser of the race writes nothing at all — a reprocess neither.
+  const auto again = d.decide({"review-1", "reprocess", "bolat", {}, "", ""});
+  CHECK_FALSE(again.ok);
+  CHECK_THAT(again.error, Catch::Contains("taken by someone else"));
+  CHECK(s.registry->audit_trail("review-1").size() == audit_before);
+  CHECK(s.registry->transitions("review-1").size() == transitions_before);
+  CHECK(s.registry->find("review-1")->outcome == "review");
   // A crash right after the decision on review-2 was committed, before any file showed it:
   // the next start finishes it from the registry. review-1's claim was never committed: undone.
   REQUIRE(s.spool.claim_for_decision("review-2"));
