@@ -211,8 +211,8 @@ bool apply_sandbox(const WorkerLimits& limits, std::string* why) {
   // Threads, but no new namespaces: clone without any CLONE_NEW* flag; clone3 (whose flags a
   // filter cannot see) answers ENOSYS, so the C library falls back to clone.
   constexpr std::uint64_t kNewNamespaces = 0x7E020000;  // CLONE_NEWNS … CLONE_NEWNET, NEWCGROUP
-  ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                              SCMP_A0(SCMP_CMP_MASKED_EQ, kNewNamespaces, 0)) == 0;
+  const scmp_arg_cmp no_namespaces{0, SCMP_CMP_MASKED_EQ, kNewNamespaces, 0};
+  ok = ok && seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, &no_namespaces) == 0;
   ok = ok && seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) == 0;
   ok = ok && seccomp_load(ctx) == 0;
   seccomp_release(ctx);

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include <sstream>
+#include <thread>
 
 #include "cli/CheckCommand.hpp"
 #include "support/TestBundle.hpp"
@@ -89,7 +90,11 @@ TEST_CASE("the worker reads beneath its input roots only, writes nothing, makes 
     if (fd < 0) fd = ::open("/etc/os-release", O_RDONLY);
     if (fd < 0) ::_exit(18);
     ::close(fd);
-    // No namespaces, no mounts.
+    // Threads still start (clone3 refused, the C library falls back to clone)…
+    bool ran = false;
+    std::thread([&] { ran = true; }).join();
+    if (!ran) ::_exit(21);
+    // …but no namespaces, no mounts.
     if (::unshare(CLONE_NEWUSER) != -1 || errno != EPERM) ::_exit(19);
     if (::mount("none", "/tmp", "tmpfs", 0, nullptr) != -1) ::_exit(20);
     ::_exit(0);
