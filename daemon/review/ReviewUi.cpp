@@ -23,8 +23,6 @@ namespace {
 
 constexpr auto kSessionLifetime = std::chrono::hours(8);
 constexpr auto kSessionIdle = std::chrono::hours(1);
-constexpr int kMaxFailures = 5;
-constexpr auto kLockout = std::chrono::minutes(1);
 constexpr const char* kCookie = "sot_session";
 constexpr const char* kLoginCookie = "sot_login";
 

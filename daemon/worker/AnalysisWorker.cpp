@@ -122,9 +122,12 @@ bool apply_landlock(const std::vector<std::string>& read_roots, bool* unavailabl
   };
   // System data the parsers read: libraries and their data (Tesseract's language models,
   // ICU, fonts and fontconfig), the CPU topology OpenMP reads, this process's own /proc.
+  // Of /etc only what the libraries read (fontconfig, the loader's cache, the time zone):
+  // /etc/sot-intake (the users file, the court's configuration) stays closed.
   for (const char* p :
-       {"/usr", "/lib", "/lib64", "/etc", "/var/cache/fontconfig", "/sys/devices/system/cpu",
-        "/sys/fs/cgroup", "/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"})
+       {"/usr", "/lib", "/lib64", "/etc/fonts", "/etc/ld.so.cache", "/etc/localtime",
+        "/etc/timezone", "/var/cache/fontconfig", "/sys/devices/system/cpu", "/sys/fs/cgroup",
+        "/proc/self", "/proc/cpuinfo", "/proc/meminfo", "/proc/stat"})
     allow(p, kReadDir);
   for (const char* p : {"/dev/null", "/dev/urandom"}) allow(p, kReadFile);
   for (const auto& p : read_roots) allow(p, kReadDir);

@@ -85,6 +85,8 @@ TEST_CASE("the worker reads beneath its input roots only, writes nothing, makes 
     if (::open("/tmp/sot-sandbox-probe", O_WRONLY | O_CREAT, 0600) != -1) ::_exit(15);
     if (::rename((input / "b").c_str(), (input / "c").c_str()) != -1) ::_exit(16);
     if (::unlink((input / "b" / "manifest.json").c_str()) != -1) ::_exit(17);
+    // Of /etc only what the libraries need: not the accounts, not /etc/sot-intake.
+    if (::open("/etc/passwd", O_RDONLY) != -1 || errno != EACCES) ::_exit(22);
     // System data still readable (libraries, Tesseract's data live under /usr).
     fd = ::open("/usr/lib/os-release", O_RDONLY);
     if (fd < 0) fd = ::open("/etc/os-release", O_RDONLY);
