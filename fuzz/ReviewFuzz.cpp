@@ -85,9 +85,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   w->config = sot::shipped_config();
   w->config.spool_root = w->root / "spool";
   w->config.users_file = w->root / "users";
-  // Few iterations: the fuzzer tries many logins (production uses 200,000).
+  // The fewest iterations the users file accepts: the fuzzer tries many logins (production
+  // uses 200,000).
   std::ofstream(w->config.users_file)
-      << sot::review::user_line("lead1", "lead", "password", 1000) << "\n";
+      << sot::review::user_line("lead1", "lead", "password", 10000) << "\n";
   w->pipeline = sot::build_pipeline(w->config);
   w->spool = std::make_unique<sot::spool::Spool>(w->config.spool_root);
   w->registry = sot::registry::open_sqlite_registry(sot::registry::registry_file(w->spool->root()));

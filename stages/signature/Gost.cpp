@@ -60,6 +60,7 @@ BIGNUM* le_number(std::string_view bytes) {
 // curve table: OpenSSL's arithmetic verifies a 512-bit GOST signature about five times faster
 // than libgcrypt's own gcry_pk_verify.
 struct Curve {
+  std::unique_ptr<EC_GROUP, OsslDeleter<EC_GROUP_free>> owned;
   EC_GROUP* group = nullptr;
   const BIGNUM* order = nullptr;
   size_t bytes = 0;
@@ -97,6 +98,7 @@ Curve make_curve(const std::string& oid) {
     ERR_clear_error();
     return c;
   }
+  c.owned.reset(group);
   c.group = group;
   c.order = EC_GROUP_get0_order(group);
   c.bytes = static_cast<size_t>(BN_num_bytes(p.get()));
