@@ -8,6 +8,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "support/Process.hpp"
@@ -188,4 +190,49 @@ TEST_CASE("check: kill -9 of check takes its workers with it", "[cli]") {
   }
   CHECK(gone);
   if (!gone) ::kill(workers[0], SIGKILL);
+}
+
+TEST_CASE("check with NCA's test roots: real KalkanCrypt and NCANode signatures", "[cli][nca]") {
+  // Real signatures nobody here made (tests/data/nca-real/README.md). Their signed content is
+  // a text, not a manifest, so the bundle itself is BUNDLE_MALFORMED; the signature's verdict
+  // is what this test reads. In worker processes, like every check.
+  namespace fs = std::filesystem;
+  const fs::path real = fs::path(SOT_SOURCE_DIR) / "tests" / "data" / "nca-real";
+  TempDir t;
+  write_file(t.path() / "config.toml", "[signature]\ntrust_dir = \"" + (real / "trust").string() +
+                                           "\"\nintermediates_dir = \"" +
+                                           (real / "intermediates").string() + "\"\ncrl_dir = \"" +
+                                           (real / "crl").string() + "\"\n");
+  auto bundle = [&](const std::string& id, const std::string& content, const std::string& sig) {
+    fs::create_directories(t.path() / id / "files");
+    write_file(t.path() / id / "manifest.json", content);
+    write_file(t.path() / id / "manifest.json.p7s", sig);
+    return (t.path() / id).string();
+  };
+  const std::string doc = read_file(real / "cms" / "legal_entity_document.txt");
+  std::string auth_b64 = read_file(
+      real / "cms" /
+      "danikarik-personal-active-AUTH_RSA256_b2c70a9ff7a5dc59de0ccc3c0ddde3437cc1f12d.cms");
+  const auto r = run_process(
+      {SOT_INTAKE_BIN, "check", "--config", (t.path() / "config.toml").string(),
+       bundle("legal", doc, read_file(real / "cms" / "legal_entity_detached.der")),
+       bundle("legal-other", doc + " ", read_file(real / "cms" / "legal_entity_detached.der")),
+       // The bare base64 NCALayer hands over is a signature encoding the contract accepts.
+       bundle("auth-key", "asdasd", auth_b64)});
+  REQUIRE(r.exit_code == 0);
+  std::vector<json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() == 3);
+  auto codes = [](const json& report) {
+    std::set<std::string> out;
+    for (const auto& f : report["findings"]) out.insert(f["code"].get<std::string>());
+    return out;
+  };
+  CHECK(codes(lines[0]) == std::set<std::string>{"BUNDLE_MALFORMED"});
+  CHECK(lines[0]["signature"]["indication"] == "TOTAL_PASSED");
+  CHECK(lines[0]["signature"]["signer_name"] == "ТЕСТОВ ТЕСТ");
+  CHECK(lines[0]["signature"]["role"] == "first_head");
+  CHECK(codes(lines[1]) == std::set<std::string>{"BUNDLE_MALFORMED", "SIGNATURE_INVALID"});
+  CHECK(codes(lines[2]) == std::set<std::string>{"BUNDLE_MALFORMED", "CERT_KEY_USAGE"});
 }
