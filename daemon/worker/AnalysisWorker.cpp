@@ -194,6 +194,8 @@ bool apply_sandbox(const WorkerLimits& limits, std::string* why) {
         SCMP_SYS(getcwd),
         // the answer on stdout, diagnostics on stderr
         SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(poll), SCMP_SYS(ppoll),
+        // a pipe of its own (the sanitizer runtimes probe memory through one)
+        SCMP_SYS(pipe), SCMP_SYS(pipe2),
         // threads and their synchronisation
         SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(get_robust_list), SCMP_SYS(rseq),
         SCMP_SYS(set_tid_address), SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
