@@ -463,6 +463,12 @@ struct TestPki::Impl {
         {"no-usage-extensions",
          CertSpec{person("900101300126", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false, "", ""},
          SignerSpec::kEc, &Impl::nca},
+        // The filer's own certificate, whose IIN (like the filer's in the manifest) fails its
+        // check digit.
+        {"bad-check-digit",
+         CertSpec{person("900101300127", "АХМЕТОВ", "АРМАН", "СЕРІКҰЛЫ"), y0, y1, false, kSigningKu,
+                  kIndividualEku},
+         SignerSpec::kEc, &Impl::nca},
         {"other-person",
          CertSpec{person("880515300091", "СЕРІКОВА", "АЙГҮЛ", "НҰРЛАНҚЫЗЫ"), y0, y1, false,
                   kSigningKu, kIndividualEku},

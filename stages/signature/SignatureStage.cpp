@@ -8,7 +8,6 @@
 
 #include <algorithm>
 
-#include "identity/IdentityNumber.hpp"
 #include "signature/CertificatePath.hpp"
 #include "signature/CmsInput.hpp"
 #include "signature/Gost.hpp"
@@ -748,23 +747,21 @@ class SignerCheck {
 // Does the signer (by its certificate) stand for the manifest's filer?
 void check_identity(const Manifest& m, const std::vector<X509*>& signers, Report& report) {
   if (signers.empty()) return;
-  const auto filed_on = local_date(m.submitted_at.utc, m.submitted_at.offset_minutes);
   json first_reason;
   for (X509* cert : signers) {
     const NcaIdentity id = read_nca_identity(cert);
     std::string reason;
+    // Whether the signer is the filer is a comparison of the two identities. A number that
+    // fails its check digit in both is the filer's number being wrong (FILER_ID_INVALID, the
+    // identity stage): the signer is still the filer, and no second reason is true.
     if (!id.iin) {
       reason = "the certificate carries no IIN (subject SERIALNUMBER)";
-    } else if (auto p = identity::iin_problem(*id.iin, filed_on)) {
-      reason = "the certificate's IIN " + *id.iin + " is invalid: " + *p;
     } else if (!m.filer.iin || *id.iin != *m.filer.iin) {
       reason = "the certificate's IIN " + *id.iin + " is not the filer's " +
                (m.filer.iin ? *m.filer.iin : std::string("(none)"));
     } else if (m.filer.kind == "legal_entity") {
       if (!id.bin) {
         reason = "the filer is a legal entity but the certificate carries no BIN";
-      } else if (auto pb = identity::bin_problem(*id.bin)) {
-        reason = "the certificate's BIN " + *id.bin + " is invalid: " + *pb;
       } else if (!m.filer.bin || *id.bin != *m.filer.bin) {
         reason = "the certificate's BIN " + *id.bin + " is not the filer's " +
                  (m.filer.bin ? *m.filer.bin : std::string("(none)"));

@@ -584,3 +584,22 @@ TEST_CASE("a signature with more signers than a filing carries is refused before
     }
   }
 }
+
+TEST_CASE(
+    "a filer's IIN that fails its check digit, carried in their own certificate, is one "
+    "reason, not two",
+    "[signature]") {
+  TempDir t;
+  BundleBuilder b;
+  b.signer = "bad-check-digit";
+  b.manifest["filer"]["iin"] = "900101300127";
+  const auto r = run_pipeline(b.write(t.path()));
+  // The number is wrong (FILER_ID_INVALID); the signer is the filer (no SIGNER_MISMATCH).
+  CHECK(codes_of(r) == Codes{"FILER_ID_INVALID"});
+  // A certificate of someone else is still someone else.
+  BundleBuilder other("other");
+  other.signer = "other-person";
+  other.manifest["filer"]["iin"] = "900101300127";
+  CHECK(codes_of(run_pipeline(other.write(t.path()))) ==
+        Codes{"FILER_ID_INVALID", "SIGNER_MISMATCH"});
+}
