@@ -589,6 +589,16 @@ std::vector<Spec> all_specs() {
     add(s);
   }
   {
+    // The same wrong IIN in the filer's own certificate: the number is wrong, the signer is
+    // still the filer — one reason.
+    Spec s = clean_claim("filer-iin-invalid-own-certificate");
+    s.manifest["filer"]["iin"] = "900101300127";
+    s.signer = "bad-check-digit";
+    s.outcome = "rejected";
+    s.codes = {"FILER_ID_INVALID"};
+    add(s);
+  }
+  {
     Spec s = clean_claim("filer-bin-invalid");
     s.manifest["filer"] = {{"kind", "legal_entity"},
                            {"iin", "880515300091"},
