@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <regex>
 
 #include "core/Manifest.hpp"
@@ -71,8 +72,6 @@ TEST_CASE("the spec's default severities", "[rules]") {
 }
 
 TEST_CASE("severity can be overridden per filing kind", "[rules]") {
-  const auto rs = rules::shipped_rules();
-  CHECK(rs.severity("FILE_NAME_NOT_DESCRIPTIVE", "letter") == Severity::kInfo);
   const auto custom = rules::load_rules(
       replace(shipped_text(), "[codes.DUPLICATE_FILE]\nseverity = \"review\"",
               "[codes.DUPLICATE_FILE]\nseverity = \"review\"\nkinds = { appeal = \"reject\" }"),
@@ -137,4 +136,58 @@ TEST_CASE("readability rules: sampling, thresholds and notice texts are validate
   CHECK_THROWS_AS(with("unreadable_mean_confidence = 40", "unreadable_mean_confidence = 90"),
                   rules::RulesError);
   CHECK_THROWS_AS(with("notice_title = {", "notice_title_x = {"), rules::RulesError);
+}
+
+TEST_CASE("the shipped rules keep the spec's default severities, for every kind", "[rules]") {
+  // ../shared/spec/bundle-format.md §3, the table of default codes. Deviations belong in a
+  // court's own rules copy (README), never in the shipped defaults.
+  using S = sot::Severity;
+  const std::map<std::string, S> spec = {{"BUNDLE_MALFORMED", S::kReject},
+                                         {"FILE_MISSING", S::kReject},
+                                         {"FILE_UNLISTED", S::kReject},
+                                         {"DIGEST_MISMATCH", S::kReject},
+                                         {"DUPLICATE_FILE", S::kReview},
+                                         {"SIGNATURE_MISSING", S::kReject},
+                                         {"SIGNATURE_INVALID", S::kReject},
+                                         {"CERT_UNTRUSTED", S::kReject},
+                                         {"CERT_EXPIRED", S::kReject},
+                                         {"CERT_REVOKED", S::kReject},
+                                         {"CERT_KEY_USAGE", S::kReject},
+                                         {"REVOCATION_UNKNOWN", S::kReview},
+                                         {"SIGNATURE_ALGORITHM_UNSUPPORTED", S::kReview},
+                                         {"SIGNER_MISMATCH", S::kReject},
+                                         {"FILER_ID_INVALID", S::kReject},
+                                         {"FORMAT_NOT_ALLOWED", S::kReject},
+                                         {"FORMAT_MISMATCH", S::kReject},
+                                         {"FILE_CORRUPT", S::kReject},
+                                         {"FILE_ENCRYPTED", S::kReject},
+                                         {"ACTIVE_CONTENT", S::kReject},
+                                         {"FILE_EMPTY", S::kReject},
+                                         {"FILE_TOO_LARGE", S::kReject},
+                                         {"BUNDLE_TOO_LARGE", S::kReject},
+                                         {"SCAN_RESOLUTION_LOW", S::kReject},
+                                         {"SCAN_RESOLUTION_HIGH", S::kInfo},
+                                         {"SCAN_SCALE", S::kReview},
+                                         {"SCAN_COLOR", S::kInfo},
+                                         {"UNREADABLE", S::kReject},
+                                         {"READABILITY_DOUBTFUL", S::kReview},
+                                         {"DOCUMENT_BLANK", S::kReject},
+                                         {"BLANK_PAGE", S::kInfo},
+                                         {"FILE_NAME_NOT_DESCRIPTIVE", S::kReview},
+                                         {"TITLE_MISMATCH", S::kReview},
+                                         {"ATTACHMENT_COUNT_MISMATCH", S::kReject},
+                                         {"PAYMENT_MISSING", S::kReject},
+                                         {"DEADLINE_PASSED", S::kReview},
+                                         {"TEXT_FORMAT", S::kInfo},
+                                         {"PROCESSING_FAILED", S::kReview}};
+  const auto rules = sot::rules::shipped_rules();
+  for (const auto& [code, severity] : spec) {
+    INFO(code);
+    const auto* rule = rules.code(code);
+    REQUIRE(rule);
+    CHECK(rule->severity == severity);
+    CHECK(rule->by_kind.empty());
+    for (const char* kind : {"claim", "letter", "appeal", "new_circumstances", "petition"})
+      CHECK(rules.severity(code, kind) == severity);
+  }
 }
