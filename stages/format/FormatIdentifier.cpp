@@ -73,17 +73,23 @@ struct ZipCloser {
 
 Identification identify_zip(int fd, const IdentifyLimits& limits) {
   const int dupfd = ::dup(fd);
-  if (dupfd < 0) return {"zip", "could not inspect the ZIP container"};
+  if (dupfd < 0) return {"zip", "could not inspect the ZIP container", false, true};
   int err = 0;
   std::unique_ptr<zip_t, ZipCloser> z(zip_fdopen(dupfd, ZIP_RDONLY, &err));
   if (!z) {
     ::close(dupfd);
-    return {"zip", "ZIP signature, but the container does not open (libzip error " +
-                       std::to_string(err) + ")"};
+    zip_error_t ze;
+    zip_error_init_with_code(&ze, err);
+    std::string why = zip_error_strerror(&ze);
+    zip_error_fini(&ze);
+    return {"zip", "the ZIP container is damaged and does not open: " + why, true, false};
   }
   const zip_int64_t n = zip_get_num_entries(z.get(), 0);
   if (n < 0 || static_cast<uint64_t>(n) > limits.max_zip_entries)
-    return {"zip", "ZIP with " + std::to_string(n) + " entries (over the inspection limit)"};
+    return {"zip",
+            "a ZIP container of " + std::to_string(n) + " entries, over the inspection limit of " +
+                std::to_string(limits.max_zip_entries),
+            false, true};
 
   // OpenDocument: an uncompressed "mimetype" entry.
   const zip_int64_t mt = zip_name_locate(z.get(), "mimetype", 0);
@@ -109,9 +115,11 @@ Identification identify_zip(int fd, const IdentifyLimits& limits) {
   zip_stat_t st;
   if (zip_stat_index(z.get(), static_cast<zip_uint64_t>(ct), 0, &st) != 0 ||
       !(st.valid & ZIP_STAT_SIZE) || st.size > limits.max_content_types_bytes)
-    return {"zip", "OOXML content types unreadable or too large"};
+    return {"zip", "the OOXML content types ([Content_Types].xml) are unreadable or too large",
+            true, false};
   zip_file_t* f = zip_fopen_index(z.get(), static_cast<zip_uint64_t>(ct), 0);
-  if (!f) return {"zip", "OOXML content types unreadable"};
+  if (!f)
+    return {"zip", "the OOXML content types ([Content_Types].xml) are unreadable", true, false};
   std::string xml(static_cast<size_t>(st.size), '\0');
   zip_int64_t got = 0;
   while (got < static_cast<zip_int64_t>(xml.size())) {
@@ -124,7 +132,8 @@ Identification identify_zip(int fd, const IdentifyLimits& limits) {
 
   pugi::xml_document doc;
   if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default & ~pugi::parse_doctype))
-    return {"zip", "OOXML content types are not well-formed XML"};
+    return {"zip", "the OOXML content types ([Content_Types].xml) are not well-formed XML", true,
+            false};
 
   static const std::array<std::pair<std::string_view, std::string_view>, 13> kMain = {{
       {"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docx"},

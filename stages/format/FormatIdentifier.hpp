@@ -21,6 +21,11 @@ namespace sot::format {
 struct Identification {
   std::string format;  // one of the names above
   std::string note;    // how it was told (for report detail), may be empty
+  // A ZIP container that could not be told apart because it is damaged (truncated, broken
+  // directory, unreadable content types) or past an inspection limit: what it is meant to be
+  // is then the name's to say (a damaged .docx is a corrupt Word file, not "a ZIP").
+  bool damaged = false;
+  bool over_limit = false;
 };
 
 struct IdentifyLimits {

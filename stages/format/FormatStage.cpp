@@ -36,6 +36,22 @@ void FormatStage::run(BundleContext& ctx, Findings& out) const {
       }
     }
 
+    // A ZIP that could not be told apart because it is damaged or too large to inspect, named
+    // as an allowed ZIP-based format (.docx, .xlsx): the file has the right format and is
+    // broken (FILE_CORRUPT) or past a limit (PROCESSING_FAILED) — never "not allowed".
+    if (format == "zip" && (facts->format.damaged || facts->format.over_limit)) {
+      std::string meant;
+      for (const auto& [fmt, exts] : rules.format_extensions)
+        if (rules.allowed_formats.count(fmt) && fmt != "zip" &&
+            std::find(exts.begin(), exts.end(), ext) != exts.end())
+          meant = fmt;
+      if (!meant.empty()) {
+        out.add_for_file(facts->format.damaged ? "FILE_CORRUPT" : "PROCESSING_FAILED", f.name,
+                         {{"reason", facts->format.note}, {"format", meant}, {"extension", ext}});
+        continue;
+      }
+    }
+
     nlohmann::json detail = {{"format", format}, {"extension", ext}};
     if (!facts->format.note.empty()) detail["note"] = facts->format.note;
     if (!rules.allowed_formats.count(format)) {
