@@ -514,6 +514,12 @@ std::vector<Spec> all_specs() {
   }
   with_attachment("file-corrupt-zip-bomb", "Шарттың көшірмесі.docx", make_docx_bomb(300u << 20),
                   "rejected", {"FILE_CORRUPT"});
+  {
+    // An upload cut short: the right format, broken — never "zip is not allowed".
+    const std::string docx = make_docx("ШАРТ № 17", {"Шарт мәтіні.", "Тараптар."});
+    with_attachment("file-corrupt-truncated-docx", "Шарттың көшірмесі.docx",
+                    docx.substr(0, docx.size() / 2), "rejected", {"FILE_CORRUPT"});
+  }
   with_attachment("file-encrypted-pdf", "Шарттың көшірмесі.pdf", encrypt_pdf(contract_pdf, true),
                   "rejected", {"FILE_ENCRYPTED"});
   with_attachment("file-restricted-pdf", "Шарттың көшірмесі.pdf", encrypt_pdf(contract_pdf, false),
