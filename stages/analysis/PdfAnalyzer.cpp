@@ -336,6 +336,31 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
   find_active_content(doc, limits, deadline, f);
   if (f.limit) return f;
   if (f.pages < 0) f.pages = 0;
+  if (f.pages == 0) {
+    // No page could be read. Empty only when the page tree says so: one that declares pages
+    // Poppler cannot reach (a page object shared a hundred thousand times, a count larger
+    // than the file's objects) is past the page limit or damaged — never "no pages".
+    Object catalog = doc.getXRef()->getCatalog();
+    long long declared = 0;
+    if (catalog.isDict()) {
+      Object pages = catalog.dictLookup("Pages");
+      if (pages.isDict()) {
+        Object count = pages.dictLookup("Count");
+        if (count.isInt()) declared = count.getInt();
+        if (count.isInt64()) declared = count.getInt64();
+      }
+    }
+    if (declared > static_cast<long long>(limits.max_pages)) {
+      f.limit = "the PDF's page tree declares " + std::to_string(declared) +
+                " pages, over the analysis limit of " + std::to_string(limits.max_pages);
+      return f;
+    }
+    if (declared > 0) {
+      f.corrupt = "the page tree is damaged: it declares " + std::to_string(declared) +
+                  " pages and none can be read";
+      return f;
+    }
+  }
   if (static_cast<std::uint32_t>(f.pages) > limits.max_pages) {
     f.limit = "PDF has " + std::to_string(f.pages) + " pages, over the analysis limit of " +
               std::to_string(limits.max_pages);

@@ -2,6 +2,8 @@
 // through the pipeline. Hostile inputs end in a finding within their limits.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include <tiffio.h>
 
 #include "analysis/DocumentAnalysis.hpp"
@@ -159,6 +161,45 @@ TEST_CASE("ACTIVE_CONTENT in PDFs: JavaScript, Launch, embedded files", "[analys
 TEST_CASE("a PDF without pages is FILE_EMPTY", "[analysis]") {
   CHECK(codes_of(with_attachment("Шарт.pdf", samples::make_feature_pdf("no-pages"))) ==
         Codes{"FILE_EMPTY"});
+}
+
+namespace {
+// A PDF whose page tree lists one page object `kids` times and declares `count` pages.
+std::string shared_page_pdf(int kids, int count) {
+  std::vector<std::string> objs = {"<< /Type /Catalog /Pages 2 0 R >>", "",
+                                   "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"};
+  std::string k;
+  for (int i = 0; i < kids; ++i) k += "3 0 R ";
+  objs[1] = "<< /Type /Pages /Kids [" + k + "] /Count " + std::to_string(count) + " >>";
+  std::string out = "%PDF-1.4\n";
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < objs.size(); ++i) {
+    offsets.push_back(out.size());
+    out += std::to_string(i + 1) + " 0 obj\n" + objs[i] + "\nendobj\n";
+  }
+  const size_t xref = out.size();
+  out += "xref\n0 " + std::to_string(objs.size() + 1) + "\n0000000000 65535 f \n";
+  for (size_t o : offsets) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", o);
+    out += line;
+  }
+  out += "trailer\n<< /Size " + std::to_string(objs.size() + 1) + " /Root 1 0 R >>\nstartxref\n" +
+         std::to_string(xref) + "\n%%EOF\n";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a page tree that declares pages none can read is never 'empty'", "[analysis]") {
+  // 100,000 pages that are one shared page object: past the page limit, a clerk looks.
+  const auto many = with_attachment("Шарт.pdf", shared_page_pdf(100000, 100000));
+  REQUIRE(codes_of(many) == Codes{"PROCESSING_FAILED"});
+  CHECK(
+      findings_with(many, "PROCESSING_FAILED")[0].finding.detail["reason"].get<std::string>().find(
+          "declares 100000 pages") != std::string::npos);
+  // Declaring more pages than it has, within the limit: a damaged file.
+  const auto damaged = with_attachment("Шарт.pdf", shared_page_pdf(1, 50));
+  REQUIRE(codes_of(damaged) == Codes{"FILE_CORRUPT"});
 }
 
 TEST_CASE("OOXML: macros, zip bombs, text", "[analysis]") {
