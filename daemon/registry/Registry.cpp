@@ -1,10 +1,7 @@
 #include "registry/Registry.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -62,33 +59,6 @@ std::string now_text() {
   return format_rfc3339(SystemClock{}.now(), 0);
 }
 
-// result/report.json of a bundle directory, read without following a link anywhere; "" when
-// there is none.
-std::string read_report_text(const fs::path& bundle_dir) {
-  const int dir = ::open(bundle_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dir < 0) return {};
-  const int result = ::openat(dir, "result", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  ::close(dir);
-  if (result < 0) return {};
-  const int fd = ::openat(result, "report.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  ::close(result);
-  if (fd < 0) return {};
-  std::string text;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (64 << 20)) {
-    text.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < text.size()) {
-      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-      if (n <= 0) break;
-      got += static_cast<size_t>(n);
-    }
-    text.resize(got);
-  }
-  ::close(fd);
-  return text;
-}
-
 class SqliteRegistry final : public Registry {
  public:
   SqliteRegistry(const fs::path& file, bool read_only);
@@ -106,7 +76,6 @@ class SqliteRegistry final : public Registry {
   void record_outcome(const std::string& bundle, const std::string& placed_as,
                       const std::string& outcome, const nlohmann::json& report) override;
   bool decided(const std::string& bundle) override;
-  int reconcile(const fs::path& spool_root, std::vector<std::string>* unknown) override;
   std::optional<BundleRecord> find(const std::string& bundle) override;
   std::vector<BundleRecord> by_submission(const std::string& submission_id) override;
   std::vector<BundleRecord> list(const ListQuery& q) override;
@@ -323,54 +292,6 @@ bool SqliteRegistry::decided(const std::string& bundle) {
   Statement s(db_, "SELECT 1 FROM bundles WHERE id=? AND state='decided'");
   s.bind(1, bundle);
   return s.step();
-}
-
-int SqliteRegistry::reconcile(const fs::path& spool_root, std::vector<std::string>* unknown) {
-  int recorded = 0;
-  for (const char* outcome : {"registered", "rejected", "review"}) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(spool_root / outcome, ec)) {
-      const std::string placed = e.path().filename().string();
-      // Our own report, read without following links; its bundle id names the registry row.
-      const std::string text = read_report_text(e.path());
-      if (text.empty()) {
-        if (unknown) unknown->push_back(std::string(outcome) + "/" + placed);
-        continue;
-      }
-      nlohmann::json report = nlohmann::json::parse(text, nullptr, false);
-      if (!report.is_object()) {
-        if (unknown) unknown->push_back(std::string(outcome) + "/" + placed);
-        continue;
-      }
-      const std::string bundle = report.value("bundle", placed);
-      bool known = false;
-      {
-        std::lock_guard lock(mutex_);
-        Statement s(db_,
-                    "SELECT 1 FROM bundles WHERE id=? AND state='decided' AND placed_as=? AND "
-                    "outcome=?");
-        s.bind(1, bundle).bind(2, placed).bind(3, std::string(outcome));
-        known = s.step();
-      }
-      if (known) continue;
-      // Only what was committed, with the very report that was committed.
-      const auto pending = pending_decision(bundle);
-      if (pending && pending->outcome == outcome && pending->report_sha256 == sha256_hex(text)) {
-        record_outcome(bundle, placed, outcome, report);
-        ++recorded;
-      } else if (unknown && !pending) {
-        bool decided_elsewhere = false;
-        {
-          std::lock_guard lock(mutex_);
-          Statement s(db_, "SELECT 1 FROM bundles WHERE id=? AND state='decided'");
-          s.bind(1, bundle);
-          decided_elsewhere = s.step();
-        }
-        if (!decided_elsewhere) unknown->push_back(std::string(outcome) + "/" + placed);
-      }
-    }
-  }
-  return recorded;
 }
 
 std::vector<BundleRecord> SqliteRegistry::records(Statement& s) {

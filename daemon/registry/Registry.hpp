@@ -100,13 +100,6 @@ class Registry {
   // Has this bundle id already been decided?
   virtual bool decided(const std::string& bundle) = 0;
 
-  // Start-up: a pending decision whose bundle already sits in its outcome directory with the
-  // committed report (a crash between the rename and record_outcome) is recorded as done.
-  // Bundles in outcome directories the registry never decided are not recorded (and are
-  // listed in `unknown`). Returns how many were recorded.
-  virtual int reconcile(const std::filesystem::path& spool_root,
-                        std::vector<std::string>* unknown = nullptr) = 0;
-
   virtual std::optional<BundleRecord> find(const std::string& bundle) = 0;
   // Every bundle of a submission, newest first (a refiled submission has several).
   virtual std::vector<BundleRecord> by_submission(const std::string& submission_id) = 0;

@@ -46,6 +46,39 @@ void write_committed(spool::Spool& spool, registry::Registry& registry, const ru
   fault_point("documents", id);
 }
 
+int reconcile(spool::Spool& spool, registry::Registry& registry,
+              std::vector<std::string>* unknown) {
+  int recorded = 0;
+  for (const Outcome o : {Outcome::kRegistered, Outcome::kRejected, Outcome::kReview}) {
+    const std::string outcome = spool::directory_of(o);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(spool.outcome_dir(o), ec)) {
+      const std::string placed = e.path().filename().string();
+      if (!spool::is_bundle_id(placed)) continue;
+      const auto text = spool::read_report_text(e.path());
+      const auto report = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+      if (!report.is_object()) {
+        unknown->push_back(outcome + "/" + placed);
+        continue;
+      }
+      const std::string bundle = report.value("bundle", placed);
+      const auto rec = registry.find(bundle);
+      const bool decided = rec && rec->state == "decided";
+      if (decided && rec->placed_as == placed && rec->outcome == outcome) continue;
+      // Only what was committed, with the very report that was committed.
+      const auto pending = registry.pending_decision(bundle);
+      if (pending && pending->outcome == outcome &&
+          pending->report_sha256 == registry::sha256_hex(*text)) {
+        registry.record_outcome(bundle, placed, outcome, report);
+        ++recorded;
+      } else if (!pending && !decided) {
+        unknown->push_back(outcome + "/" + placed);
+      }
+    }
+  }
+  return recorded;
+}
+
 std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,
                                  const rules::RuleSet& rules, const RecoveryLog& log) {
   std::vector<std::string> resume;
@@ -97,7 +130,7 @@ std::vector<std::string> recover(spool::Spool& spool, registry::Registry& regist
     }
   }
   std::vector<std::string> unknown;
-  if (const int n = registry.reconcile(spool.root(), &unknown); n > 0)
+  if (const int n = reconcile(spool, registry, &unknown); n > 0)
     log("",
         "registry: recorded " + std::to_string(n) + " committed decision(s) whose move it missed",
         false);

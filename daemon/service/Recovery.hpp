@@ -36,6 +36,12 @@ void write_committed(spool::Spool& spool, registry::Registry& registry, const ru
                      const std::string& report_text, const nlohmann::json& report,
                      const RecoveryLog& log);
 
+// Start-up: a committed decision whose bundle already sits in its outcome directory with the
+// committed report (a crash between the rename and record_outcome) is recorded as done.
+// Bundles in outcome directories the registry never decided are not recorded, only listed
+// in `unknown`. Returns how many were recorded.
+int reconcile(spool::Spool& spool, registry::Registry& registry, std::vector<std::string>* unknown);
+
 // Start-up: finishes every decision the registry committed (active/ and deciding/), undoes
 // the uncommitted ones, records the moves the registry missed. Returns the bundles of
 // active/ to process again from scratch.
