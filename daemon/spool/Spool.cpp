@@ -156,10 +156,6 @@ bool Spool::claim(const std::string& id) {
   return durable_rename(incoming() / id, to);
 }
 
-void Spool::write_result(const std::string& id, const std::string& name, const std::string& data) {
-  write_result_at(active() / id, name, data);
-}
-
 UniqueFd Spool::open_bundle(const fs::path& bundle_dir) const {
   // <root>/<area>/<bundle>: the area is ours, the bundle a validated name; neither is ever
   // followed as a link.
@@ -266,10 +262,6 @@ std::vector<std::string> Spool::set_aside(const fs::path& bundle_dir, const std:
   if (::fsync(bundle.get()) != 0) fail("fsync " + bundle_dir.string(), errno);
   fsync_path(aside.parent_path());
   return moved;
-}
-
-std::optional<nlohmann::json> Spool::finished_report(const std::string& id) const {
-  return report_at(active() / id);
 }
 
 std::optional<nlohmann::json> Spool::report_at(const fs::path& bundle_dir) const {

@@ -82,14 +82,11 @@ class Spool {
   std::vector<std::string> set_aside(const std::filesystem::path& bundle_dir,
                                      const std::string& label);
 
-  // Writes active/<id>/result/<name> durably (temp file, fsync, rename, fsync directory),
-  // through directory descriptors that never follow a link.
-  void write_result(const std::string& id, const std::string& name, const std::string& data);
-  // The same under any bundle directory (a clerk's decision is written in deciding/).
+  // Writes <bundle_dir>/result/<name> durably (temp file, fsync, rename, fsync directory),
+  // through directory descriptors that never follow a link (active/ or deciding/).
   void write_result_at(const std::filesystem::path& bundle_dir, const std::string& name,
                        const std::string& data);
-  // The complete report of a bundle in active/, if one was written.
-  std::optional<nlohmann::json> finished_report(const std::string& id) const;
+  // The daemon's complete report of a bundle (read_report).
   std::optional<nlohmann::json> report_at(const std::filesystem::path& bundle_dir) const;
 
   // Renames active/<id> into its outcome directory and returns the name it got there: the id,
