@@ -23,4 +23,5 @@ pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo pango pangocairo)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)  # test fixtures: encrypted PDFs
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)  # test fixtures: PDF filter chains
 find_package(Threads REQUIRED)

@@ -8,6 +8,7 @@
 #include <unicode/ucnv.h>
 #include <unistd.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include <cmath>
 #include <cstdio>
@@ -604,6 +605,43 @@ std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& d
 }
 
 namespace {
+// zlib streams for hostile PDFs: `count` copies of one byte, deflated in chunks (never held
+// whole), and the deflation of a given string.
+std::string deflate_repeated(char byte, std::uint64_t count) {
+  z_stream z{};
+  if (deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK) throw std::runtime_error("deflateInit");
+  const std::string chunk(1 << 20, byte);
+  std::string out;
+  char buf[1 << 16];
+  std::uint64_t left = count;
+  int flush = Z_NO_FLUSH;
+  do {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
+    left -= n;
+    flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+    z.avail_in = static_cast<uInt>(n);
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      deflate(&z, flush);
+      out.append(buf, sizeof buf - z.avail_out);
+    } while (z.avail_out == 0);
+  } while (flush != Z_FINISH);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string deflate_bytes(const std::string& in) {
+  uLongf n = compressBound(static_cast<uLong>(in.size()));
+  std::string out(n, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(in.data()),
+                static_cast<uLong>(in.size()), Z_BEST_COMPRESSION) != Z_OK)
+    throw std::runtime_error("compress2");
+  out.resize(n);
+  return out;
+}
+
 std::string assemble_pdf(const std::vector<std::string>& objects) {
   std::string out = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n";
   std::vector<size_t> offsets;
@@ -625,7 +663,8 @@ std::string assemble_pdf(const std::vector<std::string>& objects) {
 }  // namespace
 
 std::string make_feature_pdf(const std::string& feature) {
-  const std::string content = "BT /F1 14 Tf 72 720 Td (Hello court) Tj ET";
+  std::string content = "BT /F1 14 Tf 72 720 Td (Hello court) Tj ET";
+  std::string content_object;
   std::string catalog = "<< /Type /Catalog /Pages 2 0 R";
   std::string page =
       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
@@ -641,6 +680,39 @@ std::string make_feature_pdf(const std::string& feature) {
         "(cmd.exe) >> >>");
   } else if (feature == "deep") {
     page += " /Deep " + std::string(30000, '[') + std::string(30000, ']');
+  } else if (feature == "huge-image") {
+    // A 100,000 × 100,000 gray image behind a few bytes: decoding it is 10 GB of pixels.
+    page =
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >>";
+    content = "q 595 0 0 842 0 0 cm /Im1 Do Q";
+    const std::string pixels = deflate_repeated('\xff', 1 << 20);
+    extra.push_back(
+        "<< /Type /XObject /Subtype /Image /Width 100000 /Height 100000 "
+        "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length " +
+        std::to_string(pixels.size()) + " >>\nstream\n" + pixels + "\nendstream");
+  } else if (feature == "many-fonts") {
+    // 5,000 distinct fonts, each used once: every one is looked up and loaded.
+    std::string fonts, text;
+    for (int i = 0; i < 5000; ++i) {
+      fonts += "/F" + std::to_string(i + 10) + " " + std::to_string(i + 6) + " 0 R ";
+      text += "/F" + std::to_string(i + 10) + " 12 Tf (a) Tj ";
+      extra.push_back("<< /Type /Font /Subtype /TrueType /BaseFont /Font" + std::to_string(i) +
+                      " /FirstChar 97 /LastChar 97 /Widths [500] >>");
+    }
+    page =
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R " +
+        fonts + ">> >>";
+    content = "BT 72 720 Td " + text + "ET";
+  } else if (feature == "filter-chain") {
+    // The content stream behind three Flate filters: a few hundred bytes that inflate to 256 MiB of
+    // spaces.
+    const std::string once = deflate_repeated(' ', 256ull << 20);
+    const std::string twice = deflate_bytes(once);
+    const std::string thrice = deflate_bytes(twice);
+    content_object = "<< /Filter [/FlateDecode /FlateDecode /FlateDecode] /Length " +
+                     std::to_string(thrice.size()) + " >>\nstream\n" + thrice + "\nendstream";
   } else if (feature == "embedded") {
     catalog += " /Names << /EmbeddedFiles << /Names [(a.exe) 6 0 R] >> >>";
     extra.push_back("<< /Type /Filespec /F (a.exe) /EF << /F 7 0 R >> >>");
@@ -653,7 +725,9 @@ std::string make_feature_pdf(const std::string& feature) {
       feature == "no-pages" ? "<< /Type /Pages /Kids [] /Count 0 >>"
                             : "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
       page,
-      "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+      content_object.empty() ? "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" +
+                                   content + "\nendstream"
+                             : content_object,
       "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"};
   objs.insert(objs.end(), extra.begin(), extra.end());
   return assemble_pdf(objs);

@@ -60,7 +60,9 @@ void set_jfif_density(std::string& jpeg, int dpi);
 
 // Minimal hand-assembled PDFs with one feature each: "plain", "javascript" (OpenAction),
 // "launch" (a Launch action on a link), "embedded" (an EmbeddedFiles name tree), "no-pages",
-// "deep" (an array nested 30,000 levels in the page dictionary).
+// "deep" (an array nested 30,000 levels in the page dictionary); hostile ones:
+// "huge-image" (a 100,000 × 100,000 px image in a few KB), "many-fonts" (5,000 fonts on one
+// page), "filter-chain" (a content stream behind three Flate filters inflating to 256 MiB).
 std::string make_feature_pdf(const std::string& feature);
 
 // A PDF with `pages` empty A4 pages in a flat page tree (for page limits).

@@ -536,6 +536,10 @@ std::vector<Spec> all_specs() {
                   make_doc("Шарт", false, true), "rejected", {"ACTIVE_CONTENT"});
   with_attachment("file-empty-pdf-no-pages", "Шарттың көшірмесі.pdf", make_feature_pdf("no-pages"),
                   "rejected", {"FILE_EMPTY"});
+  // Hostile PDFs: limits judged from the dictionaries stop them before any decoding.
+  for (const char* feature : {"huge-image", "many-fonts", "filter-chain"})
+    with_attachment(std::string("processing-failed-pdf-") + feature, "Шарттың көшірмесі.pdf",
+                    make_feature_pdf(feature), "review", {"PROCESSING_FAILED"});
   {
     Spec s = clean_claim("text-format-not-times-14");
     s.docs[0] = {"Талап арыз.docx", "Талап арыз", "main", make_docx_font("Arial", 12)};

@@ -34,6 +34,11 @@ struct AnalysisLimits {
   std::uint32_t max_zip_ratio = 200;                    // inflated / compressed, per part
   std::uint64_t max_xml_part_bytes = 64ull << 20;
   std::uint64_t max_pdf_objects = 500'000;
+  std::uint32_t max_pdf_fonts = 10'000;                   // font dictionaries in the whole document
+  std::uint32_t max_page_fonts = 500;                     // fonts one page's resources name
+  std::uint32_t max_filter_chain = 4;                     // filters applied to one stream
+  std::uint64_t max_stream_bytes = 256ull << 20;          // one stream, decoded
+  std::uint32_t max_stream_ratio = 1000;                  // decoded / encoded past 16 MiB: a bomb
   std::chrono::milliseconds time_budget{20'000};          // whole document
   std::uint32_t max_text_bytes = 256 * 1024;              // text kept per page / document
   std::uint64_t max_color_sample_pixels = 40'000'000ull;  // decoded to decide gray vs colour

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 #include "analysis/DocumentAnalysis.hpp"
 #include "core/Text.hpp"
@@ -71,7 +72,8 @@ std::string color_of(GfxImageColorMap* map) {
 
 struct Deadline {
   SteadyClock::time_point at;
-  bool expired() const { return SteadyClock::now() > at; }
+  mutable bool stop = false;  // a limit was reached inside a page: interpret no further
+  bool expired() const { return stop || SteadyClock::now() > at; }
 };
 
 bool abort_check(void* data) {
@@ -134,6 +136,14 @@ class FactsOutputDev final : public OutputDev {
  private:
   void record(GfxState* state, int width, int height, GfxImageColorMap* map, Stream* str) {
     if (!page_ || width <= 0 || height <= 0) return;
+    const auto pixels = static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height);
+    if (pixels > limits_.max_image_pixels && !limit_) {
+      limit_ = "page " + std::to_string(page_->number) + " draws an image of " +
+               std::to_string(width) + " x " + std::to_string(height) +
+               " pixels, over the limit of " + std::to_string(limits_.max_image_pixels) + " pixels";
+      deadline_.stop = true;
+      return;
+    }
     const double* m = state->getCTM();
     const double w_pt = std::hypot(m[0], m[1]);
     const double h_pt = std::hypot(m[2], m[3]);
@@ -183,6 +193,7 @@ class FactsOutputDev final : public OutputDev {
   }
 
  public:
+  std::optional<std::string> take_limit() { return std::exchange(limit_, std::nullopt); }
   std::optional<bool> take_colour() {
     auto c = colour_;
     colour_.reset();
@@ -198,6 +209,7 @@ class FactsOutputDev final : public OutputDev {
   double last_y_ = 0;
   bool colour_checked_ = false;
   std::optional<bool> colour_;
+  std::optional<std::string> limit_;
 };
 
 std::string name_of(Dict* d, const char* key) {
@@ -244,6 +256,80 @@ void inspect(Dict* d, const std::string& where, std::vector<ActiveContent>& out,
   }
 }
 
+// The filters of a stream, from its dictionary (a name or an array of names).
+std::vector<std::string> filters_of(Dict* d) {
+  std::vector<std::string> out;
+  Object o = d->lookup("Filter");
+  if (o.isName()) out.emplace_back(o.getName());
+  if (o.isArray())
+    for (int i = 0; i < o.arrayGetLength() && i < 64; ++i) {
+      Object e = o.arrayGet(i);
+      out.emplace_back(e.isName() ? e.getName() : "?");
+    }
+  return out;
+}
+
+bool is_image_codec(const std::string& filter) {
+  return filter == "DCTDecode" || filter == "DCT" || filter == "JPXDecode" ||
+         filter == "JBIG2Decode" || filter == "CCITTFaxDecode" || filter == "CCF";
+}
+
+// The most one encoded byte can become through a filter (deflate: 1032; LZW: a 12-bit code
+// for up to 4096 bytes; run length: 2 bytes for 128).
+double max_expansion(const std::string& filter) {
+  if (filter == "FlateDecode" || filter == "Fl") return 1032;
+  if (filter == "LZWDecode" || filter == "LZW") return 2731;
+  if (filter == "RunLengthDecode" || filter == "RL") return 64;
+  return 1.25;  // ASCIIHex, ASCII85, Crypt
+}
+
+// A stream of the document, judged before anything interprets it: too many filters is
+// damage; a stream that could inflate past the limits is decoded here, counting bytes and
+// keeping none, and stopped as soon as it is over them. Streams ending in an image codec are
+// left to the image pixel limit. Returns what is wrong, or nothing.
+std::optional<std::string> judge_stream(Stream* str, int num, const AnalysisLimits& limits,
+                                        const Deadline& deadline, bool* corrupt) {
+  Dict* d = str->getDict();
+  const auto filters = filters_of(d);
+  if (filters.empty()) return std::nullopt;
+  if (filters.size() > limits.max_filter_chain) {
+    *corrupt = true;
+    return "object " + std::to_string(num) + " has a chain of " + std::to_string(filters.size()) +
+           " filters (at most " + std::to_string(limits.max_filter_chain) + " are read)";
+  }
+  if (std::any_of(filters.begin(), filters.end(), is_image_codec)) return std::nullopt;
+  Object length = d->lookup("Length");
+  const double encoded = length.isInt() ? std::max(1, length.getInt())
+                         : length.isInt64()
+                             ? static_cast<double>(std::max<long long>(1, length.getInt64()))
+                             : 1.0;
+  const std::uint64_t cap = std::min<std::uint64_t>(
+      limits.max_stream_bytes,
+      std::max<std::uint64_t>(16ull << 20,
+                              static_cast<std::uint64_t>(encoded) * limits.max_stream_ratio));
+  double could = encoded;
+  for (const auto& fl : filters) could *= max_expansion(fl);
+  if (could <= static_cast<double>(cap)) return std::nullopt;
+  // It could: count what it does.
+  std::uint64_t decoded = 0;
+  unsigned char buf[1 << 16];
+  str->reset();
+  for (int n; (n = str->doGetChars(sizeof buf, buf)) > 0;) {
+    decoded += static_cast<std::uint64_t>(n);
+    if (decoded > cap) {
+      str->close();
+      return "object " + std::to_string(num) + ": a stream of " +
+             std::to_string(static_cast<std::uint64_t>(encoded)) + " bytes behind " +
+             std::to_string(filters.size()) + " filter(s) inflates past " +
+             std::to_string(cap >> 20) + " MiB (limit: " + std::to_string(limits.max_stream_ratio) +
+             "× its size, at most " + std::to_string(limits.max_stream_bytes >> 20) + " MiB)";
+    }
+    if ((decoded & ((16u << 20) - 1)) < sizeof buf && deadline.expired()) break;
+  }
+  str->close();
+  return std::nullopt;
+}
+
 void find_active_content(PDFDoc& doc, const AnalysisLimits& limits, const Deadline& deadline,
                          AnalysisFacts& f) {
   XRef* xref = doc.getXRef();
@@ -262,6 +348,7 @@ void find_active_content(PDFDoc& doc, const AnalysisLimits& limits, const Deadli
   Object trailer_root = xref->getTrailerDict()->isDict()
                             ? xref->getTrailerDict()->dictLookupNF("Root").copy()
                             : Object(objNull);
+  std::uint32_t fonts = 0;
   for (int i = 0; i < n; ++i) {
     if ((i & 255) == 0 && deadline.expired()) {
       f.limit = "time budget exceeded while inspecting PDF objects";
@@ -272,6 +359,33 @@ void find_active_content(PDFDoc& doc, const AnalysisLimits& limits, const Deadli
     Object o = xref->fetch(i, e->gen);
     Dict* d = o.isDict() ? o.getDict() : o.isStream() ? o.getStream()->getDict() : nullptr;
     if (!d) continue;
+    // Limits judged from the dictionaries, before any page is interpreted.
+    const std::string type = name_of(d, "Type");
+    const std::string subtype = name_of(d, "Subtype");
+    if (type == "Font" && ++fonts > limits.max_pdf_fonts) {
+      f.limit = "PDF has more than " + std::to_string(limits.max_pdf_fonts) +
+                " font dictionaries (the analysis limit)";
+      return;
+    }
+    if (o.isStream() && subtype == "Image") {
+      Object w = d->lookup("Width"), h = d->lookup("Height");
+      const double px = (w.isNum() ? w.getNum() : 0) * (h.isNum() ? h.getNum() : 0);
+      if (px > static_cast<double>(limits.max_image_pixels)) {
+        f.limit = "object " + std::to_string(i) + " is an image of " +
+                  std::to_string(static_cast<long long>(w.getNum())) + " x " +
+                  std::to_string(static_cast<long long>(h.getNum())) +
+                  " pixels, over the limit of " + std::to_string(limits.max_image_pixels) +
+                  " pixels";
+        return;
+      }
+    }
+    if (o.isStream()) {
+      bool corrupt = false;
+      if (auto bad = judge_stream(o.getStream(), i, limits, deadline, &corrupt)) {
+        (corrupt ? f.corrupt : f.limit) = std::move(bad);
+        return;
+      }
+    }
     std::string where = "object " + std::to_string(i);
     if (trailer_root.isRef() && trailer_root.getRefNum() == i) {
       where = "document catalog";
@@ -334,7 +448,7 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
   f.notes["pdf_version"] =
       std::to_string(doc.getPDFMajorVersion()) + "." + std::to_string(doc.getPDFMinorVersion());
   find_active_content(doc, limits, deadline, f);
-  if (f.limit) return f;
+  if (f.limit || f.corrupt) return f;
   if (f.pages < 0) f.pages = 0;
   if (f.pages == 0) {
     // No page could be read. Empty only when the page tree says so: one that declares pages
@@ -385,10 +499,23 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
     if (pf.rotation == 90 || pf.rotation == 270) std::swap(w, h);
     pf.width_mm = w * kMmPerPt;
     pf.height_mm = h * kMmPerPt;
+    if (Dict* res = page->getResourceDict()) {
+      Object fonts = res->lookup("Font");
+      if (fonts.isDict() &&
+          static_cast<std::uint32_t>(fonts.dictGetLength()) > limits.max_page_fonts) {
+        f.limit = "page " + std::to_string(i) + " names " + std::to_string(fonts.dictGetLength()) +
+                  " fonts, over the limit of " + std::to_string(limits.max_page_fonts);
+        return f;
+      }
+    }
     out.begin(&pf, w, h);
     doc.displayPage(&out, i, 72, 72, 0, false, true, false, abort_check,
                     const_cast<Deadline*>(&deadline));
     out.begin(nullptr, 1, 1);
+    if (auto limit = out.take_limit()) {
+      f.limit = std::move(limit);
+      return f;
+    }
     if (deadline.expired()) {
       f.limit = "time budget exceeded at page " + std::to_string(i);
       return f;

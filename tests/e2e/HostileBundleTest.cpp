@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "generator/Documents.hpp"
 #include "support/Process.hpp"
 #include "support/TestBundle.hpp"
 
@@ -110,4 +111,29 @@ TEST_CASE("a document that is a FIFO or unreadable is not the filer's rejection"
   REQUIRE(::mkfifo(doc.c_str(), 0600) == 0);
   const json r = check_one(dir);  // must not block reading the FIFO
   CHECK(codes(r).count("BUNDLE_MALFORMED"));
+}
+
+TEST_CASE("hostile PDFs through the CLI: limits act before the work", "[hostile]") {
+  // A 100,000 × 100,000 px image, 5,000 fonts on a page, a stream inflating through a chain
+  // of filters: each is a processing failure for a clerk, never a registration or a timeout.
+  for (const char* feature : {"huge-image", "many-fonts", "filter-chain"}) {
+    INFO(feature);
+    TempDir t;
+    BundleBuilder b(std::string("hostile-") + feature);
+    b.documents[1].file = "Шарттың көшірмесі.pdf";
+    b.documents[1].content = sot::samples::make_feature_pdf(feature);
+    const auto run =
+        run_process({SOT_INTAKE_BIN, "check", "--trust-dir", (test_pki_dir() / "trust").string(),
+                     "--crl-dir", (test_pki_dir() / "crl").string(), b.write(t.path()).string()});
+    REQUIRE(run.exit_code == 0);
+    const json r = json::parse(run.out);
+    INFO(r["findings"].dump());
+    CHECK(r["outcome"] == "review");
+    CHECK(codes(r) == std::set<std::string>{"PROCESSING_FAILED"});
+    for (const auto& f : r["findings"]) {
+      CHECK(f["file"] == "Шарттың көшірмесі.pdf");
+      CHECK_THAT(f["detail"]["reason"].get<std::string>(),
+                 !Catch::Contains("time budget") && !Catch::Contains("timed out"));
+    }
+  }
 }

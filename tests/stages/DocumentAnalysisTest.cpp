@@ -384,6 +384,30 @@ TEST_CASE("hostile documents end in a finding within their limits", "[analysis][
   }
 }
 
+TEST_CASE("hostile PDFs are stopped by limits before the work", "[analysis][hostile]") {
+  // Each of these used to take a minute or more of decoding or font loading.
+  struct Case {
+    const char* feature;
+    const char* code;
+    const char* reason;
+  };
+  for (const Case c : {Case{"huge-image", "PROCESSING_FAILED", "100000 x 100000"},
+                       Case{"many-fonts", "PROCESSING_FAILED", "5001 fonts"},
+                       Case{"filter-chain", "PROCESSING_FAILED", "inflates"}}) {
+    INFO(c.feature);
+    const auto pdf = samples::make_feature_pdf(c.feature);
+    CHECK(pdf.size() < (1u << 20));
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = with_attachment("Шарт.pdf", pdf);
+    const auto took = std::chrono::steady_clock::now() - started;
+    INFO("took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+    REQUIRE(codes_of(r) == Codes{c.code});
+    CHECK_THAT(findings_with(r, c.code)[0].finding.detail["reason"].get<std::string>(),
+               Catch::Contains(c.reason));
+    CHECK(r.outcome == Outcome::kReview);
+  }
+}
+
 TEST_CASE("facts survive a round trip through JSON (for worker processes)", "[analysis]") {
   const auto f = analysis::analyze(samples::make_scanned_pdf(150, "gray", 2, 148, 210), "pdf");
   const auto back = analysis::facts_from_json(analysis::to_json(f));
