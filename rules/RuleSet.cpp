@@ -253,6 +253,9 @@ class Loader {
     rs.text_format.font = string_at(tf->get("font"), "text_format.font");
     if (rs.text_format.font.empty()) fail("text_format.font", "must not be empty");
     rs.text_format.size_pt = fraction_at(tf->get("size_pt"), "text_format.size_pt", 200);
+    if (tf->get("font_equivalents"))
+      rs.text_format.font_equivalents =
+          strings_at(tf->get("font_equivalents"), "text_format.font_equivalents");
 
     load_readability(rs.readability);
 

@@ -5,9 +5,9 @@
 // basis (kk, ru); [limits] max_file_bytes, max_bundle_bytes; [formats] allowed, extensions.*;
 // [file_names] patterns; [payment] duty_kinds, duty_proceedings; [[deadlines]] kind,
 // proceedings, from, months, basis; [scan] min_dpi, max_dpi, scale_tolerance;
-// [text_format] font, size_pt; [readability] (see ReadabilityRules). Validation is complete at
-// load: a rules file that loads is one every stage can use; any problem is a RulesError naming the
-// file, key and reason.
+// [text_format] font, size_pt, font_equivalents; [readability] (see ReadabilityRules). Validation
+// is complete at load: a rules file that loads is one every stage can use; any problem is a
+// RulesError naming the file, key and reason.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +57,9 @@ struct ScanRules {
 struct TextFormatRules {
   std::string font = "Times New Roman";
   double size_pt = 14;
+  // Fonts accepted as the same face (metric-compatible equivalents); names are compared by
+  // family: case, spaces, a subset tag and style suffixes (-Bold, ,Italic, PSMT) ignored.
+  std::vector<std::string> font_equivalents;
 };
 
 // Readability (rules [readability]): when a page counts as blank, which pages are OCR'd, the

@@ -55,13 +55,13 @@ void attach_jpeg(cairo_surface_t* img, const std::string& jpeg) {
 
 // Lays out title + paragraphs from the top-left margin; units are the context's.
 void draw_text(cairo_t* cr, double width, double margin, double font_px, const std::string& title,
-               const std::vector<std::string>& paragraphs) {
+               const std::vector<std::string>& paragraphs, const char* font = "Liberation Serif") {
   PangoLayout* layout = pango_cairo_create_layout(cr);
   pango_layout_set_width(layout, static_cast<int>((width - 2 * margin) * PANGO_SCALE));
   pango_layout_set_wrap(layout, PANGO_WRAP_WORD);
   double y = margin;
   auto put = [&](const std::string& text, bool bold, PangoAlignment align) {
-    PangoFontDescription* fd = pango_font_description_from_string("Liberation Serif");
+    PangoFontDescription* fd = pango_font_description_from_string(font);
     pango_font_description_set_absolute_size(fd, font_px * PANGO_SCALE);
     if (bold) pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
     pango_layout_set_font_description(layout, fd);
@@ -192,6 +192,15 @@ std::string make_pdf_pages(
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (!title.empty() || !paragraphs.empty())
       draw_text(cr, w, 25 * kPtPerMm, 14, title, paragraphs);
+  });
+}
+
+std::string make_pdf_font(const std::string& font, double size_pt, const std::string& title,
+                          const std::vector<std::string>& paragraphs) {
+  const double w = 210 * kPtPerMm, h = 297 * kPtPerMm;
+  return pdf_document(w, h, 1, [&](cairo_t* cr, int) {
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    draw_text(cr, w, 25 * kPtPerMm, size_pt, title, paragraphs, font.c_str());
   });
 }
 

@@ -13,6 +13,9 @@ namespace sot::samples {
 // An A4 text PDF: a bold title and paragraphs, Liberation Serif 14.
 std::string make_pdf(const std::string& title, const std::vector<std::string>& paragraphs);
 
+// A one-page text PDF set in `font` (a fontconfig family) at `size_pt`.
+std::string make_pdf_font(const std::string& font, double size_pt, const std::string& title,
+                          const std::vector<std::string>& paragraphs);
 // A text PDF of several A4 pages, each a title and paragraphs; an empty page stays blank.
 std::string make_pdf_pages(
     const std::vector<std::pair<std::string, std::vector<std::string>>>& pages);

@@ -541,6 +541,13 @@ std::vector<Spec> all_specs() {
     with_attachment(std::string("processing-failed-pdf-") + feature, "Шарттың көшірмесі.pdf",
                     make_feature_pdf(feature), "review", {"PROCESSING_FAILED"});
   {
+    // A text PDF typeset in an 11 pt sans-serif: the same requirement as for DOCX.
+    Spec s = clean_claim("text-format-pdf-sans-11");
+    s.docs[0].content = make_pdf_font("DejaVu Sans", 11, "ТАЛАП АРЫЗ", kClaimText);
+    s.codes = {"TEXT_FORMAT"};
+    add(s);
+  }
+  {
     Spec s = clean_claim("text-format-not-times-14");
     s.docs[0] = {"Талап арыз.docx", "Талап арыз", "main", make_docx_font("Arial", 12)};
     s.outcome = "registered";

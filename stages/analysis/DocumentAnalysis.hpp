@@ -97,7 +97,7 @@ struct AnalysisFacts {
   int pages = 0;
   std::vector<PageFacts> page_facts;                // for PDF/TIFF every page; JPEG one
   std::string text;                                 // OOXML/DOC body text (capped)
-  std::vector<FontUse> fonts;                       // DOCX body text: font and size by characters
+  std::vector<FontUse> fonts;  // DOCX body text / PDF visible text: font and size by characters
   nlohmann::json notes = nlohmann::json::object();  // format-specific evidence
 };
 

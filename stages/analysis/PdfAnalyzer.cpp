@@ -9,6 +9,7 @@
 // budget that Poppler's abort callback enforces inside a page's content stream.
 #include <Catalog.h>
 #include <Error.h>
+#include <GfxFont.h>
 #include <GfxState.h>
 #include <GlobalParams.h>
 #include <OutputDev.h>
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -102,7 +104,10 @@ class FactsOutputDev final : public OutputDev {
     if (!page_) return;
     ++page_->text_chars;
     const int render = state->getRender() & 3;
-    if (render != 3) ++page_->visible_text_chars;  // 3: neither fill nor stroke (OCR layers)
+    if (render != 3) {  // 3: neither fill nor stroke (OCR layers)
+      ++page_->visible_text_chars;
+      if (uLen > 0 && u[0] > ' ') count_font(state);
+    }
     if (page_->text.size() >= limits_.max_text_bytes) return;
     if (std::abs(y - last_y_) > 2.0 && !page_->text.empty()) page_->text += '\n';
     last_y_ = y;
@@ -193,6 +198,16 @@ class FactsOutputDev final : public OutputDev {
   }
 
  public:
+  // Visible glyphs by font (its name without a subset tag) and effective size (the font
+  // size through the text matrix and the CTM, to the half point), most used first.
+  std::vector<FontUse> take_fonts() {
+    std::vector<FontUse> out;
+    for (const auto& [key, chars] : font_use_) out.push_back({key.first, key.second, chars});
+    std::sort(out.begin(), out.end(),
+              [](const FontUse& a, const FontUse& b) { return a.chars > b.chars; });
+    if (out.size() > 32) out.resize(32);
+    return out;
+  }
   std::optional<std::string> take_limit() { return std::exchange(limit_, std::nullopt); }
   std::optional<bool> take_colour() {
     auto c = colour_;
@@ -210,6 +225,26 @@ class FactsOutputDev final : public OutputDev {
   bool colour_checked_ = false;
   std::optional<bool> colour_;
   std::optional<std::string> limit_;
+  const GfxFont* last_font_ = nullptr;
+  std::string last_font_name_;
+  std::map<std::pair<std::string, double>, std::uint64_t> font_use_;
+
+  void count_font(GfxState* state) {
+    const GfxFont* font = state->getFont().get();
+    if (font != last_font_) {
+      last_font_ = font;
+      last_font_name_ = font ? font->getNameWithoutSubsetTag() : "";
+      if (last_font_name_.empty()) last_font_name_ = "(unnamed)";
+      if (last_font_name_.size() > 64) last_font_name_.resize(64);
+    }
+    const double size = std::round(state->getTransformedFontSize() * 2) / 2;
+    const auto key = std::make_pair(last_font_name_, size);
+    auto it = font_use_.find(key);
+    if (it != font_use_.end())
+      ++it->second;
+    else if (font_use_.size() < 256)
+      font_use_.emplace(key, 1);
+  }
 };
 
 std::string name_of(Dict* d, const char* key) {
@@ -533,6 +568,7 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
     out.take_colour();
     f.page_facts.push_back(std::move(pf));
   }
+  f.fonts = out.take_fonts();
   if (!errors.empty()) f.notes["parser_messages"] = errors.substr(0, 512);
   // Readers shrug off a few syntax errors; a structure that needed rebuilding and still
   // fails, or hundreds of errors (objects nested past the parser's limit, garbage), is damage.

@@ -1,5 +1,6 @@
 #include "document/TextFormatStage.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/Text.hpp"
@@ -7,22 +8,53 @@
 
 namespace sot::document {
 
+std::string font_family_key(std::string_view name) {
+  // A subset tag: six capitals and '+'.
+  if (name.size() > 7 && name[6] == '+' &&
+      std::all_of(name.begin(), name.begin() + 6, [](char c) { return c >= 'A' && c <= 'Z'; }))
+    name.remove_prefix(7);
+  // Style after a comma or a hyphen: "TimesNewRoman,Bold", "LiberationSerif-Italic".
+  name = name.substr(0, name.find_first_of(",-"));
+  std::string key;
+  for (char c : name) {
+    if (c == ' ' || c == '_') continue;
+    key += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  // PostScript name endings and style words written into the name.
+  for (bool again = true; again;) {
+    again = false;
+    for (std::string_view end :
+         {"psmt", "mt", "ps", "bolditalic", "bold", "italic", "oblique", "regular"}) {
+      if (key.size() > end.size() + 3 &&
+          key.compare(key.size() - end.size(), end.size(), end) == 0) {
+        key.resize(key.size() - end.size());
+        again = true;
+      }
+    }
+  }
+  return key;
+}
+
 void TextFormatStage::run(BundleContext& ctx, Findings& out) const {
   const Manifest* m = ctx.bundle.manifest();
   if (!m) return;
+  const auto& rules = ctx.rules.text_format;
+  std::vector<std::string> accepted = {font_family_key(rules.font)};
+  for (const auto& e : rules.font_equivalents) accepted.push_back(font_family_key(e));
+  auto accepted_font = [&](const std::string& font) {
+    const std::string key = font_family_key(font);
+    return std::find(accepted.begin(), accepted.end(), key) != accepted.end();
+  };
   for (const auto& doc : m->documents) {
     if (doc.role != "main") continue;
     const FileEntry* f = ctx.bundle.file(doc.file);
     if (!f || f->size > ctx.rules.max_file_bytes) continue;
     const analysis::AnalysisFacts* a = ctx.facts.analysis(*f);
-    if (!a || a->fonts.empty() || a->corrupt) continue;
+    if (!a || a->fonts.empty() || a->corrupt || a->limit) continue;
     std::uint64_t total = 0, matching = 0;
-    const std::string want = text::fold_case(ctx.rules.text_format.font);
     for (const auto& u : a->fonts) {
       total += u.chars;
-      if (text::fold_case(u.font) == want &&
-          std::abs(u.size_pt - ctx.rules.text_format.size_pt) < 0.25)
-        matching += u.chars;
+      if (accepted_font(u.font) && std::abs(u.size_pt - rules.size_pt) < 0.25) matching += u.chars;
     }
     if (total == 0 || matching * 2 >= total) continue;
     const auto& top = a->fonts.front();
@@ -30,8 +62,10 @@ void TextFormatStage::run(BundleContext& ctx, Findings& out) const {
                      {{"font", top.font},
                       {"size_pt", top.size_pt},
                       {"share", std::round(1000.0 * top.chars / total) / 1000.0},
-                      {"expected_font", ctx.rules.text_format.font},
-                      {"expected_size_pt", ctx.rules.text_format.size_pt}});
+                      {"in_format_share", std::round(1000.0 * matching / total) / 1000.0},
+                      {"expected_font", rules.font},
+                      {"expected_size_pt", rules.size_pt},
+                      {"accepted_fonts", rules.font_equivalents}});
   }
 }
 

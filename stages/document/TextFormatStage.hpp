@@ -1,11 +1,19 @@
 // Text format: TEXT_FORMAT (info) when most of the main document's body text is not in the
-// rules' font and size (text_format.font, text_format.size_pt: Times New Roman 14), from the
-// DOCX's styles and direct formatting.
+// rules' font and size (text_format.font, text_format.size_pt: Times New Roman 14; or one of
+// text_format.font_equivalents), from the DOCX's styles and direct formatting or from the
+// fonts and effective sizes a PDF's visible text layer is drawn with.
 #pragma once
 
 #include "core/Stage.hpp"
 
+#include <string>
+#include <string_view>
+
 namespace sot::document {
+
+// A font name reduced to its family for comparison: "ABCDEF+TimesNewRomanPS-BoldMT",
+// "Times New Roman" and "TimesNewRoman,Bold" are all "timesnewroman".
+std::string font_family_key(std::string_view name);
 
 class TextFormatStage final : public Stage {
  public:

@@ -7,6 +7,7 @@
 #include <tiffio.h>
 
 #include "analysis/DocumentAnalysis.hpp"
+#include "document/TextFormatStage.hpp"
 #include "generator/Documents.hpp"
 #include "support/TestBundle.hpp"
 
@@ -300,6 +301,74 @@ TEST_CASE("TEXT_FORMAT: the main document not in Times New Roman 14", "[analysis
     CHECK(findings_with(r, "TEXT_FORMAT")[0].finding.detail["font"] == "Arial");
     CHECK(findings_with(r, "TEXT_FORMAT")[0].severity == Severity::kInfo);
   }
+}
+
+TEST_CASE("TEXT_FORMAT: a text PDF's fonts and effective sizes", "[analysis]") {
+  TempDir t;
+  BundleBuilder b;
+  b.documents[0].file = "Талап арыз.pdf";
+  const std::vector<std::string> body = {
+      "Жауапкерден 1 500 000 теңге негізгі қарызды өндіріп беруді сұраймын.",
+      "Прошу взыскать с ответчика сумму основного долга по договору займа."};
+  SECTION("Liberation Serif 14 (metric-compatible with Times New Roman)") {
+    b.documents[0].content = samples::make_pdf_font("Liberation Serif", 14, "ТАЛАП АРЫЗ", body);
+    const auto a = analysis::analyze(b.documents[0].content, "pdf");
+    REQUIRE_FALSE(a.fonts.empty());
+    CHECK(a.fonts[0].font == "LiberationSerif");  // subset tag dropped
+    CHECK(a.fonts[0].size_pt == 14);
+    CHECK(codes_of(run_pipeline(b.write(t.path()))).empty());
+  }
+  SECTION("DejaVu Sans 11") {
+    b.documents[0].content = samples::make_pdf_font("DejaVu Sans", 11, "ТАЛАП АРЫЗ", body);
+    const auto r = run_pipeline(b.write(t.path()));
+    REQUIRE(codes_of(r) == Codes{"TEXT_FORMAT"});
+    const auto d = findings_with(r, "TEXT_FORMAT")[0].finding.detail;
+    CHECK(d["font"] == "DejaVuSans");
+    CHECK(d["size_pt"] == 11);
+    CHECK(d["in_format_share"] == 0);
+  }
+  SECTION("Liberation Serif 12: the right face at the wrong size") {
+    b.documents[0].content = samples::make_pdf_font("Liberation Serif", 12, "ТАЛАП АРЫЗ", body);
+    const auto r = run_pipeline(b.write(t.path()));
+    REQUIRE(codes_of(r) == Codes{"TEXT_FORMAT"});
+    CHECK(findings_with(r, "TEXT_FORMAT")[0].finding.detail["size_pt"] == 12);
+  }
+  SECTION("7 pt text drawn at twice the scale is 14 pt") {
+    // The effective size comes through the CTM; a Times-Roman base font is Times.
+    std::string text;
+    for (int i = 0; i < 20; ++i)
+      text += "BT /F1 7 Tf 36 " + std::to_string(380 - 10 * i) +
+              " Td (Talapker zhauapkerden qaryzdy ondirip berudi suraidy) Tj ET ";
+    const std::string content = "q 2 0 0 2 0 0 cm " + text + "Q";
+    b.documents[0].content =
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >> endobj\n"
+        "4 0 obj << /Length " +
+        std::to_string(content.size()) + " >> stream\n" + content +
+        "\nendstream endobj\n"
+        "5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >> endobj\n"
+        "trailer << /Root 1 0 R >>\n%%EOF\n";
+    const auto a = analysis::analyze(b.documents[0].content, "pdf");
+    REQUIRE_FALSE(a.fonts.empty());
+    CHECK(a.fonts[0].font == "Times-Roman");
+    CHECK(a.fonts[0].size_pt == 14);
+    CHECK(findings_with(run_pipeline(b.write(t.path())), "TEXT_FORMAT").empty());
+  }
+}
+
+TEST_CASE("font families compare by face, not by spelling", "[analysis]") {
+  using document::font_family_key;
+  CHECK(font_family_key("Times New Roman") == "timesnewroman");
+  CHECK(font_family_key("ABCDEF+TimesNewRomanPS-BoldMT") == "timesnewroman");
+  CHECK(font_family_key("TimesNewRomanPSMT") == "timesnewroman");
+  CHECK(font_family_key("TimesNewRoman,BoldItalic") == "timesnewroman");
+  CHECK(font_family_key("Times-Roman") == "times");
+  CHECK(font_family_key("QWERTY+LiberationSerif-Bold") == "liberationserif");
+  CHECK(font_family_key("Tinos-Regular") == "tinos");
+  CHECK(font_family_key("ArialMT") == "arial");
+  CHECK(font_family_key("DejaVuSans") == "dejavusans");
 }
 
 TEST_CASE("TIFF: pages, resolution, photometric", "[analysis]") {
