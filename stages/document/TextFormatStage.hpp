@@ -6,14 +6,29 @@
 
 #include "core/Stage.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/DocumentAnalysis.hpp"
+
+namespace sot::rules {
+struct TextFormatRules;
+}
 
 namespace sot::document {
 
 // A font name reduced to its family for comparison: "ABCDEF+TimesNewRomanPS-BoldMT",
 // "Times New Roman" and "TimesNewRoman,Bold" are all "timesnewroman".
 std::string font_family_key(std::string_view name);
+
+// The TEXT_FORMAT finding's detail for a document's font use, or nothing when most of its
+// text is in the rules' font (or an equivalent) and size.
+std::optional<nlohmann::json> text_format_issue(const std::vector<analysis::FontUse>& fonts,
+                                                const rules::TextFormatRules& rules);
 
 class TextFormatStage final : public Stage {
  public:
