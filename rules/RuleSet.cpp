@@ -361,6 +361,33 @@ class Loader {
         r.title_synonyms.push_back(std::move(group));
       }
     }
+    if (t->get("kind_heading_lines")) r.kind_heading_lines = whole("kind_heading_lines");
+    if (t->get("kind_min_markers")) r.kind_min_markers = whole("kind_min_markers");
+    if (const toml::node* kn = t->get("kinds")) {
+      const toml::array* arr = kn->as_array();
+      if (!arr) fail("readability.kinds", "expected an array of tables [[readability.kinds]]", kn);
+      for (size_t i = 0; i < arr->size(); ++i) {
+        const std::string at = "readability.kinds[" + std::to_string(i) + "]";
+        const toml::table* k = arr->get(i)->as_table();
+        if (!k) fail(at, "expected a table", arr->get(i));
+        DocumentKindRule rule;
+        rule.kind = string_at(k->get("kind"), at + ".kind");
+        if (rule.kind.empty()) fail(at + ".kind", "must not be empty");
+        if (k->get("is_a")) rule.is_a = string_at(k->get("is_a"), at + ".is_a");
+        rule.names = strings_at(k->get("names"), at + ".names");
+        if (rule.names.empty()) fail(at + ".names", "a kind needs at least one name");
+        if (k->get("markers")) rule.markers = strings_at(k->get("markers"), at + ".markers");
+        for (const auto& other : r.kinds)
+          if (other.kind == rule.kind) fail(at + ".kind", "'" + rule.kind + "' is listed twice");
+        r.kinds.push_back(std::move(rule));
+      }
+      for (const auto& k : r.kinds) {
+        if (k.is_a.empty()) continue;
+        if (std::none_of(r.kinds.begin(), r.kinds.end(),
+                         [&](const DocumentKindRule& o) { return o.kind == k.is_a; }))
+          fail("readability.kinds", "kind '" + k.kind + "' is_a '" + k.is_a + "', not a kind");
+      }
+    }
   }
 
   const toml::table& root_;

@@ -62,6 +62,15 @@ struct TextFormatRules {
   std::vector<std::string> font_equivalents;
 };
 
+// A kind of document the recogniser knows (rules [[readability.kinds]]): how a title or a
+// heading names it, and phrases its text typically contains (kk and ru).
+struct DocumentKindRule {
+  std::string kind;                // "claim", "decision", "power_of_attorney", …
+  std::string is_a;                // a broader kind this one is a case of ("" for none)
+  std::vector<std::string> names;  // "талап арыз", "исковое заявление", …
+  std::vector<std::string> markers;  // "прошу суд", "сотыңыздан сұраймын", …
+};
+
 // Readability (rules [readability]): when a page counts as blank, which pages are OCR'd, the
 // confidence thresholds of the readable / doubtful / unreadable decision, what plausible text
 // is, and the title check's synonyms.
@@ -90,6 +99,9 @@ struct ReadabilityRules {
   std::set<std::string, std::less<>> common_words;        // case-folded
   std::set<std::string, std::less<>> title_ignore_words;  // "көшірмесі", "копия", …
   std::vector<std::vector<std::string>> title_synonyms;   // groups of equivalent phrases
+  long kind_heading_lines = 30;  // a document names itself within its first lines
+  long kind_min_markers = 3;     // without a heading: this many distinct markers to recognise
+  std::vector<DocumentKindRule> kinds;
 };
 
 struct RuleSet {

@@ -21,6 +21,7 @@
 #include <tuple>
 
 #include "generator/Calibration.hpp"
+#include "generator/DocumentKinds.hpp"
 #include "generator/Documents.hpp"
 #include "generator/TestPki.hpp"
 
@@ -450,20 +451,30 @@ std::vector<Spec> all_specs() {
   // ---- document analysis --------------------------------------------------------------
   const std::string contract_pdf = make_pdf("ШАРТ № 17", {"Шарт мәтіні."});
   // Readability (pages from the calibration set, samples/generator/Calibration.cpp).
+  // The calibration pages carry a claim's text: attached as the claim's copy (for the
+  // defendant), so that the title names what the page is.
+  auto with_claim_copy = [&](const std::string& id, const std::string& content, std::string outcome,
+                             std::set<std::string> codes) {
+    Spec s = clean_claim(id);
+    s.docs[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment", content};
+    s.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+    s.outcome = std::move(outcome);
+    s.codes = std::move(codes);
+    add(s);
+  };
   auto calibration_page = [](const std::string& name) {
     for (auto s : calibration_set())
       if (s.name == name) return s;
     throw std::runtime_error("no calibration page " + name);
   };
-  with_attachment("unreadable-blurred-scan", "Шарттың көшірмесі.jpeg",
-                  make_page_scan(calibration_page("blur-5-200")), "rejected", {"UNREADABLE"});
-  with_attachment("unreadable-noise-scan", "Шарттың көшірмесі.jpeg",
-                  make_page_scan(calibration_page("noise-130-200")), "rejected", {"UNREADABLE"});
-  with_attachment("clean-scan-faint-toner", "Шарттың көшірмесі.jpeg",
-                  make_page_scan(calibration_page("faint-toner-200")), "registered", {});
-  with_attachment("document-blank-scan", "Шарттың көшірмесі.jpeg",
-                  make_page_scan(calibration_page("blank-noise-200")), "rejected",
-                  {"DOCUMENT_BLANK"});
+  with_claim_copy("unreadable-blurred-scan", make_page_scan(calibration_page("blur-5-200")),
+                  "rejected", {"UNREADABLE"});
+  with_claim_copy("unreadable-noise-scan", make_page_scan(calibration_page("noise-130-200")),
+                  "rejected", {"UNREADABLE"});
+  with_claim_copy("clean-scan-faint-toner", make_page_scan(calibration_page("faint-toner-200")),
+                  "registered", {});
+  with_claim_copy("document-blank-scan", make_page_scan(calibration_page("blank-noise-200")),
+                  "rejected", {"DOCUMENT_BLANK"});
   with_attachment("document-blank-pdf", "Шарттың көшірмесі.pdf", make_pdf_pages({{}, {}}),
                   "rejected", {"DOCUMENT_BLANK"});
   {
@@ -475,6 +486,36 @@ std::vector<Spec> all_specs() {
     with_attachment("blank-page-inside", "Шарттың көшірмесі.pdf",
                     make_pdf_pages({contract, {}, contract}), "registered", {"BLANK_PAGE"});
   }
+  {
+    // What the document is, not only which words it has: a claim (that speaks of a court
+    // decision) filed as the copy of a decision; a Russian power of attorney under its Kazakh
+    // title.
+    auto kind_doc = [](const std::string& name) {
+      for (const auto& k : kind_calibration_set())
+        if (k.name == name) return k;
+      throw std::runtime_error("no kind sample " + name);
+    };
+    auto titled = [&](const std::string& id, const std::string& title, const KindSample& k,
+                      std::string outcome, std::set<std::string> codes) {
+      Spec s = clean_claim(id);
+      s.docs[1] = {title + ".pdf", title, "attachment", make_pdf(k.heading, k.paragraphs)};
+      s.manifest["appendix"] = {title, "Мемлекеттік баж түбіртегі"};
+      s.outcome = std::move(outcome);
+      s.codes = std::move(codes);
+      add(s);
+    };
+    auto claim = kind_doc("claim-kk-address-block");
+    claim.paragraphs.push_back(
+        "Сот шешімін заңды күшіне енгеннен кейін дереу орындауға жіберуді сұраймын.");
+    titled("title-mismatch-claim-as-decision", "Сот шешімінің көшірмесі", claim, "review",
+           {"TITLE_MISMATCH"});
+    titled("title-mismatch-receipt-as-contract", "Договор займа", kind_doc("receipt-ru-copy"),
+           "review", {"TITLE_MISMATCH"});
+    titled("title-synonym-power-of-attorney", "Сенімхат", kind_doc("power_of_attorney-ru-heading"),
+           "registered", {});
+    titled("title-synonym-decision-copy", "Копия решения суда", kind_doc("decision-ru-copy"),
+           "registered", {});
+  }
   with_attachment("title-mismatch-power-of-attorney", "Шарттың көшірмесі.pdf",
                   make_pdf("СЕНІМХАТ", {"Мен, Ахметов Арман, осы сенімхат арқылы Серіков "
                                         "Бауыржанға сотта менің атымнан әрекет етуге өкілеттік "
@@ -484,8 +525,8 @@ std::vector<Spec> all_specs() {
   {
     auto turned = calibration_page("clean-kk-200-serif-14");
     turned.turned = 180;
-    with_attachment("page-rotated-upside-down", "Шарттың көшірмесі.jpeg", make_page_scan(turned),
-                    "registered", {"PAGE_ROTATED"});
+    with_claim_copy("page-rotated-upside-down", make_page_scan(turned), "registered",
+                    {"PAGE_ROTATED"});
   }
   with_attachment("scan-resolution-low", "Шарттың көшірмесі.pdf",
                   make_scanned_pdf(150, "gray", 2, 148, 210), "rejected", {"SCAN_RESOLUTION_LOW"});

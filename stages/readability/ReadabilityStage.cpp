@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "readability/DocumentKind.hpp"
 #include "readability/Ink.hpp"
 #include "readability/Ocr.hpp"
 #include "readability/Raster.hpp"
@@ -251,6 +252,7 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
   const rules::ReadabilityRules& rr = ctx.rules.readability;
   const Manifest* manifest = ctx.bundle.manifest();
   nlohmann::json section = nlohmann::json::object();
+  nlohmann::json kinds = nlohmann::json::object();
   for (const auto& f : ctx.bundle.files()) {
     if (f.size > ctx.rules.max_file_bytes) continue;
     const DocumentFacts* df = ctx.facts.get(f);
@@ -312,19 +314,35 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
         first_text += pr.text + "\n";
     const auto words = match_words(first_text);
     if (static_cast<long>(words.size()) < rr.title_min_words) continue;
-    const auto keys = title_keys(entry->title, rr);
-    if (keys.empty() || title_found(keys, words)) continue;
+    // What the document is, against what its title says it is (DocumentKind.hpp).
+    const TitleCheck check = check_title(entry->title, first_text, rr);
+    const KindRecognition& kind = check.recognised;
+    const std::string& declared = check.declared;
+    kinds[f.name] = {
+        {"title", entry->title},
+        {"declared_kind", declared.empty() ? nlohmann::json() : nlohmann::json(declared)},
+        {"recognised", kind.to_json()},
+        {"checked_by", check.basis}};
+    const bool mismatch = check.mismatch;
+    if (!mismatch) continue;
     std::string begins;
     {
       std::istringstream in(first_text);
       std::string w;
       for (int taken = 0; taken < 12 && in >> w; ++taken) begins += (taken ? " " : "") + w;
     }
-    Finding& fd = out.add_for_file("TITLE_MISMATCH", f.name,
-                                   {{"title", entry->title}, {"begins_with", begins}});
+    nlohmann::json detail = {{"title", entry->title}, {"begins_with", begins}};
+    if (!declared.empty()) detail["declared_kind"] = declared;
+    if (!kind.kind.empty()) {
+      detail["recognised_kind"] = kind.kind;
+      detail["confidence"] = kind.confidence;
+      detail["evidence"] = kind.evidence;
+    }
+    Finding& fd = out.add_for_file("TITLE_MISMATCH", f.name, std::move(detail));
     if (paged) fd.page = 1;
   }
   if (!section.empty()) ctx.sections["readability"] = std::move(section);
+  if (!kinds.empty()) ctx.sections["document_kinds"] = std::move(kinds);
 }
 
 }  // namespace sot::readability

@@ -206,8 +206,6 @@ std::vector<std::u32string> match_words(std::string_view utf8) {
   return out;
 }
 
-namespace {
-
 bool word_matches(const std::u32string& key, const std::u32string& w) {
   size_t common = 0;
   while (common < key.size() && common < w.size() && key[common] == w[common]) ++common;
@@ -222,6 +220,8 @@ bool word_matches(const std::u32string& key, const std::u32string& w) {
   }
   return false;
 }
+
+namespace {
 
 // The key words of `phrase`: its match words of three letters or more, minus `ignore`.
 std::vector<std::u32string> keys_of(std::string_view phrase,

@@ -54,4 +54,7 @@ std::vector<std::u32string> title_keys(std::string_view title,
 // slip).
 bool title_found(const std::vector<std::u32string>& keys, const std::vector<std::u32string>& words);
 
+// The word comparison title_found uses, for one pair.
+bool word_matches(const std::u32string& key, const std::u32string& word);
+
 }  // namespace sot::readability

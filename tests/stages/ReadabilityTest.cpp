@@ -32,6 +32,16 @@ PipelineResult with_attachment(const std::string& name, const std::string& conte
   return run_pipeline(b.write(t.path()), config);
 }
 
+// The calibration pages carry a claim's text: attached as the claim's copy.
+PipelineResult with_claim_copy(const std::string& content, const Config& config = test_config()) {
+  TempDir t;
+  BundleBuilder b;
+  b.documents[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment",
+                    content};
+  b.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+  return run_pipeline(b.write(t.path()), config);
+}
+
 samples::PageSpec page(const std::string& name) {
   for (const auto& s : samples::calibration_set())
     if (s.name == name) return s;
@@ -97,10 +107,9 @@ TEST_CASE("OCR samples long documents: first, last and a spread", "[readability]
 }
 
 TEST_CASE("a clean scan is read and registered; its reading is in the report", "[readability]") {
-  const auto r = with_attachment("Шарттың көшірмесі.jpeg",
-                                 samples::make_page_scan(page("clean-kk-200-serif-14")));
+  const auto r = with_claim_copy(samples::make_page_scan(page("clean-kk-200-serif-14")));
   CHECK(codes_of(r).empty());
-  const auto& pages = r.sections.at("readability").at("Шарттың көшірмесі.jpeg");
+  const auto& pages = r.sections.at("readability").at("Талап арыздың көшірмесі.jpeg");
   CHECK(pages.at(0).at("method") == "ocr");
   CHECK(pages.at(0).at("verdict") == "readable");
   CHECK(pages.at(0).at("words").get<int>() > 50);
@@ -124,8 +133,7 @@ TEST_CASE("READABILITY_DOUBTFUL: between the thresholds a clerk decides", "[read
   write_file(t.path() / "rules.toml", rules);
   Config c = test_config();
   c.rules_file = t.path() / "rules.toml";
-  const auto r = with_attachment("Шарттың көшірмесі.jpeg",
-                                 samples::make_page_scan(page("clean-ru-200-serif-14")), c);
+  const auto r = with_claim_copy(samples::make_page_scan(page("clean-ru-200-serif-14")), c);
   CHECK(codes_of(r) == Codes{"READABILITY_DOUBTFUL"});
   CHECK(r.outcome == Outcome::kReview);
 }
@@ -161,7 +169,7 @@ TEST_CASE("DOCUMENT_BLANK and BLANK_PAGE", "[readability]") {
 TEST_CASE("PAGE_ROTATED: an upside-down page is read turned and noted", "[readability]") {
   auto spec = page("clean-kk-200-serif-14");
   spec.turned = 180;
-  const auto r = with_attachment("Шарттың көшірмесі.jpeg", samples::make_page_scan(spec));
+  const auto r = with_claim_copy(samples::make_page_scan(spec));
   REQUIRE(codes_of(r) == Codes{"PAGE_ROTATED"});
   CHECK(findings_with(r, "PAGE_ROTATED")[0].finding.detail.at("rotated") == 180);
   CHECK(r.outcome == Outcome::kRegistered);
