@@ -575,6 +575,11 @@ std::vector<Spec> all_specs() {
                   make_feature_pdf("embedded"), "rejected", {"ACTIVE_CONTENT"});
   with_attachment("active-content-doc-macros", "Шарттың көшірмесі.doc",
                   make_doc("Шарт", false, true), "rejected", {"ACTIVE_CONTENT"});
+  with_attachment(
+      "readability-doubtful-docx-mojibake", "Шарттың көшірмесі.docx",
+      make_docx("Ñîãëàñíî äîãîâîðó", {"Ñîãëàñíî äîãîâîðó çàéìà îòâåò÷èê îáÿçàí âåðíóòü ñóììó "
+                                      "îñíîâíîãî äîëãà â òå÷åíèå òðèäöàòè äíåé."}),
+      "review", {"READABILITY_DOUBTFUL"});
   with_attachment("file-empty-pdf-no-pages", "Шарттың көшірмесі.pdf", make_feature_pdf("no-pages"),
                   "rejected", {"FILE_EMPTY"});
   // Hostile PDFs: limits judged from the dictionaries stop them before any decoding.

@@ -309,8 +309,10 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     if (!entry || entry->title.empty()) continue;
     std::string first_text;
     for (const auto& pr : pages)
-      if (pr.number <= rr.title_pages &&
-          (pr.verdict == Verdict::kReadable || pr.verdict == Verdict::kDoubtful))
+      // Text that says what the page is: read well, or doubtfully by OCR — not a text layer
+      // or office text judged garbled (nothing can be said about its content).
+      if (pr.number <= rr.title_pages && (pr.verdict == Verdict::kReadable ||
+                                          (pr.verdict == Verdict::kDoubtful && pr.method == "ocr")))
         first_text += pr.text + "\n";
     const auto words = match_words(first_text);
     if (static_cast<long>(words.size()) < rr.title_min_words) continue;

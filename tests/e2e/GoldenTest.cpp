@@ -83,6 +83,19 @@ TEST_CASE("every sample bundle gets its expected outcome and codes", "[golden]")
     outcomes_seen.insert(r["outcome"].get<std::string>());
   }
   CHECK(outcomes_seen == std::set<std::string>{"registered", "rejected", "review"});
+
+  // Every code of the shipped rules is made by at least one sample, whose complete set of
+  // codes is asserted above: a false second reason beside any defect fails this test.
+  std::set<std::string> expected_codes;
+  for (const auto& [id, exp] : expected)
+    for (const auto& c : exp["codes"]) expected_codes.insert(c.get<std::string>());
+  const std::string rules = read_file(fs::path(SOT_SOURCE_DIR) / "rules" / "rules.toml");
+  for (size_t at = 0; (at = rules.find("\n[codes.", at)) != std::string::npos;) {
+    at += 8;
+    const std::string code = rules.substr(at, rules.find(']', at) - at);
+    INFO("code " << code);
+    CHECK(expected_codes.count(code) == 1);
+  }
 }
 
 TEST_CASE("check moves and changes nothing", "[golden]") {

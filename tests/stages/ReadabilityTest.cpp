@@ -138,6 +138,18 @@ TEST_CASE("READABILITY_DOUBTFUL: between the thresholds a clerk decides", "[read
   CHECK(r.outcome == Outcome::kReview);
 }
 
+TEST_CASE("READABILITY_DOUBTFUL alone: office text in a broken encoding", "[readability]") {
+  // CP1251 bytes read as CP1252: nothing can be said about what the document is, so no
+  // TITLE_MISMATCH beside the doubt.
+  const auto r = with_attachment(
+      "Шарттың көшірмесі.docx",
+      samples::make_docx("Ñîãëàñíî äîãîâîðó", {"Ñîãëàñíî äîãîâîðó çàéìà îòâåò÷èê îáÿçàí âåðíóòü "
+                                               "ñóììó îñíîâíîãî äîëãà â òå÷åíèå òðèäöàòè äíåé "
+                                               "ñî äíÿ ïîëó÷åíèÿ òðåáîâàíèÿ èñòöà."}));
+  CHECK(codes_of(r) == Codes{"READABILITY_DOUBTFUL"});
+  CHECK(r.outcome == Outcome::kReview);
+}
+
 TEST_CASE("DOCUMENT_BLANK and BLANK_PAGE", "[readability]") {
   SECTION("a blank scan with dust on it") {
     const auto r =
