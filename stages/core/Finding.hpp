@@ -3,7 +3,8 @@
 // Stages report findings, never outcomes: a finding carries a stable UPPER_SNAKE code, the
 // stage that made it, where it applies (file, 1-based page) and a JSON `detail` with the
 // evidence. The severity is not the stage's to decide: the rules give it per code and filing
-// kind (see rules/RuleSet.hpp), and Outcome.hpp turns severities into the outcome.
+// kind (see rules/RuleSet.hpp) — a stage may only lower it for one finding where the contract
+// says so (`at_most`) — and Outcome.hpp turns severities into the outcome.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,10 @@ struct Finding {
   std::optional<std::string> file;
   std::optional<std::uint32_t> page;
   nlohmann::json detail = nlohmann::json::object();
+  // A ceiling on the rules' severity for this one finding, where the contract ties the code's
+  // severity to what was observed (a guessed resolution never rejects; a low one that reads
+  // clearly is for a clerk); detail says why.
+  std::optional<Severity> at_most = std::nullopt;
 };
 
 // Appends findings for one stage; the pipeline hands each stage its own sink so the stage
@@ -38,7 +43,8 @@ class Findings {
       : out_(out), stage_(std::move(stage)) {}
 
   Finding& add(std::string code, nlohmann::json detail = nlohmann::json::object()) {
-    out_.push_back(Finding{std::move(code), stage_, std::nullopt, std::nullopt, std::move(detail)});
+    out_.push_back(Finding{std::move(code), stage_, std::nullopt, std::nullopt, std::move(detail),
+                           std::nullopt});
     return out_.back();
   }
   Finding& add_for_file(std::string code, std::string file,

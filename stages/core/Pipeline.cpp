@@ -44,7 +44,8 @@ PipelineResult Pipeline::failed(const std::string& bundle_id, const std::string&
   r.bundle_id = bundle_id;
   r.processed_at = at;
   r.findings.push_back(
-      {Finding{"PROCESSING_FAILED", stage, std::nullopt, std::nullopt, {{"reason", why}}},
+      {Finding{
+           "PROCESSING_FAILED", stage, std::nullopt, std::nullopt, {{"reason", why}}, std::nullopt},
        rules_->severity("PROCESSING_FAILED", "")});
   r.outcome = Outcome::kReview;
   return r;
@@ -121,7 +122,8 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
 
     result.sections = std::move(ctx.sections);
     for (auto& f : raw) {
-      const Severity sev = rules_->severity(f.code, ctx.kind());
+      Severity sev = rules_->severity(f.code, ctx.kind());
+      if (f.at_most && *f.at_most < sev) sev = *f.at_most;
       result.findings.push_back({std::move(f), sev});
     }
   } catch (const std::exception& e) {
@@ -131,7 +133,8 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
                                        "pipeline",
                                        std::nullopt,
                                        std::nullopt,
-                                       {{"reason", std::string("internal error: ") + e.what()}}},
+                                       {{"reason", std::string("internal error: ") + e.what()}},
+                                       std::nullopt},
                                rules_->severity("PROCESSING_FAILED", "")});
   }
   result.outcome = outcome_of(result.findings);

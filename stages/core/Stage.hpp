@@ -4,6 +4,9 @@
 // PROCESSING_FAILED so that an internal fault is never the filer's rejection).
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +28,10 @@ struct BundleContext {
   SysSeconds arrival;  // when the bundle reached the spool (or now, for a one-off check)
   // Report sections a stage adds beside the findings (e.g. "signature"), by name.
   nlohmann::json sections = nlohmann::json::object();
+  // How each page read, by file and 1-based page ("readable", "doubtful", "unreadable",
+  // "blank", "sparse", "not_sampled", "failed"): set by the readability stage for the stages
+  // that run after it (a low resolution that still reads clearly is a clerk's question).
+  std::map<std::string, std::map<std::uint32_t, std::string>, std::less<>> page_verdicts = {};
 
   // The filing kind, or "" when the manifest is unusable.
   std::string_view kind() const {
