@@ -34,18 +34,25 @@ std::pair<const Sheet*, double> nearest_sheet(double w, double h) {
 const Sheet* sheet_by_aspect(int width_px, int height_px, bool* landscape) {
   if (width_px <= 0 || height_px <= 0) return nullptr;
   const double aspect = static_cast<double>(width_px) / height_px;
+  // A-series sheets first (they are what Kazakhstan uses): one within 10 % of the aspect is
+  // taken before a closer US size (a 4:3 frame is an A4 page photographed, not a Letter one).
   const Sheet* best = nullptr;
   double best_err = 1e9;
-  for (const auto& s : standard_sheets())
-    for (bool flip : {false, true}) {
-      const double a = flip ? s.height_mm / s.width_mm : s.width_mm / s.height_mm;
-      const double err = std::abs(aspect - a) / a;
-      if (err < best_err) {
-        best_err = err;
-        best = &s;
-        *landscape = flip;
+  for (bool a_series : {true, false}) {
+    for (const auto& s : standard_sheets()) {
+      if ((s.name[0] == 'A') != a_series) continue;
+      for (bool flip : {false, true}) {
+        const double a = flip ? s.height_mm / s.width_mm : s.width_mm / s.height_mm;
+        const double err = std::abs(aspect - a) / a;
+        if (err < best_err) {
+          best_err = err;
+          best = &s;
+          *landscape = flip;
+        }
       }
     }
+    if (best && best_err <= 0.10) break;
+  }
   return best;
 }
 
@@ -56,6 +63,7 @@ void infer_density(int width_px, int height_px, PageFacts& page, double* dpi_x, 
   *dpi_x = width_px / ((landscape ? s->height_mm : s->width_mm) / 25.4);
   *dpi_y = height_px / ((landscape ? s->width_mm : s->height_mm) / 25.4);
   page.density_source = "inferred";
+  page.resolution_source = "inferred";
   page.assumed_sheet = s->name;
 }
 
@@ -110,7 +118,10 @@ json to_json(const AnalysisFacts& f) {
                      {"color_mode", p.color_mode},
                      {"color_content", p.color_content ? json(*p.color_content) : json(nullptr)},
                      {"density_source", p.density_source},
-                     {"assumed_sheet", p.assumed_sheet}});
+                     {"assumed_sheet", p.assumed_sheet},
+                     {"resolution_source", p.resolution_source},
+                     {"photo", p.photo},
+                     {"orientation", p.orientation}});
   }
   json active = json::array();
   for (const auto& a : f.active) active.push_back({{"kind", a.kind}, {"where", a.where}});
@@ -155,6 +166,9 @@ AnalysisFacts facts_from_json(const json& j) {
     if (!p.at("color_content").is_null()) pf.color_content = p.at("color_content").get<bool>();
     pf.density_source = p.at("density_source").get<std::string>();
     pf.assumed_sheet = p.at("assumed_sheet").get<std::string>();
+    pf.resolution_source = p.at("resolution_source").get<std::string>();
+    pf.photo = p.at("photo").get<bool>();
+    pf.orientation = p.at("orientation").get<int>();
     f.page_facts.push_back(std::move(pf));
   }
   f.text = j.at("text").get<std::string>();

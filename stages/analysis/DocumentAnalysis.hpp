@@ -70,8 +70,15 @@ struct PageFacts {
   std::optional<double> dpi;  // effective resolution of the page's scan image
   std::string color_mode;     // of the scan image: bilevel / gray / color ("" if none)
   std::optional<bool> color_content;  // for a colour scan: is there colour in it at all?
-  std::string density_source;         // JPEG/TIFF: jfif, exif, tiff, inferred
+  std::string density_source;         // JPEG/TIFF: jfif, exif, tiff, inferred; PDF: placement
   std::string assumed_sheet;          // when the density was inferred from a standard sheet
+  // How the resolution is known: "declared" (a scanner's density in JFIF/EXIF/TIFF, or an
+  // image placed on a standard sheet in a PDF), "default" (a 72/96 dpi software default, or a
+  // PDF page sized by a 72/96 ppi image), "inferred" (no density: the nearest sheet by
+  // aspect). Only a declared resolution can be held against the filer.
+  std::string resolution_source;
+  bool photo = false;   // a camera photo (EXIF make/model), not a scan: no sheet, no scale
+  int orientation = 1;  // EXIF orientation (1 upright; 3, 6, 8 turned; 2, 4, 5, 7 mirrored)
 };
 
 struct ActiveContent {
@@ -95,8 +102,8 @@ struct AnalysisFacts {
   bool restricted = false;             // opens, but an owner password restricts it
   std::vector<ActiveContent> active;
   int pages = 0;
-  std::vector<PageFacts> page_facts;                // for PDF/TIFF every page; JPEG one
-  std::string text;                                 // OOXML/DOC body text (capped)
+  std::vector<PageFacts> page_facts;  // for PDF/TIFF every page; JPEG one
+  std::string text;                   // OOXML/DOC body text (capped)
   std::vector<FontUse> fonts;  // DOCX body text / PDF visible text: font and size by characters
   nlohmann::json notes = nlohmann::json::object();  // format-specific evidence
 };

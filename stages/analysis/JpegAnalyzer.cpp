@@ -53,27 +53,43 @@ void on_progress(j_common_ptr cinfo) {
   }
 }
 
-// EXIF XResolution in dots per inch, if the APP1 marker has one.
-std::optional<double> exif_dpi(jpeg_saved_marker_ptr markers) {
+// What the APP1 (EXIF) marker says: XResolution in dots per inch, whether a camera made the
+// image (Make or Model), and the orientation to display it upright.
+struct ExifFacts {
+  double dpi = 0;
+  bool camera = false;
+  int orientation = 1;
+};
+
+ExifFacts exif_facts(jpeg_saved_marker_ptr markers) {
+  ExifFacts out;
   for (auto* m = markers; m; m = m->next) {
     if (m->marker != JPEG_APP0 + 1 || m->data_length < 6) continue;
     ExifData* ed = exif_data_new_from_data(m->data, m->data_length);
     if (!ed) continue;
-    std::optional<double> dpi;
     const ExifByteOrder order = exif_data_get_byte_order(ed);
     if (ExifEntry* e = exif_data_get_entry(ed, EXIF_TAG_X_RESOLUTION);
         e && e->format == EXIF_FORMAT_RATIONAL && e->size >= 8) {
       const ExifRational r = exif_get_rational(e->data, order);
-      if (r.denominator != 0) dpi = static_cast<double>(r.numerator) / r.denominator;
+      double dpi = r.denominator != 0 ? static_cast<double>(r.numerator) / r.denominator : 0;
       if (ExifEntry* u = exif_data_get_entry(ed, EXIF_TAG_RESOLUTION_UNIT);
-          dpi && u && u->format == EXIF_FORMAT_SHORT && u->size >= 2 &&
+          dpi > 0 && u && u->format == EXIF_FORMAT_SHORT && u->size >= 2 &&
           exif_get_short(u->data, order) == 3)
-        *dpi *= 2.54;  // dots per centimetre
+        dpi *= 2.54;  // dots per centimetre
+      if (dpi > 0) out.dpi = dpi;
+    }
+    for (ExifTag tag : {EXIF_TAG_MAKE, EXIF_TAG_MODEL})
+      if (ExifEntry* e = exif_data_get_entry(ed, tag); e && e->size > 1 && e->data && e->data[0])
+        out.camera = true;
+    if (ExifEntry* e = exif_data_get_entry(ed, EXIF_TAG_ORIENTATION);
+        e && e->format == EXIF_FORMAT_SHORT && e->size >= 2) {
+      const int o = exif_get_short(e->data, order);
+      if (o >= 1 && o <= 8) out.orientation = o;
     }
     exif_data_unref(ed);
-    if (dpi && *dpi > 0) return dpi;
+    break;
   }
-  return std::nullopt;
+  return out;
 }
 
 // What one libjpeg pass finds. Plain data only: libjpeg reports errors by longjmp, which must
@@ -87,6 +103,8 @@ struct JpegScan {
   bool jfif = false;
   int density_unit = 0, x_density = 0, y_density = 0;
   double exif_dpi = 0;
+  bool camera = false;
+  int orientation = 1;
   bool too_large = false;
   bool premature_end = false;
   unsigned long long sampled = 0, coloured = 0;
@@ -124,7 +142,12 @@ void scan_jpeg(const unsigned char* data, unsigned long size, std::uint32_t max_
   out->density_unit = cinfo.density_unit;
   out->x_density = cinfo.X_density;
   out->y_density = cinfo.Y_density;
-  out->exif_dpi = exif_dpi(cinfo.marker_list).value_or(0);
+  {
+    const ExifFacts exif = exif_facts(cinfo.marker_list);
+    out->exif_dpi = exif.dpi;
+    out->camera = exif.camera;
+    out->orientation = exif.orientation;
+  }
   const std::uint64_t pixels = static_cast<std::uint64_t>(out->width) * out->height;
   if (pixels == 0 || pixels > max_pixels) {
     out->too_large = true;
@@ -186,10 +209,14 @@ AnalysisFacts analyze_jpeg(std::string_view data, const AnalysisLimits& limits) 
     f.corrupt = "truncated: the JPEG data ends before the image is complete";
     return f;
   }
-  const int width = scan.width, height = scan.height;
+  // As displayed: EXIF orientations 5-8 turn the stored image by 90°.
+  const bool turned = scan.orientation >= 5;
+  const int width = turned ? scan.height : scan.width;
+  const int height = turned ? scan.width : scan.height;
   PageFacts page;
   page.number = 1;
   page.is_scan = true;
+  page.orientation = scan.orientation;
   ImageFacts img;
   img.width_px = width;
   img.height_px = height;
@@ -197,26 +224,34 @@ AnalysisFacts analyze_jpeg(std::string_view data, const AnalysisLimits& limits) 
   img.coverage = 1;
   img.color = scan.components == 1 ? "gray" : "color";
 
-  // Density: JFIF, else EXIF; 72 and 96 are software defaults that say nothing when they
-  // would make a document sheet far larger than any standard one.
+  // Density: JFIF, else EXIF — declared, unless it is 72 or 96, the defaults software writes
+  // whatever the image is (a messenger's photo, a screenshot): then the page is taken as the
+  // nearest standard sheet, like an image without any density, and the figure is an estimate.
   double dpi_x = 0, dpi_y = 0;
   if (scan.jfif && scan.density_unit != 0 && scan.x_density > 0 && scan.y_density > 0) {
     const double k = scan.density_unit == 2 ? 2.54 : 1.0;
-    dpi_x = scan.x_density * k;
-    dpi_y = scan.y_density * k;
+    dpi_x = (turned ? scan.y_density : scan.x_density) * k;
+    dpi_y = (turned ? scan.x_density : scan.y_density) * k;
     page.density_source = "jfif";
   } else if (scan.exif_dpi > 0) {
     dpi_x = dpi_y = scan.exif_dpi;
     page.density_source = "exif";
   }
+  page.resolution_source = "declared";
   if (dpi_x > 0 && (std::lround(dpi_x) == 72 || std::lround(dpi_x) == 96)) {
-    const auto [sheet, err_rel] = nearest_sheet(width / dpi_x * 25.4, height / dpi_y * 25.4);
-    if (err_rel > 0.5) {
-      f.notes["declared_dpi_ignored"] = dpi_x;
-      dpi_x = dpi_y = 0;
-    }
+    f.notes["declared_dpi_ignored"] = dpi_x;
+    dpi_x = dpi_y = 0;
+    infer_density(width, height, page, &dpi_x, &dpi_y);
+    page.resolution_source = "default";
+  } else if (dpi_x <= 0) {
+    infer_density(width, height, page, &dpi_x, &dpi_y);
   }
-  if (dpi_x <= 0) infer_density(width, height, page, &dpi_x, &dpi_y);
+  // A camera's photo: the EXIF says so, or a frame without density in a camera's aspect.
+  const double aspect = static_cast<double>(std::max(width, height)) / std::min(width, height);
+  page.photo = scan.camera ||
+               (page.resolution_source != "declared" &&
+                (std::abs(aspect - 4.0 / 3.0) < 0.02 || std::abs(aspect - 16.0 / 9.0) < 0.02));
+  if (scan.camera) f.notes["camera"] = true;
   img.dpi_x = dpi_x;
   img.dpi_y = dpi_y;
   img.placed_width_mm = width / dpi_x * 25.4;

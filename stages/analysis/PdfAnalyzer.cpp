@@ -163,6 +163,9 @@ class FactsOutputDev final : public OutputDev {
     img.color = color_of(map);
     img.bits_per_component = map ? map->getBits() : 1;
     img.coverage = std::min(1.0, std::abs(m[0] * m[3] - m[1] * m[2]) / page_area_);
+    // Text drawn before an image that covers the page is under it: an OCR layer as some
+    // scanner apps write it, not visible text.
+    if (img.coverage >= 0.9) page_->visible_text_chars = 0;
     // A colour image that fills the page: is there colour in it at all?
     if (img.color == "color" && str && img.coverage >= 0.5 && !colour_checked_)
       colour_ = has_colour(str, width, height, map);
@@ -563,7 +566,21 @@ AnalysisFacts analyze_pdf(std::string_view data, const AnalysisLimits& limits) {
       pf.is_scan = true;
       pf.dpi = std::min(main->dpi_x, main->dpi_y);
       pf.color_mode = main->color;
+      pf.density_source = "placement";
       if (main->color == "color") pf.color_content = out.take_colour();
+      // How the resolution is known: the image placed on a standard sheet is a scan at that
+      // resolution (declared); a page sized by its image at 72 or 96 ppi (an image-to-PDF
+      // export) says nothing about the paper — the estimate is the nearest sheet's.
+      const auto [sheet, err] = nearest_sheet(pf.width_mm, pf.height_mm);
+      const long ppi = std::lround(*pf.dpi);
+      if ((ppi == 72 || ppi == 96) && !(sheet && err <= 0.05)) {
+        double dx = 0, dy = 0;
+        infer_density(main->width_px, main->height_px, pf, &dx, &dy);
+        if (dx > 0 && dy > 0) pf.dpi = std::min(dx, dy);
+        pf.resolution_source = "default";
+      } else {
+        pf.resolution_source = "declared";
+      }
     }
     out.take_colour();
     f.page_facts.push_back(std::move(pf));

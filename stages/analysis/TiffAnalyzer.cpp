@@ -4,6 +4,7 @@
 // allow TIFF (the default whitelist does not).
 #include <tiffio.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "analysis/DocumentAnalysis.hpp"
@@ -115,6 +116,12 @@ AnalysisFacts analyze_tiff(std::string_view data, const AnalysisLimits& limits) 
       dx = xres * k;
       dy = yres * k;
       p.density_source = "tiff";
+      p.resolution_source = "declared";
+      if (std::lround(dx) == 72 || std::lround(dx) == 96) {  // a software default
+        dx = dy = 0;
+        infer_density(static_cast<int>(w), static_cast<int>(h), p, &dx, &dy);
+        p.resolution_source = "default";
+      }
     } else if (w > 0 && h > 0) {
       infer_density(static_cast<int>(w), static_cast<int>(h), p, &dx, &dy);
     }
