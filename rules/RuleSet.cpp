@@ -247,6 +247,15 @@ class Loader {
     rs.scan.max_dpi = static_cast<long>(positive_at(scan->get("max_dpi"), "scan.max_dpi"));
     if (rs.scan.max_dpi < rs.scan.min_dpi) fail("scan.max_dpi", "smaller than scan.min_dpi");
     rs.scan.scale_tolerance = fraction_at(scan->get("scale_tolerance"), "scan.scale_tolerance");
+    if (const toml::node* lr = scan->get("low_resolution_readable")) {
+      const std::string v = string_at(lr, "scan.low_resolution_readable");
+      if (v == "review")
+        rs.scan.low_resolution_readable = Severity::kReview;
+      else if (v == "reject")
+        rs.scan.low_resolution_readable = Severity::kReject;
+      else
+        fail("scan.low_resolution_readable", "expected \"review\" or \"reject\"", lr);
+    }
 
     const toml::table* tf = root_.get_as<toml::table>("text_format");
     if (!tf) fail("text_format", "missing table [text_format]");

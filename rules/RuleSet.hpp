@@ -52,6 +52,9 @@ struct ScanRules {
   long min_dpi = 200;
   long max_dpi = 300;
   double scale_tolerance = 0.05;  // relative size difference from the nearest standard sheet
+  // SCAN_RESOLUTION_LOW on a page that still reads clearly: review (a clerk confirms) or
+  // reject (the letter of the rule).
+  Severity low_resolution_readable = Severity::kReview;
 };
 
 struct TextFormatRules {

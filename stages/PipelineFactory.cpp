@@ -37,8 +37,9 @@ std::shared_ptr<const Pipeline> build_pipeline(const Config& config, rules::Rule
   stages.push_back(std::make_unique<size::SizeStage>());
   stages.push_back(std::make_unique<format::FormatStage>());
   stages.push_back(std::make_unique<document::DocumentStage>());
-  stages.push_back(std::make_unique<scan::ScanStage>());
+  // Readability before scan: a low resolution that still reads clearly is for a clerk.
   stages.push_back(std::make_unique<readability::ReadabilityStage>());
+  stages.push_back(std::make_unique<scan::ScanStage>());
   stages.push_back(std::make_unique<document::TextFormatStage>());
   stages.push_back(std::make_unique<filename::FileNameStage>());
   stages.push_back(std::make_unique<identity::FilerIdentityStage>());

@@ -46,7 +46,15 @@ TEST_CASE("a rejection notice says what, where, which rule and what to do, in kk
   b.documents[1].content = samples::make_scanned_pdf(150, "gray", 2, 148, 210);
   const fs::path dir = b.write(t.path());
   const auto rules = rules::shipped_rules();
-  const json report = make_report(run_pipeline(dir), rules, 300);
+  // The 150 dpi page reads clearly: a court that keeps the letter of the rule rejects it.
+  std::string strict = read_file(fs::path(SOT_SOURCE_DIR) / "rules/rules.toml");
+  const auto at = strict.find("low_resolution_readable = \"review\"");
+  REQUIRE(at != std::string::npos);
+  strict.replace(at, 34, "low_resolution_readable = \"reject\"");
+  write_file(t.path() / "rules.toml", strict);
+  Config config = test_config();
+  config.rules_file = t.path() / "rules.toml";
+  const json report = make_report(run_pipeline(dir, config), rules, 300);
   REQUIRE(report["outcome"] == "rejected");
 
   auto info = outcome::read_filing_info(dir);

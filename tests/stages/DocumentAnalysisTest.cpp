@@ -8,6 +8,7 @@
 
 #include "analysis/DocumentAnalysis.hpp"
 #include "document/TextFormatStage.hpp"
+#include "generator/Calibration.hpp"
 #include "generator/Documents.hpp"
 #include "support/TestBundle.hpp"
 
@@ -72,13 +73,66 @@ TEST_CASE("scanned PDFs: effective resolution and colour mode from the placement
 }
 
 TEST_CASE("SCAN_RESOLUTION_LOW names the page and the resolution", "[analysis]") {
+  // 96 ppi placed on A5 sheets: a declared resolution; the pages still read clearly, so a
+  // clerk confirms (spec: review instead of reject).
   const auto r = with_attachment("Шарт.pdf", samples::make_scanned_pdf(96, "gray", 2, 148, 210));
+  REQUIRE(codes_of(r) == Codes{"SCAN_RESOLUTION_LOW"});
   const auto f = findings_with(r, "SCAN_RESOLUTION_LOW");
-  REQUIRE(f.size() == 1);
   CHECK(f[0].finding.page == 1u);
   CHECK(f[0].finding.detail["dpi"] == 96);
+  CHECK(f[0].finding.detail["resolution_source"] == "declared");
   CHECK(f[0].finding.detail["pages"] == nlohmann::json{1, 2});
-  CHECK(f[0].severity == Severity::kReject);
+  CHECK(f[0].finding.detail["readable_pages"] == nlohmann::json{1, 2});
+  CHECK(f[0].severity == Severity::kReview);
+  CHECK(r.outcome == Outcome::kReview);
+}
+
+TEST_CASE("SCAN_RESOLUTION_LOW on a known resolution that does not read rejects, with UNREADABLE",
+          "[analysis]") {
+  samples::PageSpec blurred;
+  blurred.name = "blur-5-150";
+  blurred.dpi = 150;
+  blurred.blur_px = 4;
+  const auto jpeg = samples::make_page_scan(blurred);
+  const auto pdf = samples::make_pdf_of_scans({jpeg}, 150, 1240, 1754);
+  const auto r = with_attachment("Шарт.pdf", pdf);
+  REQUIRE(codes_of(r) == Codes{"SCAN_RESOLUTION_LOW", "UNREADABLE"});
+  CHECK(findings_with(r, "SCAN_RESOLUTION_LOW")[0].severity == Severity::kReject);
+  const auto u = findings_with(r, "UNREADABLE")[0].finding.detail;
+  CHECK(u.at("dpi") == 150);  // the low resolution as evidence
+  CHECK(r.outcome == Outcome::kRejected);
+}
+
+TEST_CASE("a guessed resolution never rejects: 72 dpi defaults and no density", "[analysis]") {
+  for (const char* density : {"72", "none"}) {
+    INFO(density);
+    samples::PageSpec photo;
+    photo.name = std::string("messenger-") + density;
+    photo.dpi = 300;
+    photo.font_pt = 13;
+    photo.phone = 150;
+    photo.long_side_px = 1280;
+    photo.density = density;
+    photo.camera = std::string(density) == "72";
+    const auto jpeg = samples::make_page_scan(photo);
+    const auto a = analysis::analyze(jpeg, "jpeg");
+    const auto& p = page1(a);
+    CHECK(p.resolution_source == (std::string(density) == "72" ? "default" : "inferred"));
+    CHECK(p.assumed_sheet == "A4");  // a 4:3-ish frame is an A4 page, not US Letter
+    CHECK(p.photo == photo.camera);  // EXIF camera; an A4-shaped frame alone is no photo
+    // The page is a claim's text: attached as the claim's copy.
+    TempDir t;
+    BundleBuilder b;
+    b.documents[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment",
+                      jpeg};
+    b.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+    const auto r = run_pipeline(b.write(t.path()));
+    REQUIRE(codes_of(r) == Codes{"SCAN_RESOLUTION_LOW"});  // never SCAN_SCALE
+    const auto f = findings_with(r, "SCAN_RESOLUTION_LOW")[0];
+    CHECK(f.severity == Severity::kInfo);
+    CHECK(f.finding.detail.at("estimate") == true);
+    CHECK(r.outcome == Outcome::kRegistered);
+  }
 }
 
 TEST_CASE("SCAN_COLOR: a colour scan of a page with no colour", "[analysis]") {
