@@ -4,11 +4,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 namespace sot::readability {
 
 namespace {
+// Calibrated on the labelled sets (bench/README.md, sot-bench-readability calibrate).
+constexpr int kDamagedContrast = 110;
+constexpr double kDamagedNoise = 45;
+constexpr double kBlurredGlyphMm = 4.0;
+constexpr int kBlurredMaxMarks = 100;
+constexpr double kDamagedGlyphMm = 1.3;
+
 struct BoxaDeleter {
   void operator()(Boxa* b) const { boxaDestroy(&b); }
 };
@@ -17,6 +25,21 @@ struct BoxaDeleter {
 Ink measure_ink(const PageImage& page) {
   Ink ink;
   if (!page.pix || page.dpi <= 0) return ink;
+  // The condition of the image, at its own resolution: contrast of ink against paper, how
+  // much of the ink's edge is mid-tone (a blur spreads it), the paper's fine-grained noise.
+  {
+    const GrayLevels full(page.pix.get());
+    if (full.ok()) {
+      const int paper = full.from_light(0.2), ink_level = full.from_dark(0.01);
+      ink.dark = full.from_light(0.5) < 100;
+      ink.contrast = paper - ink_level;
+      ink.fine_noise = full.noise();
+      const int c = std::max(1, ink.contrast);
+      const double dark_px = full.share_between(0, ink_level + c * 3 / 10);
+      const double mid_px = full.share_between(ink_level + c * 3 / 10 + 1, paper - c * 3 / 10);
+      ink.edge_share = dark_px > 0 ? mid_px / dark_px : 0;
+    }
+  }
   constexpr double kDpi = 100;
   PixPtr small;
   Pix* src = page.pix.get();
@@ -80,13 +103,48 @@ Ink measure_ink(const PageImage& page) {
   if (boxes) {
     const int max_px = static_cast<int>(dpi * 40 / 25.4);
     const int n = boxaGetCount(boxes.get());
+    std::vector<int> heights;
     for (int i = 0; i < n; ++i) {
       l_int32 bx, by, bw, bh;
       if (boxaGetBoxGeometry(boxes.get(), i, &bx, &by, &bw, &bh) != 0) continue;
-      if (bh >= min_px && bh <= max_px && bw <= max_px * 3) ++ink.marks;
+      if (bh >= min_px && bh <= max_px && bw <= max_px * 3) {
+        ++ink.marks;
+        heights.push_back(bh);
+      }
+    }
+    if (!heights.empty()) {
+      std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+      ink.glyph_mm = heights[heights.size() / 2] * 25.4 / dpi;
     }
   }
   return ink;
+}
+
+bool ink_damaged(const Ink& ink, std::string* why) {
+  auto say = [&](const std::string& w) {
+    if (why) *why = w;
+    return true;
+  };
+  auto fixed = [](double v) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%.1f", v);
+    return std::string(b);
+  };
+  // A blur or faint toner takes the ink's darkness away (crisp print, pen and pencil on a
+  // scan keep well over 110 levels against the paper).
+  if (ink.contrast < kDamagedContrast)
+    return say("too faint or blurred: the ink is " + std::to_string(ink.contrast) +
+               " levels from the paper");
+  if (ink.fine_noise > kDamagedNoise)
+    return say("noisy: a grain of " + fixed(ink.fine_noise) + " gray levels");
+  // Glyphs running together into few large blobs: a blur.
+  if (ink.glyph_mm > kBlurredGlyphMm && ink.marks < kBlurredMaxMarks)
+    return say("blurred: the letters run together (" + std::to_string(ink.marks) + " marks, " +
+               fixed(ink.glyph_mm) + " mm high)");
+  // Specks rather than letters: noise, or text too small for the image's resolution.
+  if (ink.glyph_mm > 0 && ink.glyph_mm < kDamagedGlyphMm)
+    return say("specks, not letters: marks " + fixed(ink.glyph_mm) + " mm high");
+  return false;
 }
 
 }  // namespace sot::readability

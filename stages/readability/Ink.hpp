@@ -5,6 +5,8 @@
 // most a couple of marks, a page with a stamp or a signature only has few.
 #pragma once
 
+#include <string>
+
 #include "readability/Raster.hpp"
 
 namespace sot::readability {
@@ -15,7 +17,18 @@ struct Ink {
   int paper = 255;        // the paper's gray level
   double noise = 0;       // the paper's noise (standard deviation, gray levels, at ~100 dpi)
   bool sideways = false;  // the ink's lines run top to bottom: a page scanned turned by 90°
+  // What the ink says about the image's condition (at the resolution it was measured at):
+  bool dark = false;      // most of the page is dark: light text on a dark ground
+  int contrast = 0;       // paper level − ink level (the darkest 1 %)
+  double edge_share = 0;  // mid-tones per dark pixel: low on crisp strokes, high when blurred
+  double fine_noise = 0;  // the paper's noise at full resolution (standard deviation)
+  double glyph_mm = 0;    // median height of the glyph-sized marks
 };
+
+// Whether the ink itself says the page image is damaged — blurred, noisy, too faint, text too
+// small — rather than legible writing the OCR cannot read (handwriting, an unusual font, a
+// language it has no model for). Thresholds calibrated with sot-bench-readability.
+bool ink_damaged(const Ink& ink, std::string* why = nullptr);
 
 Ink measure_ink(const PageImage& img);
 

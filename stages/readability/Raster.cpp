@@ -161,6 +161,54 @@ int GrayLevels::from_dark(double share) const {
   return 255;
 }
 
+double GrayLevels::share_between(int lo, int hi) const {
+  if (total_ <= 0) return 0;
+  double acc = 0;
+  for (int i = std::max(0, lo); i <= std::min(255, hi); ++i) acc += count_[static_cast<size_t>(i)];
+  return acc / total_;
+}
+
+PageImage orient(PageImage img, int orientation) {
+  if (!img.pix || orientation <= 1 || orientation > 8) return img;
+  Pix* p = img.pix.get();
+  PixPtr out;
+  switch (orientation) {
+    case 2:
+      out.reset(pixFlipLR(nullptr, p));
+      break;
+    case 3:
+      out.reset(pixRotateOrth(p, 2));
+      break;
+    case 4:
+      out.reset(pixFlipTB(nullptr, p));
+      break;
+    case 5:    // transpose: a quarter turn clockwise, mirrored
+    case 7: {  // transverse: three quarters, mirrored
+      PixPtr turned(pixRotateOrth(p, orientation == 5 ? 1 : 3));
+      if (turned) out.reset(pixFlipLR(nullptr, turned.get()));
+      break;
+    }
+    case 6:
+      out.reset(pixRotateOrth(p, 1));
+      break;
+    case 8:
+      out.reset(pixRotateOrth(p, 3));
+      break;
+  }
+  if (!out) return failed("the page image cannot be turned upright");
+  img.pix = std::move(out);
+  return img;
+}
+
+PageImage inverted(const PageImage& img) {
+  PageImage out;
+  out.dpi = img.dpi;
+  if (!img.pix) return out;
+  out.pix.reset(pixInvert(nullptr, img.pix.get()));
+  if (!out.pix) out.error = "the page image cannot be inverted";
+  return out;
+}
+
 PageImage scale_to(PageImage img, double dpi) {
   if (!img.pix || img.dpi <= dpi * 1.05) return img;
   const auto f = static_cast<l_float32>(dpi / img.dpi);

@@ -68,11 +68,19 @@ class GrayLevels {
   // The paper's noise: how far the median lies below the paper (for Gaussian noise
   // P80 − P50 ≈ 0.84 σ), as a standard deviation in gray levels.
   double noise() const { return (from_light(0.2) - from_light(0.5)) / 0.84; }
+  // The share of the pixels with a level in [lo, hi].
+  double share_between(int lo, int hi) const;
 
  private:
   std::array<double, 256> count_{};
   double total_ = 0;
 };
+
+// `img` as EXIF `orientation` (1-8) says it is displayed.
+PageImage orient(PageImage img, int orientation);
+
+// `img` with light and dark exchanged.
+PageImage inverted(const PageImage& img);
 
 // `img` scaled (down only) to `dpi` when it is finer.
 PageImage scale_to(PageImage img, double dpi);

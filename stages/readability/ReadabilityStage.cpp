@@ -62,6 +62,13 @@ nlohmann::json PageReading::to_json() const {
     j["confident_share"] = std::round(ocr->confident_share * 100) / 100;
   }
   if (rotated) j["rotated"] = rotated;
+  if (inverted) j["inverted"] = true;
+  if (ink && method == "ocr") {
+    j["contrast"] = ink->contrast;
+    j["edge_share"] = std::round(ink->edge_share * 100) / 100;
+    j["grain"] = std::lround(ink->fine_noise);
+    if (ink->glyph_mm > 0) j["glyph_mm"] = std::round(ink->glyph_mm * 10) / 10;
+  }
   if (!note.empty()) j["note"] = note;
   return j;
 }
@@ -101,16 +108,26 @@ bool is_blank(const Ink& ink, const rules::ReadabilityRules& rr) {
 
 // Reads one page image: ink first, then (when sampled) OCR, turning the page when it reads
 // badly and OSD says it is not upright.
-void read_image(PageReading& pr, const PageImage& img, bool sampled,
+void read_image(PageReading& pr, const PageImage& image, bool sampled,
                 const rules::ReadabilityRules& rr, std::string* failure) {
-  if (!img.pix) {
+  if (!image.pix) {
     pr.verdict = Verdict::kFailed;
-    pr.note = img.error;
-    *failure = "page " + std::to_string(pr.number) + ": " + img.error;
+    pr.note = image.error;
+    *failure = "page " + std::to_string(pr.number) + ": " + image.error;
     return;
   }
-  pr.ink = measure_ink(img);
+  pr.ink = measure_ink(image);
   pr.method = "ink";
+  // Light text on a dark ground: read as the negative it is.
+  PageImage negative;
+  if (pr.ink->dark) {
+    negative = inverted(image);
+    if (negative.pix) {
+      pr.ink = measure_ink(negative);
+      pr.inverted = true;
+    }
+  }
+  const PageImage& img = negative.pix ? negative : image;
   if (is_blank(*pr.ink, rr)) {
     pr.verdict = Verdict::kBlank;
     return;
@@ -166,6 +183,19 @@ void read_image(PageReading& pr, const PageImage& img, bool sampled,
     }
   }
   if (pr.rotated && rank(v) < rank(Verdict::kDoubtful)) pr.rotated = 0;  // not the reason
+  // OCR failing is not enough to call a page unreadable: the ink must say the image is
+  // damaged. Clean, text-like ink that OCR cannot read — handwriting, an unusual font, a
+  // language it has no model of — is for a clerk's eyes.
+  if (v == Verdict::kUnreadable) {
+    std::string why;
+    if (ink_damaged(*pr.ink, &why)) {
+      pr.note = why;
+    } else {
+      v = Verdict::kDoubtful;
+      pr.ocr_failed = true;
+      pr.note = "text-like ink the OCR cannot read (handwriting, an unusual font or language)";
+    }
+  }
   pr.text = r.text;
   pr.verdict = v;
   pr.ocr = std::move(r);
@@ -215,7 +245,7 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
         if (!renderer) renderer = std::make_unique<PdfRenderer>(data);
         img = renderer->render(p.number, dpi, deadline);
       } else if (format == "jpeg") {
-        img = decode_jpeg(data, p.dpi.value_or(300), dpi);
+        img = orient(decode_jpeg(data, p.dpi.value_or(300), dpi), p.orientation);
       } else {
         img = scale_to(decode_tiff(data, p.number, p.dpi.value_or(300)), dpi);
       }
@@ -269,6 +299,9 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
 
     nlohmann::json readings = nlohmann::json::array();
     for (const auto& pr : pages) readings.push_back(pr.to_json());
+    auto& verdicts = ctx.page_verdicts[f.name];
+    for (const auto& pr : pages)
+      verdicts[static_cast<std::uint32_t>(pr.number)] = to_string(pr.verdict);
     section[f.name] = std::move(readings);
 
     if (!failure.empty()) {
@@ -292,6 +325,13 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
           note("BLANK_PAGE", pr, d);
           break;
         case Verdict::kUnreadable:
+          // A low resolution is part of why: evidence for the filer and the clerk.
+          for (const auto& pf : a->page_facts)
+            if (pf.number == pr.number && pf.is_scan && pf.dpi &&
+                *pf.dpi < static_cast<double>(ctx.rules.scan.min_dpi)) {
+              d["dpi"] = std::lround(*pf.dpi);
+              d["resolution_source"] = pf.resolution_source;
+            }
           note("UNREADABLE", pr, d);
           break;
         case Verdict::kDoubtful:
@@ -311,8 +351,9 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     for (const auto& pr : pages)
       // Text that says what the page is: read well, or doubtfully by OCR — not a text layer
       // or office text judged garbled (nothing can be said about its content).
-      if (pr.number <= rr.title_pages && (pr.verdict == Verdict::kReadable ||
-                                          (pr.verdict == Verdict::kDoubtful && pr.method == "ocr")))
+      if (pr.number <= rr.title_pages &&
+          (pr.verdict == Verdict::kReadable ||
+           (pr.verdict == Verdict::kDoubtful && pr.method == "ocr" && !pr.ocr_failed)))
         first_text += pr.text + "\n";
     const auto words = match_words(first_text);
     if (static_cast<long>(words.size()) < rr.title_min_words) continue;

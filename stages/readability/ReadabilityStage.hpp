@@ -50,9 +50,11 @@ struct PageReading {
   Verdict verdict = Verdict::kNotSampled;
   std::optional<Ink> ink;
   std::optional<OcrResult> ocr;
-  int rotated = 0;   // degrees the page was turned to be read
-  std::string text;  // what was read (text layer or OCR), for the title check
-  std::string note;  // why, in a few words
+  int rotated = 0;          // degrees the page was turned to be read
+  bool inverted = false;    // light on dark: read as its negative
+  bool ocr_failed = false;  // OCR could not read the (undamaged) ink: its text means nothing
+  std::string text;         // what was read (text layer or OCR), for the title check
+  std::string note;         // why, in a few words
   nlohmann::json to_json() const;
 };
 
