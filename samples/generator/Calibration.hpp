@@ -27,6 +27,15 @@ struct PageSpec {
   double skew_deg = 0;
   double phone = 0;  // a phone photo: resolution it really has (dpi), 0 for none
   int turned = 0;    // the page scanned turned by 90/180/270 degrees (clockwise)
+  // Real-world capture: how phones, messengers and export tools hand pages over.
+  int long_side_px = 0;          // downscaled so its long side is this (a messenger's 1280)
+  std::string density = "jfif";  // jfif (the page's dpi) | 72 (a software default) | none
+  int exif_orientation = 0;      // stored turned, with this EXIF orientation to display it
+  bool camera = false;           // EXIF Make/Model of a phone
+  bool inverted = false;         // light text on a dark background
+  double perspective = 0;        // keystone: the top edge narrower by this share of the width
+  std::string script;            // "" (kk/ru text) | "georgian" (a script the OCR has no model of)
+  bool handwriting = false;      // words set by hand: slanted, wobbling, uneven
 };
 
 // A gray JPEG of the page as specified.
@@ -34,5 +43,11 @@ std::string make_page_scan(const PageSpec& spec);
 
 // The labelled set (about forty pages).
 std::vector<PageSpec> calibration_set();
+
+// The real-world set: pages as they really arrive — phone photos at messenger size with 72 dpi
+// defaults or no density, in perspective and uneven light, stored sideways with an EXIF
+// orientation, light text on dark, handwriting, a script outside kaz/rus/eng — each labelled
+// as a registry clerk would judge it.
+std::vector<PageSpec> real_world_set();
 
 }  // namespace sot::samples

@@ -557,6 +557,39 @@ void set_jfif_density(std::string& jpeg, int dpi) {
   jpeg[15] = jpeg[17] = static_cast<char>(dpi & 0xFF);
 }
 
+void add_exif(std::string& jpeg, int orientation, bool camera) {
+  std::string tiff("MM\0\x2A\0\0\0\x08", 8);
+  auto u16 = [](std::string& b, unsigned v) {
+    b += static_cast<char>(v >> 8);
+    b += static_cast<char>(v & 0xFF);
+  };
+  auto u32 = [](std::string& b, unsigned v) {
+    for (int sh = 24; sh >= 0; sh -= 8) b += static_cast<char>((v >> sh) & 0xFF);
+  };
+  const std::string make("samsung", 8), model("SM-A525F", 9);  // with their NULs
+  const unsigned entries = camera ? 3 : 1;
+  const unsigned data_at = 8 + 2 + entries * 12 + 4;
+  u16(tiff, entries);
+  if (camera) {
+    u16(tiff, 0x010F), u16(tiff, 2), u32(tiff, static_cast<unsigned>(make.size())),
+        u32(tiff, data_at);
+    u16(tiff, 0x0110), u16(tiff, 2), u32(tiff, static_cast<unsigned>(model.size())),
+        u32(tiff, data_at + static_cast<unsigned>(make.size()));
+  }
+  u16(tiff, 0x0112), u16(tiff, 3), u32(tiff, 1), u16(tiff, static_cast<unsigned>(orientation)),
+      u16(tiff, 0);
+  u32(tiff, 0);
+  if (camera) tiff += make + model;
+  std::string app1 = "\xFF\xE1";
+  const size_t len = 2 + 6 + tiff.size();
+  app1 += static_cast<char>(len >> 8);
+  app1 += static_cast<char>(len & 0xFF);
+  app1 += std::string("Exif\0\0", 6) + tiff;
+  // After SOI and the JFIF APP0 (2 + 18 bytes) when there is one.
+  const size_t at = static_cast<unsigned char>(jpeg[3]) == 0xE0 ? 20 : 2;
+  jpeg.insert(at, app1);
+}
+
 std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& density,
                       bool color) {
   cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width_px, height_px);
@@ -740,6 +773,34 @@ std::string make_feature_pdf(const std::string& feature) {
       "<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>"};
   objs.insert(objs.end(), extra.begin(), extra.end());
   return assemble_pdf(objs);
+}
+
+std::string make_scan_with_text_layer(const std::string& jpeg, int width_px, int height_px, int dpi,
+                                      bool under_image) {
+  const double w = width_px * 72.0 / dpi, h = height_px * 72.0 / dpi;
+  char cm[96];
+  std::snprintf(cm, sizeof cm, "q %.2f 0 0 %.2f 0 0 cm /Im1 Do Q", w, h);
+  // An OCR layer: invisible text (render mode 3), or visible text hidden under the image.
+  std::string text = under_image ? "BT /F1 11 Tf" : "BT 3 Tr /F1 11 Tf";
+  const char* lines[] = {"The claimant asks the court to recover the loan under the contract",
+                         "of 12 March 2024 between the parties, with the penalty and costs.",
+                         "The defendant did not return the money within the agreed term."};
+  for (int i = 0; i < 3; ++i)
+    text += " 1 0 0 1 60 " + std::to_string(static_cast<int>(h) - 80 - 16 * i) + " Tm (" +
+            lines[i] + ") Tj";
+  text += " ET";
+  const std::string content = under_image ? text + " " + cm : std::string(cm) + " " + text;
+  return assemble_pdf(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 " + std::to_string(w) + " " +
+           std::to_string(h) +
+           "] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>",
+       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
+       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+       "<< /Type /XObject /Subtype /Image /Width " + std::to_string(width_px) + " /Height " +
+           std::to_string(height_px) +
+           " /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode /Length " +
+           std::to_string(jpeg.size()) + " >>\nstream\n" + jpeg + "\nendstream"});
 }
 
 std::string make_many_pages_pdf(int pages) {

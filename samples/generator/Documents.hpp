@@ -60,6 +60,9 @@ std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& d
 
 // Declares `dpi` in a JPEG's JFIF header (no-op without one).
 void set_jfif_density(std::string& jpeg, int dpi);
+// Inserts an EXIF APP1 after the JPEG's JFIF header: Orientation (1-8) and, with `camera`, a
+// phone's Make and Model.
+void add_exif(std::string& jpeg, int orientation, bool camera);
 
 // Minimal hand-assembled PDFs with one feature each: "plain", "javascript" (OpenAction),
 // "launch" (a Launch action on a link), "embedded" (an EmbeddedFiles name tree), "no-pages",
@@ -70,6 +73,11 @@ std::string make_feature_pdf(const std::string& feature);
 
 // A PDF with `pages` empty A4 pages in a flat page tree (for page limits).
 std::string make_many_pages_pdf(int pages);
+// A scanned page (a gray JPEG of width × height px) placed at `dpi` with an OCR text layer:
+// invisible text (render mode 3), or, `under_image`, ordinary text drawn before the image
+// that covers it.
+std::string make_scan_with_text_layer(const std::string& jpeg, int width_px, int height_px, int dpi,
+                                      bool under_image);
 
 // `pdf` encrypted with AES-256 (qpdf): with a user password, or with an owner password only.
 std::string encrypt_pdf(const std::string& pdf, bool user_password);

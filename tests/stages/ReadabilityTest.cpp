@@ -150,6 +150,47 @@ TEST_CASE("READABILITY_DOUBTFUL alone: office text in a broken encoding", "[read
   CHECK(r.outcome == Outcome::kReview);
 }
 
+namespace {
+samples::PageSpec real(const std::string& name) {
+  for (const auto& s : samples::real_world_set())
+    if (s.name == name) return s;
+  FAIL("no real-world page " << name);
+  return {};
+}
+}  // namespace
+
+TEST_CASE("text OCR cannot read on clean ink is READABILITY_DOUBTFUL, not UNREADABLE",
+          "[readability]") {
+  // A script the OCR has no model of: the ink is crisp, the words mean nothing to it.
+  const auto r = with_claim_copy(samples::make_page_scan(real("georgian-text")));
+  REQUIRE(codes_of(r) == Codes{"READABILITY_DOUBTFUL"});
+  CHECK(r.outcome == Outcome::kReview);
+  const auto& reading = r.sections.at("readability").at("Талап арыздың көшірмесі.jpeg").at(0);
+  CHECK_THAT(reading.at("note").get<std::string>(), Catch::Contains("OCR cannot read"));
+  // A blurred page is damaged ink: still UNREADABLE, and says why.
+  const auto blurred = with_claim_copy(samples::make_page_scan(page("blur-5-200")));
+  REQUIRE(codes_of(blurred) == Codes{"UNREADABLE"});
+  CHECK_THAT(findings_with(blurred, "UNREADABLE")[0].finding.detail.at("note").get<std::string>(),
+             Catch::Contains("blurred") || Catch::Contains("faint"));
+}
+
+TEST_CASE("EXIF orientation and light-on-dark pages are read upright", "[readability]") {
+  const auto sideways = samples::make_page_scan(real("photo-exif-6-ru"));
+  const auto facts = analysis::analyze(sideways, "jpeg");
+  REQUIRE(facts.page_facts.size() == 1);
+  CHECK(facts.page_facts[0].orientation == 6);
+  CHECK(facts.page_facts[0].height_mm > facts.page_facts[0].width_mm);  // portrait as displayed
+  std::string failure;
+  const auto pages = readability::read_document(sideways, facts, rr(), &failure);
+  CHECK(pages.at(0).verdict == readability::Verdict::kReadable);
+  CHECK(pages.at(0).rotated == 0);  // the EXIF said how; no PAGE_ROTATED
+  const auto negative = samples::make_page_scan(real("inverted-ru"));
+  const auto inv =
+      readability::read_document(negative, analysis::analyze(negative, "jpeg"), rr(), &failure);
+  CHECK(inv.at(0).verdict == readability::Verdict::kReadable);
+  CHECK(inv.at(0).inverted);
+}
+
 TEST_CASE("DOCUMENT_BLANK and BLANK_PAGE", "[readability]") {
   SECTION("a blank scan with dust on it") {
     const auto r =
