@@ -230,7 +230,8 @@ TEST_CASE("a forged result/report.json in active/ at a restart is never taken fo
   std::set<std::string> codes;
   for (const auto& f : report["findings"]) codes.insert(f["code"].get<std::string>());
   // Checked from scratch: its own defect, and the entry that is not part of a bundle.
-  CHECK(codes == std::set<std::string>{"BUNDLE_MALFORMED", "SCAN_RESOLUTION_LOW"});
+  CHECK(codes ==
+        std::set<std::string>{"BUNDLE_MALFORMED", "READABILITY_DOUBTFUL", "SCAN_RESOLUTION_LOW"});
   CHECK(report["registration_number"].is_null());
   CHECK(read_file(res / "notice.pdf").rfind("%PDF-", 0) == 0);
   // The forged report is kept as evidence, outside the bundle.
