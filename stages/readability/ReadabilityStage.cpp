@@ -250,6 +250,24 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
         img = scale_to(decode_tiff(data, p.number, p.dpi.value_or(300)), dpi);
       }
       read_image(pr, img, sampled, rr, failure);
+      // A page outside the OCR sample whose ink looks damaged is read too: an unreadable
+      // page between good ones is not judged by its ink alone.
+      if (pr.verdict == Verdict::kNotSampled && pr.ink && ink_damaged(*pr.ink)) {
+        PageImage fine;
+        const double ocr_dpi = static_cast<double>(rr.ocr_dpi);
+        if (format == "pdf")
+          fine = renderer->render(p.number, ocr_dpi, deadline);
+        else if (format == "jpeg")
+          fine = orient(decode_jpeg(data, p.dpi.value_or(300), ocr_dpi), p.orientation);
+        else
+          fine = scale_to(decode_tiff(data, p.number, p.dpi.value_or(300)), ocr_dpi);
+        PageReading again;
+        again.number = p.number;
+        read_image(again, fine, true, rr, failure);
+        again.note = (again.note.empty() ? "" : again.note + "; ") +
+                     "read outside the sample: its ink looked damaged";
+        pr = std::move(again);
+      }
       pages.push_back(std::move(pr));
     }
   } else if (is_office(format)) {

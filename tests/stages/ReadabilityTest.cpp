@@ -174,6 +174,30 @@ TEST_CASE("text OCR cannot read on clean ink is READABILITY_DOUBTFUL, not UNREAD
              Catch::Contains("blurred") || Catch::Contains("faint"));
 }
 
+TEST_CASE("an unreadable page outside the OCR sample is read, not judged by its ink alone",
+          "[readability]") {
+  // Six scanned pages; the sample reads the first, a middle and the last — page 2 is
+  // blurred and read because its ink looks damaged.
+  std::vector<std::string> jpegs;
+  for (int i = 1; i <= 6; ++i) {
+    auto spec = page("clean-ru-200-serif-14");
+    if (i == 2) spec = page("blur-5-200");
+    jpegs.push_back(samples::make_page_scan(spec));
+  }
+  const auto sample = readability::ocr_sample(6, 1, 1, 1);
+  REQUIRE_FALSE(std::binary_search(sample.begin(), sample.end(), 2));
+  TempDir t;
+  BundleBuilder b;
+  b.documents[1] = {"Талап арыздың көшірмесі.pdf", "Талап арыздың көшірмесі", "attachment",
+                    samples::make_pdf_of_scans(jpegs, 200, 1654, 2339)};
+  b.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+  const auto r = run_pipeline(b.write(t.path()));
+  REQUIRE(codes_of(r) == Codes{"UNREADABLE"});
+  const auto f = findings_with(r, "UNREADABLE")[0];
+  CHECK(f.finding.page == 2u);
+  CHECK(f.finding.detail.at("pages") == nlohmann::json{2});
+}
+
 TEST_CASE("EXIF orientation and light-on-dark pages are read upright", "[readability]") {
   const auto sideways = samples::make_page_scan(real("photo-exif-6-ru"));
   const auto facts = analysis::analyze(sideways, "jpeg");
