@@ -131,9 +131,10 @@ bool has_kazakh_letters(std::string_view utf8) {
 
 bool is_uppercase(std::string_view utf8) {
   int upper = 0, lower = 0;
-  for (size_t i = 0; i < utf8.size();) {
+  const auto n = static_cast<int32_t>(std::min<size_t>(utf8.size(), 1 << 20));
+  for (int32_t i = 0; i < n;) {
     UChar32 c;
-    U8_NEXT(utf8.data(), i, static_cast<int32_t>(utf8.size()), c);
+    U8_NEXT(utf8.data(), i, n, c);
     if (c < 0) continue;
     if (u_isULowercase(c)) ++lower;
     if (u_isUUppercase(c)) ++upper;
@@ -142,9 +143,10 @@ bool is_uppercase(std::string_view utf8) {
 }
 
 bool starts_lowercase(std::string_view utf8) {
-  for (size_t i = 0; i < utf8.size();) {
+  const auto n = static_cast<int32_t>(std::min<size_t>(utf8.size(), 1 << 20));
+  for (int32_t i = 0; i < n;) {
     UChar32 c;
-    U8_NEXT(utf8.data(), i, static_cast<int32_t>(utf8.size()), c);
+    U8_NEXT(utf8.data(), i, n, c);
     if (c < 0) continue;
     if (u_isalpha(c)) return u_isULowercase(c);
   }
