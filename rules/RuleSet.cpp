@@ -370,6 +370,15 @@ class Loader {
         r.title_synonyms.push_back(std::move(group));
       }
     }
+    if (t->get("ocr_band_share")) {
+      r.ocr_band_share = share("ocr_band_share");
+      if (r.ocr_band_share < 0.1) fail("readability.ocr_band_share", "must be 0.1..1");
+    }
+    if (t->get("band_min_words")) r.band_min_words = whole("band_min_words");
+    if (t->get("band_readable_mean_confidence"))
+      r.band_readable_mean_confidence = conf("band_readable_mean_confidence");
+    if (t->get("band_readable_confident_share"))
+      r.band_readable_confident_share = share("band_readable_confident_share");
     if (t->get("kind_heading_lines")) r.kind_heading_lines = whole("kind_heading_lines");
     if (t->get("kind_min_markers")) r.kind_min_markers = whole("kind_min_markers");
     if (const toml::node* kn = t->get("kinds")) {

@@ -102,6 +102,12 @@ struct ReadabilityRules {
   std::set<std::string, std::less<>> common_words;        // case-folded
   std::set<std::string, std::less<>> title_ignore_words;  // "көшірмесі", "копия", …
   std::vector<std::vector<std::string>> title_synonyms;   // groups of equivalent phrases
+  // The top band read first: when it alone reads this well (and the ink shows no damage),
+  // the page is readable without reading the rest (1.0: always the whole page).
+  double ocr_band_share = 0.4;
+  long band_min_words = 25;
+  double band_readable_mean_confidence = 85;
+  double band_readable_confident_share = 0.85;
   long kind_heading_lines = 30;  // a document names itself within its first lines
   long kind_min_markers = 3;     // without a heading: this many distinct markers to recognise
   std::vector<DocumentKindRule> kinds;

@@ -200,6 +200,18 @@ PageImage orient(PageImage img, int orientation) {
   return img;
 }
 
+PageImage top_band(const PageImage& img, double share) {
+  PageImage out;
+  out.dpi = img.dpi;
+  if (!img.pix) return out;
+  const int w = pixGetWidth(img.pix.get()), h = pixGetHeight(img.pix.get());
+  Box* box = boxCreate(0, 0, w, std::max(1, static_cast<int>(h * std::clamp(share, 0.05, 1.0))));
+  out.pix.reset(pixClipRectangle(img.pix.get(), box, nullptr));
+  boxDestroy(&box);
+  if (!out.pix) out.error = "the page image cannot be cut";
+  return out;
+}
+
 PageImage inverted(const PageImage& img) {
   PageImage out;
   out.dpi = img.dpi;

@@ -79,6 +79,9 @@ class GrayLevels {
 // `img` as EXIF `orientation` (1-8) says it is displayed.
 PageImage orient(PageImage img, int orientation);
 
+// The top `share` (0..1) of `img`.
+PageImage top_band(const PageImage& img, double share);
+
 // `img` with light and dark exchanged.
 PageImage inverted(const PageImage& img);
 

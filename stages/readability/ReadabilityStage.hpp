@@ -53,6 +53,7 @@ struct PageReading {
   int rotated = 0;          // degrees the page was turned to be read
   bool inverted = false;    // light on dark: read as its negative
   bool ocr_failed = false;  // OCR could not read the (undamaged) ink: its text means nothing
+  bool band = false;        // the verdict came from the top band of the page alone
   std::string text;         // what was read (text layer or OCR), for the title check
   std::string note;         // why, in a few words
   nlohmann::json to_json() const;

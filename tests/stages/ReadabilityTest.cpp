@@ -125,10 +125,28 @@ TEST_CASE("UNREADABLE: a blurred scan", "[readability]") {
   CHECK(r.outcome == Outcome::kRejected);
 }
 
+TEST_CASE("a clean page is judged from its top band; a damaged one is read whole",
+          "[readability]") {
+  std::string failure;
+  const auto clean = samples::make_page_scan(page("clean-kk-200-serif-14"));
+  const auto a =
+      readability::read_document(clean, analysis::analyze(clean, "jpeg"), rr(), &failure);
+  CHECK(a.at(0).verdict == readability::Verdict::kReadable);
+  CHECK(a.at(0).band);
+  CHECK_THAT(a.at(0).text, Catch::Contains("ТАЛАП"));  // the heading, for the title check
+  const auto blurred = samples::make_page_scan(page("blur-5-200"));
+  const auto b =
+      readability::read_document(blurred, analysis::analyze(blurred, "jpeg"), rr(), &failure);
+  CHECK(b.at(0).verdict == readability::Verdict::kUnreadable);
+  CHECK_FALSE(b.at(0).band);
+}
+
 TEST_CASE("READABILITY_DOUBTFUL: between the thresholds a clerk decides", "[readability]") {
   // Thresholds that put a clean page's confidence in the doubtful band.
   std::string rules = read_file(std::filesystem::path(SOT_SOURCE_DIR) / "rules/rules.toml");
   rules.replace(rules.find("readable_mean_confidence = 62"), 29, "readable_mean_confidence = 99");
+  // … for the whole page: no early verdict from the top band.
+  rules.replace(rules.find("ocr_band_share = 0.4"), 20, "ocr_band_share = 1.0");
   TempDir t;
   write_file(t.path() / "rules.toml", rules);
   Config c = test_config();
