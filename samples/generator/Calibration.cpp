@@ -292,6 +292,18 @@ std::string make_page_scan(const PageSpec& s) {
     }
     g.swap(r);
   }
+  if (s.dark_table) {  // the page in the middle of a frame 1.7 times its size, on dark wood
+    const int nw = wpx * 17 / 10, nh = hpx * 17 / 10, ox = (nw - wpx) / 2, oy = (nh - hpx) / 2;
+    std::vector<unsigned char> r(static_cast<size_t>(nw) * nh);
+    for (int y = 0; y < nh; ++y)
+      for (int x = 0; x < nw; ++x)
+        r[y * nw + x] = static_cast<unsigned char>(40 + (x / 7 + y) % 13);
+    for (int y = 0; y < hpx; ++y)
+      std::copy(g.begin() + y * wpx, g.begin() + (y + 1) * wpx, r.begin() + (oy + y) * nw + ox);
+    g.swap(r);
+    wpx = nw;
+    hpx = nh;
+  }
   if (s.inverted)
     for (auto& v : g) v = static_cast<unsigned char>(255 - v);
   if (s.long_side_px > 0 && std::max(wpx, hpx) > s.long_side_px) {  // a messenger's downscale
@@ -440,6 +452,10 @@ std::vector<PageSpec> real_world_set() {
     add("export-96ppi-" + l, "readable",
         [&](PageSpec& s) { s.language = lang, s.dpi = 150, s.font_pt = 12, s.density = "72"; });
   }
+  add("photo-on-dark-table", "readable", [](PageSpec& s) {
+    s.dpi = 200, s.font_pt = 13, s.language = "ru", s.dark_table = true, s.density = "none",
+    s.camera = true;
+  });
   add("georgian-text", "doubtful", [](PageSpec& s) { s.dpi = 200, s.script = "georgian"; });
   add("small-photo-480", "unreadable", [](PageSpec& s) {
     s.dpi = 300, s.font_pt = 10, s.phone = 60, s.long_side_px = 480, s.density = "none",

@@ -36,6 +36,7 @@ struct PageSpec {
   double perspective = 0;        // keystone: the top edge narrower by this share of the width
   std::string script;            // "" (kk/ru text) | "georgian" (a script the OCR has no model of)
   bool handwriting = false;      // words set by hand: slanted, wobbling, uneven
+  bool dark_table = false;       // photographed lying on a dark table: the frame mostly dark
 };
 
 // A gray JPEG of the page as specified.

@@ -119,13 +119,20 @@ void read_image(PageReading& pr, const PageImage& image, bool sampled,
   }
   pr.ink = measure_ink(image);
   pr.method = "ink";
-  // Light text on a dark ground: read as the negative it is.
+  // Light text on a dark ground: read as the negative it is — when the negative shows more
+  // letters than the image as it came (a page photographed on a dark table is mostly dark
+  // too, and its letters are dark).
   PageImage negative;
   if (pr.ink->dark) {
     negative = inverted(image);
     if (negative.pix) {
-      pr.ink = measure_ink(negative);
-      pr.inverted = true;
+      const Ink neg = measure_ink(negative);
+      if (neg.marks > pr.ink->marks) {
+        pr.ink = neg;
+        pr.inverted = true;
+      } else {
+        negative = PageImage();
+      }
     }
   }
   const PageImage& img = negative.pix ? negative : image;
