@@ -353,15 +353,22 @@ std::string make_page_scan(const PageSpec& s) {
   return out;
 }
 
-std::vector<PageSpec> calibration_set() {
-  std::vector<PageSpec> v;
-  auto add = [&](std::string name, std::string label, auto&& tweak) {
+namespace {
+// add(name, label, tweak): a page of the default spec, named and labelled, as `tweak` changes it.
+auto labelled_adder(std::vector<PageSpec>& v) {
+  return [&v](std::string name, std::string label, auto&& tweak) {
     PageSpec s;
     s.name = std::move(name);
     s.label = std::move(label);
     tweak(s);
     v.push_back(s);
   };
+}
+}  // namespace
+
+std::vector<PageSpec> calibration_set() {
+  std::vector<PageSpec> v;
+  const auto add = labelled_adder(v);
   // Clean scans at 200 and 300 dpi: fonts, sizes, languages, tables, stamps, signatures.
   for (int dpi : {200, 300})
     for (const char* lang : {"kk", "ru"}) {
@@ -414,13 +421,7 @@ std::vector<PageSpec> calibration_set() {
 
 std::vector<PageSpec> real_world_set() {
   std::vector<PageSpec> v;
-  auto add = [&](std::string name, std::string label, auto&& tweak) {
-    PageSpec s;
-    s.name = std::move(name);
-    s.label = std::move(label);
-    tweak(s);
-    v.push_back(s);
-  };
+  const auto add = labelled_adder(v);
   // Phone photos sent through a messenger: 1280 px long side, 72 dpi JFIF default or no
   // density, a camera's EXIF, perspective and uneven light, recompressed.
   for (const char* lang : {"kk", "ru"}) {

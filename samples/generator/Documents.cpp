@@ -557,37 +557,54 @@ void set_jfif_density(std::string& jpeg, int dpi) {
   jpeg[15] = jpeg[17] = static_cast<char>(dpi & 0xFF);
 }
 
-void add_exif(std::string& jpeg, int orientation, bool camera) {
+namespace {
+
+std::string be16(unsigned v) {
+  return {static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)};
+}
+std::string be32(unsigned v) {
+  return be16(v >> 16) + be16(v & 0xFFFF);
+}
+
+// One IFD0 entry of an EXIF block: its tag, type (2 ASCII, 3 SHORT, 5 RATIONAL), count and
+// value bytes (big-endian; up to 4 stay in the entry, longer ones go after the IFD).
+struct IfdEntry {
+  unsigned tag, type, count;
+  std::string value;
+};
+
+// An EXIF APP1 segment (big-endian TIFF, one IFD0 of `entries`, sorted by tag).
+std::string exif_app1(const std::vector<IfdEntry>& entries) {
   std::string tiff("MM\0\x2A\0\0\0\x08", 8);
-  auto u16 = [](std::string& b, unsigned v) {
-    b += static_cast<char>(v >> 8);
-    b += static_cast<char>(v & 0xFF);
-  };
-  auto u32 = [](std::string& b, unsigned v) {
-    for (int sh = 24; sh >= 0; sh -= 8) b += static_cast<char>((v >> sh) & 0xFF);
-  };
-  const std::string make("samsung", 8), model("SM-A525F", 9);  // with their NULs
-  const unsigned entries = camera ? 3 : 1;
-  const unsigned data_at = 8 + 2 + entries * 12 + 4;
-  u16(tiff, entries);
-  if (camera) {
-    u16(tiff, 0x010F), u16(tiff, 2), u32(tiff, static_cast<unsigned>(make.size())),
-        u32(tiff, data_at);
-    u16(tiff, 0x0110), u16(tiff, 2), u32(tiff, static_cast<unsigned>(model.size())),
-        u32(tiff, data_at + static_cast<unsigned>(make.size()));
+  std::string data;
+  const auto data_at = static_cast<unsigned>(8 + 2 + entries.size() * 12 + 4);
+  tiff += be16(static_cast<unsigned>(entries.size()));
+  for (const auto& e : entries) {
+    tiff += be16(e.tag) + be16(e.type) + be32(e.count);
+    if (e.value.size() <= 4) {
+      tiff += e.value + std::string(4 - e.value.size(), '\0');
+    } else {
+      tiff += be32(data_at + static_cast<unsigned>(data.size()));
+      data += e.value;
+    }
   }
-  u16(tiff, 0x0112), u16(tiff, 3), u32(tiff, 1), u16(tiff, static_cast<unsigned>(orientation)),
-      u16(tiff, 0);
-  u32(tiff, 0);
-  if (camera) tiff += make + model;
-  std::string app1 = "\xFF\xE1";
-  const size_t len = 2 + 6 + tiff.size();
-  app1 += static_cast<char>(len >> 8);
-  app1 += static_cast<char>(len & 0xFF);
-  app1 += std::string("Exif\0\0", 6) + tiff;
+  tiff += be32(0) + data;
+  return "\xFF\xE1" + be16(static_cast<unsigned>(2 + 6 + tiff.size())) +
+         std::string("Exif\0\0", 6) + tiff;
+}
+
+}  // namespace
+
+void add_exif(std::string& jpeg, int orientation, bool camera) {
+  std::vector<IfdEntry> entries;
+  if (camera) {
+    entries.push_back({0x010F, 2, 8, std::string("samsung", 8)});   // Make, with its NUL
+    entries.push_back({0x0110, 2, 9, std::string("SM-A525F", 9)});  // Model
+  }
+  entries.push_back({0x0112, 3, 1, be16(static_cast<unsigned>(orientation))});
   // After SOI and the JFIF APP0 (2 + 18 bytes) when there is one.
   const size_t at = static_cast<unsigned char>(jpeg[3]) == 0xE0 ? 20 : 2;
-  jpeg.insert(at, app1);
+  jpeg.insert(at, exif_app1(entries));
 }
 
 std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& density,
@@ -620,27 +637,9 @@ std::string make_jpeg(int width_px, int height_px, int dpi, const std::string& d
     out[15] = out[17] = 1;
   } else if (density == "exif" && has_jfif) {
     // Replace JFIF by an EXIF APP1 holding XResolution/YResolution/ResolutionUnit (inch).
-    std::string tiff("MM\0\x2A\0\0\0\x08", 8);
-    auto u16 = [](std::string& b, unsigned v) {
-      b += static_cast<char>(v >> 8);
-      b += static_cast<char>(v & 0xFF);
-    };
-    auto u32 = [](std::string& b, unsigned v) {
-      for (int sh = 24; sh >= 0; sh -= 8) b += static_cast<char>((v >> sh) & 0xFF);
-    };
-    const unsigned data_at = 8 + 2 + 3 * 12 + 4;
-    u16(tiff, 3);
-    u16(tiff, 0x011A), u16(tiff, 5), u32(tiff, 1), u32(tiff, data_at);
-    u16(tiff, 0x011B), u16(tiff, 5), u32(tiff, 1), u32(tiff, data_at + 8);
-    u16(tiff, 0x0128), u16(tiff, 3), u32(tiff, 1), u16(tiff, 2), u16(tiff, 0);
-    u32(tiff, 0);
-    u32(tiff, static_cast<unsigned>(dpi)), u32(tiff, 1);
-    u32(tiff, static_cast<unsigned>(dpi)), u32(tiff, 1);
-    std::string app1 = "\xFF\xE1";
-    const size_t len = 2 + 6 + tiff.size();
-    app1 += static_cast<char>(len >> 8);
-    app1 += static_cast<char>(len & 0xFF);
-    app1 += std::string("Exif\0\0", 6) + tiff;
+    const std::string rational = be32(static_cast<unsigned>(dpi)) + be32(1);
+    const std::string app1 =
+        exif_app1({{0x011A, 5, 1, rational}, {0x011B, 5, 1, rational}, {0x0128, 3, 1, be16(2)}});
     out = out.substr(0, 2) + app1 + out.substr(2 + 18);
   }
   return out;
