@@ -90,12 +90,14 @@ TEST_CASE("every sample bundle gets its expected outcome and codes", "[golden]")
   for (const auto& [id, exp] : expected)
     for (const auto& c : exp["codes"]) expected_codes.insert(c.get<std::string>());
   const std::string rules = read_file(fs::path(SOT_SOURCE_DIR) / "rules" / "rules.toml");
-  for (size_t at = 0; (at = rules.find("\n[codes.", at)) != std::string::npos;) {
+  int rule_codes = 0;
+  for (size_t at = 0; (at = rules.find("\n[codes.", at)) != std::string::npos; ++rule_codes) {
     at += 8;
     const std::string code = rules.substr(at, rules.find(']', at) - at);
     INFO("code " << code);
     CHECK(expected_codes.count(code) == 1);
   }
+  CHECK(rule_codes >= 40);  // the rules' code table was found and read
 }
 
 TEST_CASE("check moves and changes nothing", "[golden]") {

@@ -123,9 +123,7 @@ TEST_CASE("a guessed resolution never rejects: 72 dpi defaults and no density", 
     // The page is a claim's text: attached as the claim's copy.
     TempDir t;
     BundleBuilder b;
-    b.documents[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment",
-                      jpeg};
-    b.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+    b.replace_attachment("Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", jpeg);
     const auto r = run_pipeline(b.write(t.path()));
     REQUIRE(codes_of(r) == Codes{"SCAN_RESOLUTION_LOW"});  // never SCAN_SCALE
     const auto f = findings_with(r, "SCAN_RESOLUTION_LOW")[0];

@@ -109,9 +109,8 @@ TEST_CASE("TITLE_MISMATCH: a claim filed as a copy of a court decision", "[kinds
       "Сот шешімін заңды күшіне енгеннен кейін дереу орындауға жіберуді сұраймын.");
   TempDir t;
   BundleBuilder b;
-  b.documents[1] = {"Сот шешімінің көшірмесі.pdf", "Сот шешімінің көшірмесі", "attachment",
-                    samples::make_pdf("", paragraphs)};
-  b.manifest["appendix"] = {"Сот шешімінің көшірмесі", "Мемлекеттік баж түбіртегі"};
+  b.replace_attachment("Сот шешімінің көшірмесі.pdf", "Сот шешімінің көшірмесі",
+                       samples::make_pdf("", paragraphs));
   const auto r = run_pipeline(b.write(t.path()));
   REQUIRE(codes_of(r) == Codes{"TITLE_MISMATCH"});
   const auto d = findings_with(r, "TITLE_MISMATCH")[0].finding.detail;
@@ -129,9 +128,7 @@ TEST_CASE("a power of attorney titled in the other language passes", "[kinds]") 
   const auto& s = sample("power_of_attorney-ru-heading");
   TempDir t;
   BundleBuilder b;
-  b.documents[1] = {"Сенімхат.pdf", "Сенімхат", "attachment",
-                    samples::make_pdf(s.heading, s.paragraphs)};
-  b.manifest["appendix"] = {"Сенімхат", "Мемлекеттік баж түбіртегі"};
+  b.replace_attachment("Сенімхат.pdf", "Сенімхат", samples::make_pdf(s.heading, s.paragraphs));
   const auto r = run_pipeline(b.write(t.path()));
   CHECK(codes_of(r).empty());
   CHECK(r.sections.at("document_kinds").at("Сенімхат.pdf").at("recognised").at("kind") ==

@@ -36,9 +36,7 @@ PipelineResult with_attachment(const std::string& name, const std::string& conte
 PipelineResult with_claim_copy(const std::string& content, const Config& config = test_config()) {
   TempDir t;
   BundleBuilder b;
-  b.documents[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment",
-                    content};
-  b.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+  b.replace_attachment("Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", content);
   return run_pipeline(b.write(t.path()), config);
 }
 
@@ -206,9 +204,8 @@ TEST_CASE("an unreadable page outside the OCR sample is read, not judged by its 
   REQUIRE_FALSE(std::binary_search(sample.begin(), sample.end(), 2));
   TempDir t;
   BundleBuilder b;
-  b.documents[1] = {"Талап арыздың көшірмесі.pdf", "Талап арыздың көшірмесі", "attachment",
-                    samples::make_pdf_of_scans(jpegs, 200, 1654, 2339)};
-  b.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+  b.replace_attachment("Талап арыздың көшірмесі.pdf", "Талап арыздың көшірмесі",
+                       samples::make_pdf_of_scans(jpegs, 200, 1654, 2339));
   const auto r = run_pipeline(b.write(t.path()));
   REQUIRE(codes_of(r) == Codes{"UNREADABLE"});
   const auto f = findings_with(r, "UNREADABLE")[0];

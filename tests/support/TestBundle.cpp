@@ -121,6 +121,11 @@ BundleBuilder::BundleBuilder(std::string id) : id_(std::move(id)) {
                 sample_receipt_pdf()}};
 }
 
+void BundleBuilder::replace_attachment(std::string file, std::string title, std::string content) {
+  manifest["appendix"] = {title, "Мемлекеттік баж түбіртегі"};
+  documents[1] = {std::move(file), std::move(title), "attachment", std::move(content)};
+}
+
 fs::path BundleBuilder::write(const fs::path& root) const {
   const fs::path dir = root / id_;
   fs::create_directories(dir / "files");

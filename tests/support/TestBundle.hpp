@@ -56,6 +56,10 @@ class BundleBuilder {
   std::string signer = "individual";  // a test PKI signer (TestPki.hpp); "" leaves it unsigned
   samples::SignOptions sign_options;
 
+  // Replaces the attachment (the contract copy) by `content` as `file` titled `title`, and
+  // the appendix with it.
+  void replace_attachment(std::string file, std::string title, std::string content);
+
   // Writes <root>/<id>/ (manifest.json with the documents' true digests, files/...) and
   // returns the bundle's path.
   std::filesystem::path write(const std::filesystem::path& root) const;
