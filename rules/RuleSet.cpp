@@ -275,6 +275,18 @@ class Loader {
       rs.notice_texts[key] = local_text(notices->get(key), "notices." + key, true);
     }
 
+    if (const toml::table* rsub = root_.get_as<toml::table>("resubmission")) {
+      if (const toml::node* n = rsub->get("cure_window_days")) {
+        const auto v = n->value<std::int64_t>();
+        if (!v || *v < 0 || *v > 3650)
+          fail("resubmission.cure_window_days", "expected a whole number of days from 0 to 3650",
+               n);
+        rs.cure_window_days = static_cast<int>(*v);
+      }
+    } else if (root_.get("resubmission")) {
+      fail("resubmission", "expected a table [resubmission]", root_.get("resubmission"));
+    }
+
     if (const toml::node* dn = root_.get("deadlines")) {
       const toml::array* arr = dn->as_array();
       if (!arr) fail("deadlines", "expected an array of tables [[deadlines]]", dn);

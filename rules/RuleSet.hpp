@@ -134,6 +134,9 @@ struct RuleSet {
   std::set<std::string, std::less<>> duty_proceedings;
 
   std::vector<Deadline> deadlines;
+  // [resubmission] cure_window_days: a resubmission arriving within this many days of the
+  // refusal has its deadline counted from the refused filing's submitted_at (spec §5.2).
+  int cure_window_days = 7;
 
   ScanRules scan;
   TextFormatRules text_format;

@@ -1,5 +1,6 @@
 // build_pipeline: the product's stages in order, configured once from Config and the rules.
 #include "attachments/AttachmentsStage.hpp"
+#include "authority/AuthorityStage.hpp"
 #include "core/Pipeline.hpp"
 #include "deadline/DeadlineStage.hpp"
 #include "document/DocumentStage.hpp"
@@ -10,6 +11,7 @@
 #include "integrity/IntegrityStage.hpp"
 #include "payment/PaymentStage.hpp"
 #include "readability/ReadabilityStage.hpp"
+#include "resubmission/ResubmissionStage.hpp"
 #include "scan/ScanStage.hpp"
 #include "signature/SignatureStage.hpp"
 #include "size/SizeStage.hpp"
@@ -43,8 +45,10 @@ std::shared_ptr<const Pipeline> build_pipeline(const Config& config, rules::Rule
   stages.push_back(std::make_unique<document::TextFormatStage>());
   stages.push_back(std::make_unique<filename::FileNameStage>());
   stages.push_back(std::make_unique<identity::FilerIdentityStage>());
+  stages.push_back(std::make_unique<authority::AuthorityStage>());
   stages.push_back(std::make_unique<attachments::AttachmentsStage>());
   stages.push_back(std::make_unique<payment::PaymentStage>());
+  stages.push_back(std::make_unique<resubmission::ResubmissionStage>());
   stages.push_back(std::make_unique<deadline::DeadlineStage>());
   return std::make_shared<const Pipeline>(std::move(stages), std::move(rules), config);
 }

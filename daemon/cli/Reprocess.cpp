@@ -19,6 +19,7 @@
 
 #include "core/Pipeline.hpp"
 #include "core/Report.hpp"
+#include "outcome/Resubmission.hpp"
 #include "registry/Registry.hpp"
 #include "review/Decisions.hpp"
 #include "spool/Spool.hpp"
@@ -38,6 +39,8 @@ struct Item {
   std::string before;  // outcome before ("" when the bundle was never decided)
   std::set<std::string> codes_before;
   std::string submission_id;
+  std::string bundle_id = {};                        // the registry's id ("" for a backlog)
+  std::optional<SysSeconds> arrival = std::nullopt;  // when the registry received it
 };
 
 struct Done {
@@ -211,6 +214,8 @@ int run_reprocess(const ReprocessOptions& o) {
       std::error_code ec;
       if (!fs::is_directory(dir, ec)) continue;  // moved on since (a clerk decided it)
       Item it{r.outcome + "/" + r.placed_as, dir, r.outcome, codes_of(r.report), r.submission_id};
+      it.bundle_id = r.id;
+      if (const auto t = parse_rfc3339(r.received_at)) it.arrival = t->utc;
       items.push_back(std::move(it));
     }
   }
@@ -274,7 +279,12 @@ int run_reprocess(const ReprocessOptions& o) {
       worker::AnalysisWorker analysis({o.self_exe, "--analysis-worker"}, init, limits);
       for (std::size_t i; (i = next++) < todo.size();) {
         const Item& it = *todo[i];
-        worker::WorkerAnswer a = analysis.run(it.dir);
+        // A resubmission is judged against the registry as it stands (a backlog has none).
+        worker::WorkerAnswer a = analysis.run(
+            it.dir, outcome::run_inputs_for(
+                        registry.get(), it.dir,
+                        it.bundle_id.empty() ? it.dir.filename().string() : it.bundle_id,
+                        config.bundle_limits.manifest_max_bytes, it.arrival));
         json report;
         if (a.report) {
           report = std::move(*a.report);
@@ -388,7 +398,10 @@ int run_reprocess(const ReprocessOptions& o) {
     if (report.is_null()) {
       // Finished by an earlier, interrupted run: its report was not kept; run it again.
       worker::AnalysisWorker analysis({o.self_exe, "--analysis-worker"}, init, limits);
-      auto a = analysis.run(config.spool_root / from / placed);
+      const fs::path dir = config.spool_root / from / placed;
+      auto a = analysis.run(
+          dir, outcome::run_inputs_for(registry.get(), dir, placed,
+                                       config.bundle_limits.manifest_max_bytes, std::nullopt));
       if (!a.report) {
         ++failed_apply;
         continue;

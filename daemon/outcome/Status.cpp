@@ -1,5 +1,6 @@
 #include "outcome/Status.hpp"
 
+#include "outcome/Resubmission.hpp"
 #include "rules/RuleSet.hpp"
 
 namespace sot::outcome {
@@ -53,6 +54,10 @@ std::optional<nlohmann::json> filer_status(registry::Registry& registry,
       {"updated_at", r.updated_at},
       {"reasons", std::move(reasons)},
       {"deliveries", records.size()}};
+  // The chain of resubmissions (spec §5.2): what this one cures, what cured it.
+  nlohmann::json chain = resubmission_chain(registry, submission_id, r.report);
+  if (!chain["resubmission_of"].is_null() || !chain["resubmitted_as"].empty())
+    out["resubmission"] = std::move(chain);
   return out;
 }
 
@@ -65,6 +70,27 @@ std::string format_status(const nlohmann::json& s) {
     out += "  № " + s["registration_number"].get<std::string>() + "\n";
   out += "  bundle " + s.value("bundle", "") + ", received " + s.value("received_at", "") +
          ", updated " + s.value("updated_at", "") + "\n";
+  if (s.contains("resubmission")) {
+    const auto& c = s["resubmission"];
+    if (c["resubmission_of"].is_object()) {
+      const auto& of = c["resubmission_of"];
+      out += "  resubmission of " + of.value("submission_id", "") + " (" + of.value("status", "") +
+             ")";
+      if (of.contains("reasons_gone")) {
+        std::string gone, remaining;
+        for (const auto& r : of["reasons_gone"])
+          gone += (gone.empty() ? "" : ", ") + r.value("code", "");
+        for (const auto& r : of["reasons_remaining"])
+          remaining += (remaining.empty() ? "" : ", ") + r.value("code", "");
+        out += ": cured " + (gone.empty() ? std::string("-") : gone) + "; remaining " +
+               (remaining.empty() ? std::string("-") : remaining);
+      }
+      out += "\n";
+    }
+    for (const auto& r : c["resubmitted_as"])
+      out +=
+          "  resubmitted as " + r.value("submission_id", "") + " (" + r.value("status", "") + ")\n";
+  }
   for (const auto& r : s.value("reasons", nlohmann::json::array())) {
     std::string where;
     if (r.contains("file") && r["file"].is_string()) where = r["file"].get<std::string>();

@@ -78,6 +78,7 @@ class SqliteRegistry final : public Registry {
   bool decided(const std::string& bundle) override;
   std::optional<BundleRecord> find(const std::string& bundle) override;
   std::vector<BundleRecord> by_submission(const std::string& submission_id) override;
+  std::vector<BundleRecord> resubmissions_of(const std::string& submission_id) override;
   std::vector<BundleRecord> list(const ListQuery& q) override;
   std::vector<Transition> transitions(const std::string& bundle) override;
   void audit(const std::string& actor, const std::string& action, const std::string& bundle,
@@ -327,6 +328,17 @@ std::vector<BundleRecord> SqliteRegistry::by_submission(const std::string& submi
   std::lock_guard lock(mutex_);
   Statement s(db_, (std::string("SELECT ") + kRecordColumns +
                     " FROM bundles b WHERE b.submission_id=? ORDER BY b.updated_at DESC, b.id")
+                       .c_str());
+  s.bind(1, submission_id);
+  return records(s);
+}
+
+std::vector<BundleRecord> SqliteRegistry::resubmissions_of(const std::string& submission_id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, (std::string("SELECT ") + kRecordColumns +
+                    " FROM bundles b WHERE b.report IS NOT NULL AND json_valid(b.report)"
+                    " AND json_extract(b.report, '$.filing.resubmission_of')=?"
+                    " ORDER BY b.updated_at, b.id")
                        .c_str());
   s.bind(1, submission_id);
   return records(s);

@@ -103,6 +103,9 @@ class Registry {
   virtual std::optional<BundleRecord> find(const std::string& bundle) = 0;
   // Every bundle of a submission, newest first (a refiled submission has several).
   virtual std::vector<BundleRecord> by_submission(const std::string& submission_id) = 0;
+  // Decided bundles whose report names `submission_id` as the refused filing they cure
+  // (report.filing.resubmission_of, spec §5.2), oldest first.
+  virtual std::vector<BundleRecord> resubmissions_of(const std::string& submission_id) = 0;
   virtual std::vector<BundleRecord> list(const ListQuery& q) = 0;
   virtual std::vector<Transition> transitions(const std::string& bundle) = 0;
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "outcome/Notices.hpp"
+#include "outcome/Resubmission.hpp"
 #include "review/Decisions.hpp"
 #include "review/Preview.hpp"
 #include "review/Users.hpp"
@@ -395,7 +396,46 @@ Response ReviewUi::bundle_page(const std::string& placed, const Session& s,
           "</td></tr><tr><th>Заявитель</th><td>" + esc(filing["filer"]) + " (" +
           esc(filing["filer_id"]) + ")</td></tr><tr><th>Проверен</th><td>" +
           esc(report.value("processed_at", json())) + "</td></tr><tr><th>Исполнитель</th><td>" +
-          esc(v["assignee"]) + "</td></tr></table>";
+          esc(v["assignee"]) + "</td></tr>";
+  // Authority to file and the chain of resubmissions (spec §5), where the filing has them.
+  if (report.contains("authority") && report["authority"].is_object()) {
+    const json& a = report["authority"];
+    body +=
+        "<tr><th>Полномочия</th><td id=\"authority\">" + esc(a.value("capacity", json())) + ": " +
+        (a.value("shown_by", json()) == "document" ? "документ " + esc(a.value("document", json()))
+         : a.value("shown_by", json()) == "authority_ref"
+             ? "эл. доверенность № " + esc(a.value("authority_ref", json()))
+             : std::string("не подтверждены")) +
+        "</td></tr>";
+  }
+  const json chain = outcome::resubmission_chain(registry_,
+                                                 report.value("submission_id", json()).is_string()
+                                                     ? report["submission_id"].get<std::string>()
+                                                     : std::string(),
+                                                 report);
+  auto codes = [](const json& list) {
+    std::string out;
+    for (const auto& r : list) out += (out.empty() ? "" : ", ") + r.value("code", std::string());
+    return out.empty() ? std::string("—") : out;
+  };
+  if (chain["resubmission_of"].is_object()) {
+    const json& of = chain["resubmission_of"];
+    body += "<tr><th>Повторная подача</th><td id=\"resubmission-of\">обращения " +
+            esc(of["submission_id"]) + " (" + esc(of["status"]) + ")";
+    if (of.contains("reasons_gone"))
+      body += "; устранены: " + html_escape(codes(of["reasons_gone"])) +
+              "; остались: " + html_escape(codes(of["reasons_remaining"]));
+    if (of.value("within_cure_window", false))
+      body += "; срок исчисляется с " + esc(of["deadline_counted_from"]);
+    body += "</td></tr>";
+  }
+  if (!chain["resubmitted_as"].empty()) {
+    std::string list;
+    for (const auto& r : chain["resubmitted_as"])
+      list += (list.empty() ? "" : ", ") + esc(r["submission_id"]) + " (" + esc(r["status"]) + ")";
+    body += "<tr><th>Подано повторно</th><td id=\"resubmitted-as\">" + list + "</td></tr>";
+  }
+  body += "</table>";
 
   body +=
       "<h2>Замечания / Ескертулер</h2><table id=\"findings\"><tr><th>Код</th><th>Уровень</th>"

@@ -1,6 +1,7 @@
 #include "service/Service.hpp"
 
 #include "outcome/Notices.hpp"
+#include "outcome/Resubmission.hpp"
 #include "outcome/Status.hpp"
 #include "review/ReviewUi.hpp"
 #include "service/FaultPoint.hpp"
@@ -133,8 +134,21 @@ std::string Service::process(const std::string& id, bool already_active,
     report = make_report(result, pipe->rules(), offset);
   } else {
     registry_->transition(id, "processing");
+    std::optional<SysSeconds> arrival;
+    {
+      std::lock_guard lock(arrivals_mutex_);
+      if (const auto it = arrivals_.find(id); it != arrivals_.end())
+        arrival = std::chrono::time_point_cast<std::chrono::seconds>(it->second);
+    }
+    if (!arrival)  // resumed after a restart: the registry remembers when it was received
+      if (const auto rec = registry_->find(id))
+        if (const auto t = parse_rfc3339(rec->received_at)) arrival = t->utc;
+    // What the registry knows that the sandboxed checks cannot ask it (spec §5.2).
+    const RunInputs inputs =
+        outcome::run_inputs_for(registry_.get(), spool_->active() / id, id,
+                                config.bundle_limits.manifest_max_bytes, arrival);
     if (worker) {
-      worker::WorkerAnswer a = worker->run(spool_->active() / id);
+      worker::WorkerAnswer a = worker->run(spool_->active() / id, inputs);
       if (a.report) {
         report = std::move(*a.report);
         court_code = a.court_code;
@@ -144,7 +158,7 @@ std::string Service::process(const std::string& id, bool already_active,
         report = make_report(result, pipe->rules(), offset);
       }
     } else {
-      result = pipe->run(spool_->active() / id, clock);
+      result = pipe->run(spool_->active() / id, clock, inputs);
       court_code = result.court_code;
       report = make_report(result, pipe->rules(), offset);
     }

@@ -354,9 +354,9 @@ std::vector<std::string> Spool::list_active() const {
   return out;
 }
 
-std::optional<std::string> peek_submission_id(const fs::path& bundle_dir, std::uint64_t max_bytes) {
+ManifestParseResult peek_manifest(const fs::path& bundle_dir, std::uint64_t max_bytes) {
   const int fd = ::open((bundle_dir / "manifest.json").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return {};
   std::string bytes;
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -371,8 +371,12 @@ std::optional<std::string> peek_submission_id(const fs::path& bundle_dir, std::u
     bytes.resize(done);
   }
   ::close(fd);
-  if (bytes.empty()) return std::nullopt;
-  return parse_manifest(bytes).submission_id;
+  if (bytes.empty()) return {};
+  return parse_manifest(bytes);
+}
+
+std::optional<std::string> peek_submission_id(const fs::path& bundle_dir, std::uint64_t max_bytes) {
+  return peek_manifest(bundle_dir, max_bytes).submission_id;
 }
 
 }  // namespace sot::spool

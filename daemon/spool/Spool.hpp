@@ -121,6 +121,10 @@ class Spool {
 std::optional<nlohmann::json> read_report(const std::filesystem::path& bundle_dir);
 std::optional<std::string> read_report_text(const std::filesystem::path& bundle_dir);
 
+// A bundle's manifest.json parsed (read without following links, at most `max_bytes`, with the
+// manifest parser's limits): its submission_id and resubmission_of when they are valid, even
+// when another field is not. Empty when there is no readable manifest.
+ManifestParseResult peek_manifest(const std::filesystem::path& bundle_dir, std::uint64_t max_bytes);
 // The submission id a bundle's manifest.json names (read without following links, at most
 // `max_bytes`, with the manifest parser's limits); nullopt when it has none that is valid.
 std::optional<std::string> peek_submission_id(const std::filesystem::path& bundle_dir,

@@ -326,6 +326,8 @@ bool AnalysisWorker::start(std::string* why) {
     return false;
   }
   pid_ = pid;
+  // Lower CPU priority for work that must never starve the real queue (pre-flight drafts).
+  if (limits_.nice > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(pid), limits_.nice);
   to_ = in[1];
   from_ = out[0];
   jobs_ = 0;
@@ -354,7 +356,33 @@ bool AnalysisWorker::prefork(std::string* why) {
   return pid_ > 0 || start(why);
 }
 
-WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
+std::string worker_request(const std::filesystem::path& dir, const RunInputs& inputs) {
+  nlohmann::json j = {{"bundle", dir.string()}};
+  if (inputs.arrival) j["arrival"] = format_rfc3339(*inputs.arrival, 0);
+  if (inputs.earlier) j["earlier"] = to_json(*inputs.earlier);
+  if (!inputs.skip_stages.empty()) j["skip_stages"] = inputs.skip_stages;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::string> parse_worker_request(const std::string& line, std::filesystem::path* dir,
+                                                RunInputs* inputs) {
+  try {
+    const auto j = nlohmann::json::parse(line);
+    *dir = j.at("bundle").get<std::string>();
+    *inputs = {};
+    if (const auto it = j.find("arrival"); it != j.end())
+      if (auto t = parse_rfc3339(it->get<std::string>())) inputs->arrival = t->utc;
+    if (const auto it = j.find("earlier"); it != j.end())
+      inputs->earlier = earlier_filing_from_json(*it);
+    if (const auto it = j.find("skip_stages"); it != j.end())
+      inputs->skip_stages = it->get<std::vector<std::string>>();
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string("malformed request: ") + e.what();
+  }
+}
+
+WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir, const RunInputs& inputs) {
   WorkerAnswer a;
   if (pid_ > 0 && jobs_ >= limits_.max_jobs) kill_worker();  // recycle
   if (pid_ <= 0 && !start(&a.failure)) {
@@ -362,7 +390,7 @@ WorkerAnswer AnalysisWorker::run(const std::filesystem::path& dir) {
     return a;
   }
   ++jobs_;
-  if (!write_all(to_, dir.string() + "\n")) {
+  if (!write_all(to_, worker_request(dir, inputs) + "\n")) {
     a.failure = "the analysis worker stopped taking work";
   } else {
     const auto deadline = std::chrono::steady_clock::now() + limits_.bundle_timeout;
@@ -449,6 +477,13 @@ int worker_main(const WorkerLimits& limits) {
   SystemClock clock;
   std::string line;
   while (std::getline(std::cin, line)) {
+    std::filesystem::path dir;
+    RunInputs inputs;
+    if (const auto bad = parse_worker_request(line, &dir, &inputs)) {
+      // The daemon wrote it: a protocol fault, answered so the daemon can tell (no report).
+      std::cerr << "sot-intaked worker: " << *bad << "\n";
+      return kWorkerExitBadInit;
+    }
 #ifdef SOT_FAULT_INJECTION
     // Test builds only: make the worker crash or hang on a bundle whose path says so.
     if (const char* f = std::getenv("SOT_FAULT_INJECT")) {  // e.g. "crash:a,hang:b"
@@ -457,17 +492,18 @@ int worker_main(const WorkerLimits& limits) {
         const size_t end = std::min(specs.find(',', at), specs.size());
         const std::string spec = specs.substr(at, end - at);
         at = end + 1;
-        if (spec.rfind("crash:", 0) == 0 && line.find(spec.substr(6)) != std::string::npos)
+        const std::string path = dir.string();
+        if (spec.rfind("crash:", 0) == 0 && path.find(spec.substr(6)) != std::string::npos)
           std::abort();
-        if (spec.rfind("hang:", 0) == 0 && line.find(spec.substr(5)) != std::string::npos)
+        if (spec.rfind("hang:", 0) == 0 && path.find(spec.substr(5)) != std::string::npos)
           for (;;) pause();
         // A worker turned hostile: try to read the registry, write into the spool and open a
         // socket. Any of them working is an escape: abort (the bundle shows it).
-        if (spec.rfind("escape:", 0) == 0 && line.find(spec.substr(7)) != std::string::npos) {
+        if (spec.rfind("escape:", 0) == 0 && path.find(spec.substr(7)) != std::string::npos) {
           const std::string registry = (config.spool_root / "state" / "registry.sqlite").string();
           const int r = ::open(registry.c_str(), O_RDONLY | O_CLOEXEC);
           const int er = errno;
-          const std::string probe = line + "/escape-probe";
+          const std::string probe = path + "/escape-probe";
           const int w = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
           const int ew = errno;
           const int sock = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -484,7 +520,7 @@ int worker_main(const WorkerLimits& limits) {
       }
     }
 #endif
-    const PipelineResult r = pipeline->run(line, clock);
+    const PipelineResult r = pipeline->run(dir, clock, inputs);
     const std::int32_t offset = config.report_local_offset ? local_offset_minutes(r.processed_at)
                                                            : config.report_offset_minutes;
     const nlohmann::json answer = {

@@ -4,8 +4,9 @@
 //
 // A worker is the daemon's own binary started with --analysis-worker (a fresh exec, not a
 // fork of a multi-threaded process). It runs with no new privileges, address-space and CPU
-// limits, and a seccomp filter that refuses sockets, exec and ptrace; it reads one bundle
-// path per line on stdin and answers one JSON line on stdout:
+// limits, and a seccomp filter that refuses sockets, exec and ptrace; it reads one request per
+// line on stdin — {"bundle": path, "arrival": RFC 3339, "earlier": EarlierFiling} (what the
+// daemon looked up in the registry for it) — and answers one JSON line on stdout:
 //   {"report": <report.json without a registration number>, "court_code": "7110" | null}
 // Each daemon worker thread owns one worker process, reuses it, and replaces it after
 // `max_jobs` bundles, after any fault, and when a bundle exceeds its time limit (kill -9).
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/Config.hpp"
+#include "core/Pipeline.hpp"
 
 namespace sot::worker {
 
@@ -28,6 +30,7 @@ struct WorkerLimits {
   std::uint64_t address_space_bytes = 6ull << 30;
   std::uint64_t cpu_seconds = 3600;  // over a worker's life; it is recycled long before
   unsigned max_jobs = 200;
+  int nice = 0;  // > 0: the worker process runs at this lower CPU priority
   // Directories the sandboxed process may read beneath (its input: the spool's active/, the
   // bundles `check` was given), beside the system's read-only data (libraries, Tesseract's
   // language data, fonts).
@@ -48,6 +51,11 @@ struct WorkerAnswer {
 inline constexpr int kWorkerExitBadInit = 2;
 inline constexpr int kWorkerExitNoSandbox = 3;
 
+// One request line to a worker, and its parsing (nullopt on success, else why).
+std::string worker_request(const std::filesystem::path& dir, const RunInputs& inputs);
+std::optional<std::string> parse_worker_request(const std::string& line, std::filesystem::path* dir,
+                                                RunInputs* inputs);
+
 class AnalysisWorker {
  public:
   // `argv` starts the worker process (the daemon binary with --analysis-worker); `init` is the
@@ -58,7 +66,7 @@ class AnalysisWorker {
   AnalysisWorker& operator=(const AnalysisWorker&) = delete;
 
   // Runs the pipeline over the bundle at `dir` in the worker process.
-  WorkerAnswer run(const std::filesystem::path& dir);
+  WorkerAnswer run(const std::filesystem::path& dir, const RunInputs& inputs = {});
   // Starts the process now if none is running (after a fault or a recycle), so the next
   // bundle does not wait for its start-up. False, with why, when it cannot start.
   bool prefork(std::string* why);

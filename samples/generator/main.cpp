@@ -943,6 +943,105 @@ std::vector<Spec> all_specs() {
                                                : std::set<std::string>{};
     add(s);
   }
+
+  // ---- authority to file (spec §5.1) ----------------------------------------------------
+  // A citizen's representative: Серікова Айгүл files and signs for the plaintiff Ахметов.
+  const auto by_representative = [&](const std::string& id, const std::string& capacity) {
+    Spec s = clean_claim(id);
+    s.signer = "other-person";
+    s.manifest["filer"] = {{"kind", "individual"},     {"iin", "880515300091"}, {"bin", nullptr},
+                           {"name", "Серікова Айгүл"}, {"capacity", capacity},  {"represents", {0}},
+                           {"authority_ref", nullptr}};
+    return s;
+  };
+  const std::string poa_pdf =
+      make_pdf("СЕНІМХАТ", {"Мен, Ахметов Арман, ЖСН 900101300126, Серікова Айгүлге "
+                            "сотта менің атымнан өкілдік етуге сенім білдіремін.",
+                            "Сенімхат бір жыл мерзімге берілді."});
+  {
+    Spec s = by_representative("authority-representative-with-power-of-attorney", "representative");
+    s.manifest["appendix"].push_back("Сенімхат");
+    s.docs.push_back({"Сенімхат.pdf", "Сенімхат", "power_of_attorney", poa_pdf});
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    Spec s = by_representative("authority-representative-electronic-power", "representative");
+    s.manifest["filer"]["authority_ref"] = "EN-2025-0001234567";
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    Spec s = by_representative("authority-missing-power-of-attorney", "representative");
+    s.outcome = "rejected";
+    s.codes = {"AUTHORITY_MISSING"};
+    add(s);
+  }
+  {
+    Spec s = by_representative("authority-advocate-with-warrant", "advocate");
+    s.manifest["appendix"].push_back("Адвокаттың ордері");
+    s.docs.push_back(
+        {"Адвокаттың ордері.pdf", "Адвокаттың ордері", "advocate_warrant",
+         make_pdf("АДВОКАТТЫҢ ОРДЕРІ", {"Астана қалалық адвокаттар алқасы. Адвокат Серікова "
+                                        "Айгүл Ахметов Арманның сотта қорғаушысы ретінде "
+                                        "тапсырманы орындайды."})});
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    // An advocate's authority is a warrant: a power of attorney alone is not what §5.1 asks.
+    Spec s = by_representative("authority-advocate-without-warrant", "advocate");
+    s.manifest["appendix"].push_back("Сенімхат");
+    s.docs.push_back({"Сенімхат.pdf", "Сенімхат", "power_of_attorney", poa_pdf});
+    s.outcome = "rejected";
+    s.codes = {"AUTHORITY_MISSING"};
+    add(s);
+  }
+  {
+    // A company's employee without the right to sign, acting under the company's power of
+    // attorney: the document shows the authority, so no SIGNER_AUTHORITY.
+    Spec s = v[1];  // clean-claim-legal-entity (it carries the power of attorney)
+    s.id = "authority-employee-under-power-of-attorney";
+    s.signer = "legal-employee";
+    s.manifest["filer"]["capacity"] = "representative";
+    s.manifest["filer"]["represents"] = {1};
+    s.outcome = "registered";
+    add(s);
+  }
+  {
+    Spec s = v[1];
+    s.id = "authority-employee-without-power-of-attorney";
+    s.signer = "legal-employee";
+    s.manifest["filer"]["capacity"] = "representative";
+    s.manifest["filer"]["represents"] = {1};
+    s.manifest["appendix"] = {"Есеп айырысу кестесі"};
+    s.docs.pop_back();  // the power of attorney
+    s.outcome = "rejected";
+    s.codes = {"AUTHORITY_MISSING"};
+    add(s);
+  }
+  {
+    // A representative who names no party acted for: the manifest breaks §5.1's schema.
+    Spec s = by_representative("authority-representative-names-no-party", "representative");
+    s.manifest["filer"]["represents"] = json::array();
+    s.manifest["filer"]["authority_ref"] = "EN-2025-0001234567";
+    s.outcome = "rejected";
+    s.codes = {"BUNDLE_MALFORMED"};
+    add(s);
+  }
+
+  // ---- resubmission (spec §5.2) -------------------------------------------------------
+  // Without a registry entry for the earlier filing (`check`, or a daemon that never saw it)
+  // the link cannot be confirmed: a clerk looks. The cured case is an end-to-end test (it
+  // needs the refused original decided first).
+  {
+    Spec s = clean_claim("resubmission-of-unknown-filing");
+    s.manifest["submission_id"] = "197119107899001";
+    s.manifest["resubmission_of"] = "197119100000000";
+    s.outcome = "review";
+    s.codes = {"RESUBMISSION_INVALID"};
+    add(s);
+  }
   return v;
 }
 

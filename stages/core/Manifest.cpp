@@ -29,7 +29,8 @@ const std::vector<std::string_view> kKinds = {"claim",
 const std::vector<std::string_view> kProceedings = {"civil", "criminal", "administrative",
                                                     "administrative_offence"};
 const std::vector<std::string_view> kRoles = {"main", "attachment", "payment_receipt",
-                                              "power_of_attorney"};
+                                              "power_of_attorney", "advocate_warrant"};
+const std::vector<std::string_view> kCapacities = {"self", "representative", "advocate"};
 const std::vector<std::string_view> kEntityKinds = {"individual", "legal_entity"};
 
 bool contains(const std::vector<std::string_view>& v, std::string_view s) {
@@ -242,6 +243,11 @@ bool is_known_proceeding(std::string_view p) {
 bool is_known_document_role(std::string_view r) {
   return contains(kRoles, r);
 }
+bool is_submission_id(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  });
+}
 
 const DocumentEntry* Manifest::find_document(std::string_view file) const {
   for (const auto& d : documents)
@@ -297,9 +303,7 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
     m.format = *f;
   }
   if (auto s = r.str(root, top, "submission_id", true)) {
-    if (s->size() > 64 || !std::all_of(s->begin(), s->end(), [](unsigned char c) {
-          return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-        })) {
+    if (!is_submission_id(*s)) {
       r.violation("submission_id", "expected 1-64 characters of [A-Za-z0-9._-]");
     } else {
       result.submission_id = *s;  // known even when another field is wrong
@@ -330,6 +334,21 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
     m.filer.iin = r.str(*f, "filer.", "iin", true, /*nullable=*/false);
     m.filer.bin = r.str(*f, "filer.", "bin", entity, /*nullable=*/!entity);
     if (auto n = r.str(*f, "filer.", "name", true)) m.filer.name = *n;
+    if (const json* c = r.field(*f, "filer.", "capacity", false); c && !c->is_null()) {
+      if (auto s = r.enumerated(*f, "filer.", "capacity", kCapacities)) m.filer.capacity = *s;
+    }
+    if (const json* rep = r.array(*f, "filer.", "represents", false, limits.max_parties)) {
+      for (size_t i = 0; i < rep->size(); ++i) {
+        const json& e = (*rep)[i];
+        const std::string path = "filer.represents[" + std::to_string(i) + "]";
+        if (!e.is_number_unsigned()) {
+          r.violation(path, "expected the index of a party (a whole number from 0)");
+        } else {
+          m.filer.represents.push_back(static_cast<std::size_t>(e.get<std::uint64_t>()));
+        }
+      }
+    }
+    m.filer.authority_ref = r.str(*f, "filer.", "authority_ref", false, /*nullable=*/true);
   }
   if (const json* ps = r.array(root, top, "parties", false, limits.max_parties)) {
     for (size_t i = 0; i < ps->size(); ++i) {
@@ -432,6 +451,23 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
     } else {
       r.violation("circumstances_established_on", "'" + printable_name(*s) + "': " + why);
     }
+  }
+  if (auto s = r.str(root, top, "resubmission_of", false, /*nullable=*/true)) {
+    if (!is_submission_id(*s)) {
+      r.violation("resubmission_of", "expected a submission id: 1-64 characters of [A-Za-z0-9._-]");
+    } else {
+      m.resubmission_of = *s;
+      result.resubmission_of = *s;
+    }
+  }
+  if (m.filer.capacity != "self") {
+    if (m.filer.represents.empty())
+      r.violation("filer.represents", "a filer acting as " + m.filer.capacity +
+                                          " names the parties acted for (indexes into parties)");
+    for (std::size_t i = 0; i < m.filer.represents.size(); ++i)
+      if (m.filer.represents[i] >= m.parties.size())
+        r.violation("filer.represents[" + std::to_string(i) + "]",
+                    "no party with index " + std::to_string(m.filer.represents[i]));
   }
   if (v.empty()) result.manifest = std::move(m);
   return result;

@@ -30,6 +30,12 @@ struct Filer {
   std::optional<std::string> iin;
   std::optional<std::string> bin;
   std::string name;
+  // Spec §5.1: self (a party, or a legal-entity party's head), representative (under a power
+  // of attorney) or advocate (under a warrant); the parties acted for, by index; the number
+  // of an electronic power of attorney in the e-notary registry.
+  std::string capacity = "self";
+  std::vector<std::size_t> represents = {};
+  std::optional<std::string> authority_ref = std::nullopt;
 };
 
 struct Party {
@@ -53,7 +59,7 @@ struct Payment {
 struct DocumentEntry {
   std::string file;
   std::string title;
-  std::string role;    // main | attachment | payment_receipt | power_of_attorney
+  std::string role;    // main | attachment | payment_receipt | power_of_attorney | advocate_warrant
   std::string sha256;  // lower-case hex
   std::uint64_t bytes = 0;
 };
@@ -73,6 +79,8 @@ struct Manifest {
   std::vector<std::string> appendix;
   std::vector<DocumentEntry> documents;
   std::optional<std::chrono::year_month_day> circumstances_established_on;
+  // Spec §5.2: the submission_id of an earlier, refused filing this one cures.
+  std::optional<std::string> resubmission_of;
 
   const DocumentEntry* find_document(std::string_view file) const;
 };
@@ -97,6 +105,8 @@ struct ManifestParseResult {
   std::optional<std::string> submission_id;
   // Likewise submitted_at: the signature's validation time even when another field is wrong.
   std::optional<Timestamp> submitted_at;
+  // Likewise resubmission_of: the daemon looks the earlier filing up before the checks run.
+  std::optional<std::string> resubmission_of;
   std::vector<ManifestViolation> violations;
 };
 
@@ -106,6 +116,8 @@ ManifestParseResult parse_manifest(std::string_view bytes, const ManifestLimits&
 bool is_known_kind(std::string_view kind);
 bool is_known_proceeding(std::string_view proceeding);
 bool is_known_document_role(std::string_view role);
+// A submission id's shape: 1-64 characters of [A-Za-z0-9._-].
+bool is_submission_id(std::string_view s);
 const std::vector<std::string_view>& known_kinds();
 
 }  // namespace sot

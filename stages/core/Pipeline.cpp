@@ -1,5 +1,6 @@
 #include "core/Pipeline.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 
@@ -51,7 +52,51 @@ PipelineResult Pipeline::failed(const std::string& bundle_id, const std::string&
   return r;
 }
 
-PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& clock) const {
+namespace {
+
+// A resubmission's report says which of the refused filing's reasons are gone and which
+// remain (by code and file; a file renamed since counts by code alone), and which are new.
+void compare_with_earlier(const EarlierFiling& e, const std::vector<ResolvedFinding>& now,
+                          nlohmann::json& section) {
+  auto blocking = [](const ResolvedFinding& f) { return f.severity != Severity::kInfo; };
+  nlohmann::json gone = nlohmann::json::array(), remaining = nlohmann::json::array(),
+                 added = nlohmann::json::array();
+  std::vector<bool> matched(now.size(), false);
+  auto find = [&](const EarlierFiling::Reason& r, bool by_file) -> int {
+    for (std::size_t i = 0; i < now.size(); ++i)
+      if (!matched[i] && blocking(now[i]) && now[i].finding.code == r.code &&
+          (!by_file || now[i].finding.file.value_or("") == r.file))
+        return static_cast<int>(i);
+    return -1;
+  };
+  std::vector<int> match(e.reasons.size(), -1);
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t k = 0; k < e.reasons.size(); ++k)
+      if (match[k] < 0)
+        if (const int i = find(e.reasons[k], pass == 0); i >= 0) {
+          match[k] = i;
+          matched[static_cast<std::size_t>(i)] = true;
+        }
+  for (std::size_t k = 0; k < e.reasons.size(); ++k) {
+    nlohmann::json r = {{"code", e.reasons[k].code},
+                        {"file", e.reasons[k].file.empty() ? nlohmann::json(nullptr)
+                                                           : nlohmann::json(e.reasons[k].file)}};
+    (match[k] >= 0 ? remaining : gone).push_back(std::move(r));
+  }
+  for (std::size_t i = 0; i < now.size(); ++i)
+    if (!matched[i] && blocking(now[i]) && now[i].finding.code != "RESUBMISSION_INVALID")
+      added.push_back({{"code", now[i].finding.code},
+                       {"file", now[i].finding.file ? nlohmann::json(*now[i].finding.file)
+                                                    : nlohmann::json(nullptr)}});
+  section["reasons_gone"] = std::move(gone);
+  section["reasons_remaining"] = std::move(remaining);
+  section["reasons_new"] = std::move(added);
+}
+
+}  // namespace
+
+PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& clock,
+                             const RunInputs& inputs) const {
   const auto started = std::chrono::steady_clock::now();
   PipelineResult result;
   std::vector<Finding> raw;
@@ -60,11 +105,27 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
     const Bundle bundle = Bundle::open(dir, config_.bundle_limits);
     result.bundle_id = bundle.id();
     result.submission_id = bundle.submission_id();
-    if (const Manifest* m = bundle.manifest()) result.court_code = m->court.code;
+    if (const Manifest* m = bundle.manifest()) {
+      result.court_code = m->court.code;
+      // Who filed and when, as the registry keeps it with the decision: a later resubmission
+      // is checked against it (the same filer; the deadline counted from this submitted_at).
+      auto opt = [](const std::optional<std::string>& s) {
+        return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
+      };
+      result.sections["filing"] = {
+          {"submitted_at", m->submitted_at_text},
+          {"filer",
+           {{"kind", m->filer.kind}, {"iin", opt(m->filer.iin)}, {"bin", opt(m->filer.bin)}}},
+          {"resubmission_of", opt(m->resubmission_of)}};
+    }
     DocumentFactsCache facts(bundle, config_.facts_limits, rules_->allowed_formats);
-    BundleContext ctx{bundle, facts, *rules_, result.processed_at};
+    BundleContext ctx{bundle, facts, *rules_, inputs.arrival.value_or(result.processed_at)};
+    if (inputs.earlier) ctx.earlier = &*inputs.earlier;
 
     for (const auto& stage : stages_) {
+      if (std::find(inputs.skip_stages.begin(), inputs.skip_stages.end(), stage->name()) !=
+          inputs.skip_stages.end())
+        continue;
       Findings sink(raw, std::string(stage->name()));
       const auto stage_started = std::chrono::steady_clock::now();
       try {
@@ -120,12 +181,15 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
     for (const auto& f : bundle.files())
       if (std::find(done.begin(), done.end(), &f) == done.end() && facts.get(f)) summarise(f);
 
-    result.sections = std::move(ctx.sections);
+    for (auto& [name, section] : ctx.sections.items()) result.sections[name] = section;
     for (auto& f : raw) {
       Severity sev = rules_->severity(f.code, ctx.kind());
       if (f.at_most && *f.at_most < sev) sev = *f.at_most;
       result.findings.push_back({std::move(f), sev});
     }
+    if (inputs.earlier && result.sections.contains("resubmission") &&
+        result.sections["resubmission"].value("valid", false))
+      compare_with_earlier(*inputs.earlier, result.findings, result.sections["resubmission"]);
   } catch (const std::exception& e) {
     // Only resource exhaustion gets here (bad_alloc and the like): never the filer's fault.
     if (result.bundle_id.empty()) result.bundle_id = dir.filename().string();

@@ -45,6 +45,15 @@ struct PipelineResult {
   std::vector<std::pair<std::string, double>> stage_ms;
 };
 
+// What the caller knows about a bundle beyond its bytes: when it arrived in the spool, and the
+// earlier filing its manifest's resubmission_of names (looked up in the registry).
+struct RunInputs {
+  std::optional<SysSeconds> arrival = std::nullopt;  // default: the run's clock
+  std::optional<EarlierFiling> earlier = std::nullopt;
+  // Stages not to run, by name (a pre-flight draft is checked without its signature).
+  std::vector<std::string> skip_stages = {};
+};
+
 // any reject → rejected; else any review → review; else registered.
 Outcome outcome_of(const std::vector<ResolvedFinding>& findings);
 
@@ -55,7 +64,8 @@ class Pipeline {
            std::shared_ptr<const rules::RuleSet> rules, Config config);
 
   // Runs every stage over the bundle at `dir`. Never throws.
-  PipelineResult run(const std::filesystem::path& dir, const Clock& clock) const;
+  PipelineResult run(const std::filesystem::path& dir, const Clock& clock,
+                     const RunInputs& inputs = {}) const;
   // The result for a bundle the pipeline could not decide (its analysis process crashed or
   // ran out of time, a delivery that cannot be taken): PROCESSING_FAILED from `stage`, so
   // review — never the filer's rejection.

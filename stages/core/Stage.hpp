@@ -12,6 +12,7 @@
 
 #include "core/Bundle.hpp"
 #include "core/DocumentFacts.hpp"
+#include "core/EarlierFiling.hpp"
 #include "core/Finding.hpp"
 #include "core/Time.hpp"
 
@@ -32,6 +33,9 @@ struct BundleContext {
   // "blank", "sparse", "not_sampled", "failed"): set by the readability stage for the stages
   // that run after it (a low resolution that still reads clearly is a clerk's question).
   std::map<std::string, std::map<std::uint32_t, std::string>, std::less<>> page_verdicts = {};
+  // The filing the manifest's resubmission_of names, as the registry knows it (null: none was
+  // looked up).
+  const EarlierFiling* earlier = nullptr;
 
   // The filing kind, or "" when the manifest is unusable.
   std::string_view kind() const {

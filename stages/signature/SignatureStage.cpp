@@ -768,7 +768,10 @@ void check_identity(const Manifest& m, const std::vector<X509*>& signers, Report
       }
     }
     if (reason.empty()) {
-      if (m.filer.kind == "legal_entity" && id.role == "employee" && !id.has_signing_authority())
+      // Only a filer acting as the entity itself: one acting under a power of attorney shows
+      // its authority by that document (AUTHORITY_MISSING when it is absent).
+      if (m.filer.kind == "legal_entity" && m.filer.capacity == "self" && id.role == "employee" &&
+          !id.has_signing_authority())
         report.add("SIGNER_AUTHORITY", kIndeterminate, "SIG_CONSTRAINTS_FAILURE",
                    {{"reason",
                      "an employee's certificate without the right to sign for the "

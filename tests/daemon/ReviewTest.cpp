@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "core/Report.hpp"
+#include "outcome/Resubmission.hpp"
 #include "outcome/Status.hpp"
 #include "registry/Registry.hpp"
 #include "review/Decisions.hpp"
@@ -320,4 +321,58 @@ TEST_CASE("review UI: logins that cannot be, and a broken users file, say nothin
   review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
   for (int i = 0; i < 5; ++i) CHECK(c.login("aigerim", "wrong").status == 401);
   CHECK(c.login("aigerim", "kupia-soz-1").status == 429);
+}
+
+TEST_CASE("review UI: a resubmission's bundle page shows what it cures and the authority",
+          "[review][resubmission]") {
+  ReviewSpool s(0);
+  s.config.users_file = s.t.path() / "users";
+  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  // The refused original, as the daemon records it.
+  BundleBuilder original("original");
+  original.manifest["submission_id"] = "197119100000021";
+  original.manifest["payment"]["receipt"] = nullptr;
+  original.manifest["appendix"] = {"Шарттың көшірмесі"};
+  original.documents.pop_back();
+  const json r1 = make_report(run_pipeline(original.write(s.t.path())), s.rules, 300);
+  REQUIRE(r1["outcome"] == "rejected");
+  s.registry->transition("original", "received", "197119100000021");
+  s.registry->record_outcome("original", "original", "rejected", r1);
+  // Its resubmission, by a representative with a power of attorney, still with a duplicate
+  // attachment (review).
+  BundleBuilder b("cure");
+  b.manifest["submission_id"] = "197119100000022";
+  b.manifest["resubmission_of"] = "197119100000021";
+  b.manifest["filer"]["capacity"] = "representative";
+  b.manifest["filer"]["represents"] = {0};
+  b.manifest["filer"]["authority_ref"] = "EN-2025-0001234567";
+  b.documents.push_back({"Шарттың екінші данасы.jpeg", "Шарттың екінші данасы", "attachment",
+                         b.documents[1].content});
+  b.manifest["appendix"].push_back("Шарттың екінші данасы");
+  const fs::path staged = b.write(s.t.path());
+  RunInputs in;
+  in.earlier = outcome::lookup_earlier(*s.registry, "197119100000021", "cure");
+  FixedClock clock(test_now());
+  const json r2 = make_report(build_pipeline(s.config)->run(staged, clock, in), s.rules, 300);
+  REQUIRE(r2["outcome"] == "review");
+  const fs::path dir = s.spool.outcome_dir(Outcome::kReview) / "cure";
+  fs::rename(staged, dir);
+  s.spool.write_result_at(dir, "report.json", r2.dump(2));
+  s.registry->transition("cure", "received", "197119100000022");
+  s.registry->record_outcome("cure", "cure", "review", r2);
+
+  UiClient c(s);
+  REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
+  const auto page = c.send("GET", "/review/b/cure");
+  REQUIRE(page.status == 200);
+  CHECK_THAT(page.body, Catch::Contains("id=\"resubmission-of\">обращения 197119100000021 "
+                                        "(rejected); устранены: PAYMENT_MISSING; остались: —"));
+  CHECK_THAT(page.body, Catch::Contains("id=\"authority\">representative: эл. доверенность № "
+                                        "EN-2025-0001234567"));
+  // And the filer's status of the original names its cure.
+  const auto status = outcome::filer_status(*s.registry, "197119100000021", s.rules);
+  REQUIRE(status);
+  CHECK((*status)["resubmission"]["resubmitted_as"][0]["submission_id"] == "197119100000022");
+  CHECK_THAT(outcome::format_status(*status),
+             Catch::Contains("resubmitted as 197119100000022 (review)"));
 }

@@ -295,3 +295,83 @@ TEST_CASE("result/ brought by a bundle — a link, a file, a directory — is ne
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(spool / "set-aside")) ++kept;
   CHECK(kept == 4);
 }
+
+TEST_CASE("a resubmission is checked against the registry and shown as a chain",
+          "[daemon][resubmission]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  // BundleBuilder signs with the unit tests' PKI.
+  const fs::path config = t.path() / "sot-intake.toml";
+  write_file(config, "[signature]\ntrust_dir = \"" + (test_pki_dir() / "trust").string() +
+                         "\"\nintermediates_dir = \"" +
+                         (test_pki_dir() / "intermediates").string() + "\"\ncrl_dir = \"" +
+                         (test_pki_dir() / "crl").string() +
+                         "\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+  const int pid = start_daemon_with(spool, log, {"--config", config.string(), "--workers", "1"});
+  const int port = wait_for_http_port(log.string());
+  REQUIRE(port > 0);
+  auto deliver_and_wait = [&](const BundleBuilder& b) {
+    TempDir src;
+    const int before = decided(spool);
+    deliver(spool, b.write(src.path()), b.id());
+    return wait_until([&] { return decided(spool) == before + 1; }, 60s);
+  };
+  // The original: no state duty paid → rejected (PAYMENT_MISSING).
+  BundleBuilder original("original");
+  original.manifest["submission_id"] = "197119100000011";
+  original.manifest["payment"]["receipt"] = nullptr;
+  original.manifest["appendix"] = {"Шарттың көшірмесі"};
+  original.documents.pop_back();
+  REQUIRE(deliver_and_wait(original));
+  // The cure: the same filer, the same claim, now with the receipt.
+  BundleBuilder cure("cure");
+  cure.manifest["submission_id"] = "197119100000012";
+  cure.manifest["resubmission_of"] = "197119100000011";
+  REQUIRE(deliver_and_wait(cure));
+  // Naming a registered filing is not a resubmission.
+  BundleBuilder again("again");
+  again.manifest["submission_id"] = "197119100000013";
+  again.manifest["resubmission_of"] = "197119100000012";
+  REQUIRE(deliver_and_wait(again));
+  const auto status_original = http_request(port, "GET", "/api/status/197119100000011");
+  const auto status_cure = http_request(port, "GET", "/api/status/197119100000012");
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+
+  const json r1 =
+      json::parse(read_file(spool / "rejected" / "original" / "result" / "report.json"));
+  CHECK(r1["findings"].size() == 1);
+  CHECK(r1["findings"][0]["code"] == "PAYMENT_MISSING");
+
+  REQUIRE(fs::is_directory(spool / "registered" / "cure"));
+  const json r2 = json::parse(read_file(spool / "registered" / "cure" / "result" / "report.json"));
+  CHECK(r2["findings"].empty());
+  CHECK(r2["resubmission"]["valid"] == true);
+  CHECK(r2["resubmission"]["status"] == "rejected");
+  CHECK(r2["resubmission"]["bundle"] == "original");
+  CHECK(r2["resubmission"]["reasons_gone"] ==
+        json::parse(R"([{"code":"PAYMENT_MISSING","file":null}])"));
+  CHECK(r2["resubmission"]["reasons_remaining"].empty());
+  CHECK(r2["resubmission"]["within_cure_window"] == true);
+  CHECK(r2["resubmission"]["deadline_counted_from"] == "2025-10-16T15:46:00+05:00");
+
+  REQUIRE(fs::is_directory(spool / "review" / "again"));
+  const json r3 = json::parse(read_file(spool / "review" / "again" / "result" / "report.json"));
+  REQUIRE(r3["findings"].size() == 1);
+  CHECK(r3["findings"][0]["code"] == "RESUBMISSION_INVALID");
+  CHECK(r3["findings"][0]["detail"]["reason"] == "registered");
+
+  REQUIRE(status_original.status == 200);
+  const json s1 = json::parse(status_original.body);
+  CHECK(s1["status"] == "rejected");
+  REQUIRE(s1["resubmission"]["resubmitted_as"].size() == 1);
+  CHECK(s1["resubmission"]["resubmitted_as"][0]["submission_id"] == "197119100000012");
+  CHECK(s1["resubmission"]["resubmitted_as"][0]["status"] == "registered");
+  const json s2 = json::parse(status_cure.body);
+  CHECK(s2["status"] == "registered");
+  CHECK(s2["resubmission"]["resubmission_of"]["submission_id"] == "197119100000011");
+  CHECK(s2["resubmission"]["resubmission_of"]["reasons_gone"][0]["code"] == "PAYMENT_MISSING");
+  CHECK(s2["resubmission"]["resubmitted_as"][0]["submission_id"] == "197119100000013");
+}
