@@ -44,27 +44,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-int spawn(const std::vector<std::string>& argv, const fs::path& log) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    std::vector<char*> a;
-    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    ::execv(a[0], a.data());
-    ::_exit(127);
-  }
-  return pid;
-}
+using sot::bench::decided;
+using sot::bench::deliver;
+using sot::bench::percentile;
+using sot::bench::slurp;
+using sot::bench::spawn;
+using sot::bench::stop_daemon;
 
 long rss_kb(int pid, const char* field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -116,34 +101,6 @@ struct Rss {
     t.join();
   }
 };
-
-void deliver(const fs::path& spool, const fs::path& from, const std::string& id) {
-  fs::copy(from, spool / "tmp" / id, fs::copy_options::recursive);
-  fs::rename(spool / "tmp" / id, spool / "incoming" / id);
-}
-
-int decided(const fs::path& spool) {
-  int n = 0;
-  for (const char* o : {"registered", "rejected", "review"}) {
-    std::error_code ec;
-    for (auto it = fs::directory_iterator(spool / o, ec); !ec && it != fs::directory_iterator();
-         ++it)
-      ++n;
-  }
-  return n;
-}
-
-void stop_daemon(int pid) {
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(std::ceil(p * v.size())) - 1)];
-}
 
 struct Mix {
   fs::path bundles;

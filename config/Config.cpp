@@ -102,7 +102,10 @@ Config load_config(std::string_view text, const std::string& source,
                    "clock_skew_seconds", "max_container_bytes"}},
                  {"report", {"utc_offset"}},
                  {"registry", {"number_format"}},
-                 {"http", {"listen", "users_file", "hosts"}}});
+                 {"http", {"listen", "users_file", "hosts"}},
+                 {"preflight",
+                  {"token", "work_dir", "max_concurrent", "max_queued", "rate_per_minute",
+                   "retention_seconds"}}});
   Config c;
   c.source = source;
   c.spool_root = resolve(base_dir, r.str("spool.root", "/var/spool/sot-intake"));
@@ -146,6 +149,24 @@ Config load_config(std::string_view text, const std::string& source,
       c.http_hosts.push_back(h.as_string()->get());
     }
   }
+
+  c.preflight.token = r.str("preflight.token", "");
+  if (!c.preflight.token.empty() &&
+      (c.preflight.token.size() < 16 ||
+       c.preflight.token.find_first_of(" \t\r\n") != std::string::npos))
+    r.fail("preflight.token", "expected at least 16 characters without spaces (or \"\" for off)",
+           r.node("preflight.token"));
+  {
+    const std::string wd = r.str("preflight.work_dir", "");
+    if (!wd.empty()) c.preflight.work_dir = resolve(base_dir, wd);
+  }
+  c.preflight.max_concurrent =
+      static_cast<unsigned>(r.integer("preflight.max_concurrent", 1, 1, 64));
+  c.preflight.max_queued = static_cast<unsigned>(r.integer("preflight.max_queued", 16, 0, 10000));
+  c.preflight.rate_per_minute =
+      static_cast<unsigned>(r.integer("preflight.rate_per_minute", 30, 1, 100000));
+  c.preflight.retention_seconds =
+      static_cast<unsigned>(r.integer("preflight.retention_seconds", 3600, 1, 7 * 86400));
 
   const std::string off = r.str("report.utc_offset", "+05:00");
   if (off == "local") {

@@ -44,6 +44,16 @@ struct Config {
   // Clerks of the review UI (`sot-intake users` writes it); empty: the UI refuses logins.
   std::filesystem::path users_file;
 
+  // Pre-flight of drafts (POST /api/preflight, spec §6).
+  struct Preflight {
+    std::string token;                  // the portal's bearer token; empty: the endpoint is off
+    std::filesystem::path work_dir;     // empty: $STATE_DIRECTORY/preflight or a private temp dir
+    unsigned max_concurrent = 1;        // drafts checked at once (below the real queue's workers)
+    unsigned max_queued = 16;           // drafts waiting beyond those (more: 503)
+    unsigned rate_per_minute = 30;      // requests per token, with a burst of as many
+    unsigned retention_seconds = 3600;  // results kept this long, then 404
+  } preflight;
+
   unsigned effective_workers() const;
 };
 

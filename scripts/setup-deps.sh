@@ -21,7 +21,7 @@ PACKAGES=(
   # notices and receipts
   libcairo2-dev libpango1.0-dev fonts-liberation2 fonts-dejavu-core
   # tests and sample generation
-  catch2 python3 jq libqpdf-dev zlib1g-dev
+  catch2 python3 jq libqpdf-dev zlib1g-dev libarchive-dev
   # benchmarks: the command-line tools the product is measured against (never called by it),
   # including everything ../shared/bench/peer-check.sh calls
   poppler-utils tesseract-ocr qpdf imagemagick file unzip binutils

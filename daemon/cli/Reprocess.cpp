@@ -19,6 +19,7 @@
 
 #include "core/Pipeline.hpp"
 #include "core/Report.hpp"
+#include "core/Text.hpp"
 #include "outcome/Resubmission.hpp"
 #include "registry/Registry.hpp"
 #include "review/Decisions.hpp"
@@ -99,13 +100,7 @@ std::string selection_hash(const ReprocessOptions& o) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_Digest(what.data(), what.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < 6; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
+  return text::hex(std::string_view(reinterpret_cast<const char*>(md), 6));
 }
 
 class Progress {

@@ -221,18 +221,105 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     beast::flat_buffer buffer;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser;
     std::shared_ptr<bhttp::response<bhttp::string_body>> reply;
-    bool reserve_slot;  // taken beyond max_connections: the inline paths only
+    bool reserve_slot;                // taken beyond max_connections: the inline paths only
+    std::optional<Response> refusal;  // an upload refused on its headers, sent after its body
     std::string peer;
 
     void read() {
       parser.emplace();
-      parser->body_limit(server.limits.max_body_bytes);
+      // The largest any route takes; narrowed to the request's own limit once its headers
+      // are in (Beast checks a Content-Length against the limit as the header completes).
+      std::size_t widest = server.limits.max_body_bytes;
+      for (const auto& r : server.limits.body_routes) widest = std::max(widest, r.max_body_bytes);
+      parser->body_limit(widest);
       parser->header_limit(static_cast<std::uint32_t>(server.limits.max_header_bytes));
       // Waiting for a request is cheap to give up under pressure: the deadline shortens.
       const bool pressed =
           reserve_slot || server.connections.load() > server.limits.pressure_connections;
       stream.expires_after(std::chrono::seconds(pressed ? server.limits.pressure_timeout_seconds
                                                         : server.limits.request_timeout_seconds));
+      bhttp::async_read_header(
+          stream, buffer, *parser,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    // The headers are in: an upload route gets its limit, its deadline and its admission
+    // check before the body is read; everything else reads on with the default limit.
+    void on_header(beast::error_code ec) {
+      if (ec) return on_read(ec);
+      const auto& h = parser->get();
+      const std::string_view target(h.target().data(), h.target().size());
+      const std::string_view path = target.substr(0, target.find('?'));
+      const std::string_view method(h.method_string().data(), h.method_string().size());
+      const BodyRoute* route = nullptr;
+      for (const auto& r : server.limits.body_routes)
+        if (r.path == path && r.method == method) route = &r;
+      if (reserve_slot) route = nullptr;
+      const std::size_t limit = route ? route->max_body_bytes : server.limits.max_body_bytes;
+      if (const auto length = parser->content_length(); length && *length > limit) {
+        respond(Response::text(413, "request too large\n"), false, false);
+        return;
+      }
+      parser->body_limit(limit);  // and for a chunked body, chunk by chunk
+      if (!route) return read_body();
+      const auto& hosts = server.limits.allowed_hosts;
+      if (!hosts.empty()) {
+        const auto host = h[bhttp::field::host];
+        if (!host_allowed(std::string_view(host.data(), host.size()), hosts, server.port)) {
+          respond(Response::text(421, "misdirected request\n"), false, false);
+          return;
+        }
+      }
+      if (route->admit) {
+        Request head;
+        head.method = std::string(method);
+        head.target = std::string(target);
+        head.path = percent_decode(path, false);
+        for (const auto& f : h) {
+          std::string name(f.name_string());
+          std::transform(name.begin(), name.end(), name.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+          head.headers[name] = std::string(f.value());
+        }
+        head.peer = peer;
+        std::optional<Response> refused;
+        try {
+          refused = route->admit(head);
+        } catch (const std::exception& e) {
+          std::cerr << "sot-intaked[-]: http: internal error admitting " << path << ": " << e.what()
+                    << std::endl;
+          refused = Response::text(500, "internal error\n");
+        }
+        if (refused) {
+          // A small body is read first so the client sees the answer (closing on unread
+          // bytes would reset the connection under it); a large one is never read.
+          const auto length = parser->content_length();
+          if (length && *length <= server.limits.max_body_bytes) {
+            refusal = std::move(refused);
+            parser->body_limit(server.limits.max_body_bytes);
+            return read_body();
+          }
+          respond(*refused, false, false);
+          return;
+        }
+      }
+      stream.expires_after(std::chrono::seconds(route->timeout_seconds));
+      // A client that asked to be told to go on (curl does for large bodies) is told now.
+      const auto expect = h[bhttp::field::expect];
+      if (beast::iequals(expect, "100-continue")) {
+        auto go_on =
+            std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+        bhttp::async_write(stream, *go_on,
+                           [self = shared_from_this(), go_on](beast::error_code wec, std::size_t) {
+                             if (wec) return self->close();
+                             self->read_body();
+                           });
+        return;
+      }
+      read_body();
+    }
+
+    void read_body() {
       bhttp::async_read(
           stream, buffer, *parser,
           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -244,6 +331,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         return;
       }
       if (ec) return close();
+      if (refusal) {
+        Response r = std::move(*refusal);
+        refusal.reset();
+        respond(r, false, false);
+        return;
+      }
       auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser->release());
       const bool head = req->method() == bhttp::verb::head;
       const auto& hosts = server.limits.allowed_hosts;

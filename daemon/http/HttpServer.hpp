@@ -49,6 +49,17 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// A route that takes a large body (an upload): its own body limit and deadline, and an
+// `admit` check on the headers alone (authentication, rate) before a byte of the body is
+// read; a response from it is sent instead and the connection closed.
+struct BodyRoute {
+  std::string path;
+  std::string method = "POST";
+  std::size_t max_body_bytes = 0;
+  unsigned timeout_seconds = 120;
+  std::function<std::optional<Response>(const Request&)> admit;
+};
+
 struct ServerLimits {
   std::size_t max_body_bytes = 1 << 20;
   std::size_t max_header_bytes = 16 << 10;
@@ -69,6 +80,8 @@ struct ServerLimits {
   // Host header names accepted (any port but the bound one is refused too); empty: any.
   // A request for another name is 421 — no DNS-rebinding page can talk to the endpoint.
   std::vector<std::string> allowed_hosts;
+  // Routes with their own (larger) body limit; every other request has max_body_bytes.
+  std::vector<BodyRoute> body_routes;
 };
 
 class Server {

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "config/Config.hpp"
+#include "core/Text.hpp"
 #include "core/Time.hpp"
 
 namespace sot::registry {
@@ -429,13 +430,7 @@ std::string sha256_hex(const std::string& text) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += digits[md[i] >> 4];
-    out += digits[md[i] & 15];
-  }
-  return out;
+  return text::hex(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 std::unique_ptr<Registry> open_sqlite_registry(const fs::path& file, bool read_only) {

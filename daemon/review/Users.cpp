@@ -8,18 +8,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/Text.hpp"
+
 namespace sot::review {
 
 namespace {
 
 std::string to_hex(const std::string& raw) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
+  return text::hex(raw);
 }
 
 std::optional<std::string> from_hex(const std::string& hex) {

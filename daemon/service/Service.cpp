@@ -239,7 +239,28 @@ void Service::rescan() {
   }
 }
 
+std::filesystem::path preflight_dir(const Config& c) {
+  if (!c.preflight.work_dir.empty()) return c.preflight.work_dir;
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state)
+    return fs::path(std::string(state).substr(0, std::string(state).find(':'))) / "preflight";
+  return fs::temp_directory_path() / ("sot-intake-preflight-" + std::to_string(::geteuid()));
+}
+
 http::Response Service::serve(const http::Request& req) {
+  // Pre-flight of drafts (spec §6): POST a draft, GET its result.
+  if (req.path == "/api/preflight" || req.path.rfind("/api/preflight/", 0) == 0) {
+    if (!preflight_) return http::Response::text(404, "not found\n");
+    const bool post = req.path == "/api/preflight";
+    if (req.method != (post ? "POST" : "GET") && !(!post && req.method == "HEAD")) {
+      http::Response r = http::Response::text(405, "method not allowed\n");
+      r.headers.emplace_back("Allow", post ? "POST" : "GET, HEAD");
+      return r;
+    }
+    if (post) return preflight_->post(req);
+    // The result is the portal's: the token is asked for here too.
+    if (auto refused = preflight_->authorize(req)) return *refused;
+    return preflight_->get(req.path.substr(15));
+  }
   // The daemon's own routes are read-only: GET (and HEAD, answered without a body).
   const bool own =
       req.path == "/healthz" || req.path == "/metrics" || req.path.rfind("/api/status/", 0) == 0;
@@ -308,6 +329,31 @@ int Service::run() {
                                     options_.worker_argv.empty() ? "" : options_.worker_argv[0]});
       http::ServerLimits limits;
       limits.handler_threads = 3;
+      if (!config_.preflight.token.empty()) {
+        preflight::PreflightOptions po;
+        po.token = config_.preflight.token;
+        po.work_dir = preflight_dir(config_);
+        po.max_concurrent = config_.preflight.max_concurrent;
+        po.max_queued = config_.preflight.max_queued;
+        po.rate_per_minute = config_.preflight.rate_per_minute;
+        po.retention = std::chrono::seconds(config_.preflight.retention_seconds);
+        const auto& rules = pipeline_->rules();
+        po.limits.max_entry_bytes = rules.max_file_bytes;
+        po.limits.max_total_bytes = rules.max_bundle_bytes;
+        po.limits.manifest_max_bytes = config_.bundle_limits.manifest_max_bytes;
+        po.limits.max_entries = config_.bundle_limits.max_files + 4;
+        po.worker_argv = options_.worker_argv;
+        po.worker_limits = options_.worker_limits;
+        po.worker_limits.nice = 10;  // real bundles first
+        preflight_ = std::make_unique<preflight::Preflight>(
+            std::move(po), preflight::Preflight::Context{[this] { return config_snapshot(); },
+                                                         [this] { return pipeline(); }});
+        limits.handler_threads += preflight_->max_waiting();
+        limits.body_routes.push_back(
+            {"/api/preflight", "POST", static_cast<std::size_t>(preflight_->max_body_bytes()), 300,
+             [this](const http::Request& r) { return preflight_->admit(r); }});
+        log("", "pre-flight: drafts are checked in " + preflight_dir(config_).string());
+      }
       limits.inline_paths = {"/healthz", "/metrics"};
       // The endpoint answers to its own names only (no DNS rebinding).
       limits.allowed_hosts = {"localhost", "127.0.0.1", "[::1]"};
@@ -442,6 +488,7 @@ int Service::run() {
   queue_->close();
   for (auto& t : workers) t.join();
   if (http_) http_->stop();
+  preflight_.reset();  // drafts still being checked are dropped, their directories removed
   ::close(ifd);
   ::close(sfd);
   ::close(wake_fd_);

@@ -23,6 +23,7 @@
 #include "config/Config.hpp"
 #include "core/Pipeline.hpp"
 #include "http/HttpServer.hpp"
+#include "preflight/Preflight.hpp"
 #include "registry/Registry.hpp"
 #include "service/Metrics.hpp"
 #include "service/WorkQueue.hpp"
@@ -84,6 +85,7 @@ class Service {
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<WorkQueue> queue_;
   Metrics metrics_;
+  std::unique_ptr<preflight::Preflight> preflight_;  // before http_: outlives its handlers
   std::unique_ptr<http::Server> http_;
   std::unique_ptr<review::ReviewUi> review_ui_;
   mutable std::mutex arrivals_mutex_;

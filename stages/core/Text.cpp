@@ -97,4 +97,15 @@ std::string extension(std::string_view name) {
   return ext;
 }
 
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = digits[c >> 4];
+    out[2 * i + 1] = digits[c & 15];
+  }
+  return out;
+}
+
 }  // namespace sot::text

@@ -33,4 +33,7 @@ std::string title_key(std::string_view s);
 std::string_view stem(std::string_view name);
 std::string extension(std::string_view name);
 
+// Lower-case hexadecimal of arbitrary bytes (digests, random ids).
+std::string hex(std::string_view bytes);
+
 }  // namespace sot::text
