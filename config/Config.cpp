@@ -103,6 +103,7 @@ Config load_config(std::string_view text, const std::string& source,
                  {"report", {"utc_offset"}},
                  {"registry", {"number_format"}},
                  {"http", {"listen", "users_file", "hosts"}},
+                 {"outcome", {"signing_key", "signing_cert"}},
                  {"preflight",
                   {"token", "work_dir", "max_concurrent", "max_queued", "rate_per_minute",
                    "retention_seconds"}}});
@@ -150,6 +151,11 @@ Config load_config(std::string_view text, const std::string& source,
     }
   }
 
+  c.outcome_signing_key = resolve(base_dir, r.str("outcome.signing_key", ""));
+  c.outcome_signing_cert = resolve(base_dir, r.str("outcome.signing_cert", ""));
+  if (c.outcome_signing_key.empty() != c.outcome_signing_cert.empty())
+    r.fail(c.outcome_signing_key.empty() ? "outcome.signing_key" : "outcome.signing_cert",
+           "signing_key and signing_cert are set together (or neither)", nullptr);
   c.preflight.token = r.str("preflight.token", "");
   if (!c.preflight.token.empty() &&
       (c.preflight.token.size() < 16 ||

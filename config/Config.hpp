@@ -44,6 +44,10 @@ struct Config {
   // Clerks of the review UI (`sot-intake users` writes it); empty: the UI refuses logins.
   std::filesystem::path users_file;
 
+  // The court's key and certificate (PEM; the certificate file may carry its chain) that sign
+  // receipts and notices (result/*.p7s); empty: unsigned.
+  std::filesystem::path outcome_signing_key;
+  std::filesystem::path outcome_signing_cert;
   // Pre-flight of drafts (POST /api/preflight, spec §6).
   struct Preflight {
     std::string token;                  // the portal's bearer token; empty: the endpoint is off

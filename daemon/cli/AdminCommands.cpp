@@ -12,6 +12,7 @@
 
 #include "cli/CheckCommand.hpp"
 #include "cli/Reprocess.hpp"
+#include "outcome/Signer.hpp"
 #include "outcome/Status.hpp"
 #include "registry/Registry.hpp"
 #include "review/Decisions.hpp"
@@ -400,6 +401,38 @@ int users_main(const std::vector<std::string>& args) {
     std::cerr << "sot-intake users: " << e.what() << '\n';
     return 1;
   }
+}
+
+int verify_receipt_main(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "sot-intake verify-receipt DIR --trust FILE|DIR\n"
+      "Checks the court's signatures (.p7s) over a decided bundle's receipt or notice (DIR: the\n"
+      "bundle or its result/ directory) against the court's certificates in --trust.");
+  desc.add_options()("trust", po::value<std::string>(),
+                     "PEM certificates the court's chain ends in")("help,h", "this text")(
+      "dir", po::value<std::string>(), "the bundle or its result/");
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  po::variables_map vm;
+  if (!parse("verify-receipt", args, desc, &pos, vm)) return kUsage;
+  if (vm.count("help") || !vm.count("dir") || !vm.count("trust")) {
+    std::cout << desc;
+    return vm.count("help") ? 0 : kUsage;
+  }
+  fs::path dir = vm["dir"].as<std::string>();
+  std::error_code ec;
+  if (fs::is_directory(dir / "result", ec)) dir /= "result";
+  const auto checks = outcome::verify_outcome_signatures(dir, vm["trust"].as<std::string>());
+  if (checks.empty()) {
+    std::cerr << "sot-intake verify-receipt: no receipt or notice in " << dir.string() << '\n';
+    return kNotFound;
+  }
+  bool all = true;
+  for (const auto& c : checks) {
+    std::cout << (c.ok ? "ok      " : "FAILED  ") << c.file << "  " << c.detail << '\n';
+    all = all && c.ok;
+  }
+  return all ? 0 : 1;
 }
 
 }  // namespace sot::cli

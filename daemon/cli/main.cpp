@@ -46,6 +46,8 @@ const char* kUsage =
     "        would change. Nothing decided changes without --apply.\n"
     "  users add LOGIN --role clerk|lead [--users-file FILE | --config FILE]\n"
     "        Add or replace a clerk of the review UI (password from standard input).\n"
+    "  verify-receipt DIR --trust FILE|DIR\n"
+    "        Check the court's signatures over a decided bundle's receipt or notice.\n"
     "\n"
     "Options:\n"
     "  -h, --help     this text\n"
@@ -142,6 +144,7 @@ int main(int argc, char** argv) {
     if (cmd == "review") return sot::cli::review_main(args, exe);
     if (cmd == "reprocess") return sot::cli::reprocess_main(args, exe);
     if (cmd == "users") return sot::cli::users_main(args);
+    if (cmd == "verify-receipt") return sot::cli::verify_receipt_main(args);
   } catch (const std::exception& e) {
     std::cerr << "sot-intake " << cmd << ": " << e.what() << '\n';
     return 1;

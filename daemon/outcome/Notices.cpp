@@ -9,6 +9,7 @@
 
 #include "core/Finding.hpp"
 #include "core/Report.hpp"
+#include "outcome/Signer.hpp"
 #include "rules/RuleSet.hpp"
 
 namespace sot::outcome {
@@ -297,6 +298,17 @@ std::string render_receipt_pdf(const json& receipt, const rules::RuleSet& rules)
   w.space(10);
   w.text(both(label(rules, "generated")) + " · sot-intake", 8, false, 0, false, 0.4);
   return w.finish();
+}
+
+std::vector<std::pair<std::string, std::string>> outcome_documents(
+    const json& report, const std::filesystem::path& bundle_dir, const rules::RuleSet& rules,
+    const OutcomeSigner* signer) {
+  auto docs = outcome_documents(report, bundle_dir, rules);
+  if (!signer) return docs;
+  const std::size_t n = docs.size();
+  for (std::size_t i = 0; i < n; ++i)
+    docs.emplace_back(docs[i].first + ".p7s", signer->sign(docs[i].second));
+  return docs;
 }
 
 std::vector<std::pair<std::string, std::string>> outcome_documents(

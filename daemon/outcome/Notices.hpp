@@ -46,8 +46,14 @@ std::string render_receipt_pdf(const nlohmann::json& receipt, const rules::RuleS
 // The documents of a decided bundle's result/: notice.{json,pdf} when rejected,
 // receipt.{json,pdf} when registered, nothing otherwise (name → bytes). Throws when they
 // cannot be made; the outcome stands on report.json and they can be made again from it.
+// Unsigned (the two overloads: with a signer, each document also gets its detached signature
+// as <name>.p7s).
 std::vector<std::pair<std::string, std::string>> outcome_documents(
     const nlohmann::json& report, const std::filesystem::path& bundle_dir,
     const rules::RuleSet& rules);
+class OutcomeSigner;
+std::vector<std::pair<std::string, std::string>> outcome_documents(
+    const nlohmann::json& report, const std::filesystem::path& bundle_dir,
+    const rules::RuleSet& rules, const OutcomeSigner* signer);
 
 }  // namespace sot::outcome

@@ -10,6 +10,7 @@
 #include "core/Report.hpp"
 #include "core/Time.hpp"
 #include "outcome/Notices.hpp"
+#include "outcome/Signer.hpp"
 #include "service/FaultPoint.hpp"
 
 namespace sot::review {
@@ -35,7 +36,10 @@ double hours_since(const std::string& rfc3339) {
 
 Decisions::Decisions(spool::Spool& spool, registry::Registry& registry, const Config& config,
                      const rules::RuleSet& rules)
-    : spool_(spool), registry_(registry), config_(config), rules_(rules) {}
+    : spool_(spool), registry_(registry), config_(config), rules_(rules) {
+  if (!config.outcome_signing_key.empty())
+    signer_ = outcome::OutcomeSigner::load(config.outcome_signing_key, config.outcome_signing_cert);
+}
 
 std::vector<std::string> Decisions::rejection_codes() const {
   std::vector<std::string> out;
@@ -240,7 +244,8 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     spool_.write_result_at(dir, "report.json", text);
     service::fault_point("report", bundle);
     try {
-      for (const auto& [name, data] : outcome::outcome_documents(report, dir, rules_))
+      for (const auto& [name, data] :
+           outcome::outcome_documents(report, dir, rules_, signer_.get()))
         spool_.write_result_at(dir, name, data);
     } catch (const spool::SpoolError&) {
       throw;

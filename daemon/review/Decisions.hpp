@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/Config.hpp"
+#include "outcome/Signer.hpp"
 #include "registry/Registry.hpp"
 #include "rules/RuleSet.hpp"
 #include "spool/Spool.hpp"
@@ -81,6 +82,7 @@ class Decisions {
   registry::Registry& registry_;
   const Config& config_;
   const rules::RuleSet& rules_;
+  std::shared_ptr<const outcome::OutcomeSigner> signer_;  // receipts and notices signed
 };
 
 }  // namespace sot::review

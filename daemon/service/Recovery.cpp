@@ -15,10 +15,11 @@ Outcome outcome_named(const std::string& o) {
 
 void write_outcome_documents(spool::Spool& spool, const rules::RuleSet& rules,
                              const std::string& id, const fs::path& dir,
-                             const nlohmann::json& report, const RecoveryLog& log) {
+                             const nlohmann::json& report, const RecoveryLog& log,
+                             const outcome::OutcomeSigner* signer) {
   std::vector<std::pair<std::string, std::string>> documents;
   try {
-    documents = outcome::outcome_documents(report, dir, rules);
+    documents = outcome::outcome_documents(report, dir, rules, signer);
   } catch (const std::exception& e) {
     // The outcome stands on report.json; a document that could not be made is logged and
     // can be made again from it (it never holds a bundle back).
@@ -30,7 +31,8 @@ void write_outcome_documents(spool::Spool& spool, const rules::RuleSet& rules,
 
 void write_committed(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
                      const std::string& id, const fs::path& dir, const std::string& report_text,
-                     const nlohmann::json& report, const RecoveryLog& log) {
+                     const nlohmann::json& report, const RecoveryLog& log,
+                     const outcome::OutcomeSigner* signer) {
   // Whatever the bundle brought beside its three entries — a result/ of its own included — is
   // set aside before the daemon's own result/ is made: never followed, read or trusted.
   if (const auto moved = spool.set_aside(dir, id); !moved.empty()) {
@@ -42,7 +44,7 @@ void write_committed(spool::Spool& spool, registry::Registry& registry, const ru
   fault_point("set-aside", id);
   spool.write_result_at(dir, "report.json", report_text);
   fault_point("report", id);
-  write_outcome_documents(spool, rules, id, dir, report, log);
+  write_outcome_documents(spool, rules, id, dir, report, log, signer);
   fault_point("documents", id);
 }
 
@@ -80,7 +82,8 @@ int reconcile(spool::Spool& spool, registry::Registry& registry,
 }
 
 std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,
-                                 const rules::RuleSet& rules, const RecoveryLog& log) {
+                                 const rules::RuleSet& rules, const RecoveryLog& log,
+                                 const outcome::OutcomeSigner* signer) {
   std::vector<std::string> resume;
   // active/: a bundle the registry holds a committed decision for is finished from it (its
   // report written again from the registry's text, whatever result/ is there set aside);
@@ -89,7 +92,7 @@ std::vector<std::string> recover(spool::Spool& spool, registry::Registry& regist
     if (const auto pending = registry.pending_decision(id)) {
       const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
       write_committed(spool, registry, rules, id, spool.active() / id, pending->report_text, report,
-                      log);
+                      log, signer);
       const Outcome o = outcome_named(pending->outcome);
       const std::string placed = spool.finish(id, o);
       registry.record_outcome(id, placed, spool::directory_of(o), report);
@@ -109,7 +112,7 @@ std::vector<std::string> recover(spool::Spool& spool, registry::Registry& regist
     if (const auto pending = registry.pending_decision(bundle)) {
       const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
       spool.write_result_at(dir, "report.json", pending->report_text);
-      write_outcome_documents(spool, rules, bundle, dir, report, log);
+      write_outcome_documents(spool, rules, bundle, dir, report, log, signer);
       const Outcome o = outcome_named(pending->outcome);
       const std::string as = spool.finish_decision(placed, o);
       registry.record_outcome(bundle, as, spool::directory_of(o), report);

@@ -16,6 +16,10 @@
 #include "rules/RuleSet.hpp"
 #include "spool/Spool.hpp"
 
+namespace sot::outcome {
+class OutcomeSigner;
+}
+
 namespace sot::service {
 
 // (bundle, message, is a warning)
@@ -25,16 +29,18 @@ Outcome outcome_named(const std::string& outcome);
 
 // result/notice.{pdf,json} for a rejected bundle, result/receipt.{pdf,json} for a registered
 // one, written durably into `dir`/result/ (a failure to make one is logged, never fatal).
+// `signer`: the court's key, when receipts and notices are signed (outcome/Signer.hpp).
 void write_outcome_documents(spool::Spool& spool, const rules::RuleSet& rules,
                              const std::string& id, const std::filesystem::path& dir,
-                             const nlohmann::json& report, const RecoveryLog& log);
+                             const nlohmann::json& report, const RecoveryLog& log,
+                             const outcome::OutcomeSigner* signer = nullptr);
 
 // After the registry committed the decision: sets aside what the bundle brought beside its
 // three entries (audited), writes the committed report text and the notice or receipt.
 void write_committed(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
                      const std::string& id, const std::filesystem::path& dir,
                      const std::string& report_text, const nlohmann::json& report,
-                     const RecoveryLog& log);
+                     const RecoveryLog& log, const outcome::OutcomeSigner* signer = nullptr);
 
 // Start-up: a committed decision whose bundle already sits in its outcome directory with the
 // committed report (a crash between the rename and record_outcome) is recorded as done.
@@ -46,6 +52,7 @@ int reconcile(spool::Spool& spool, registry::Registry& registry, std::vector<std
 // the uncommitted ones, records the moves the registry missed. Returns the bundles of
 // active/ to process again from scratch.
 std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,
-                                 const rules::RuleSet& rules, const RecoveryLog& log);
+                                 const rules::RuleSet& rules, const RecoveryLog& log,
+                                 const outcome::OutcomeSigner* signer = nullptr);
 
 }  // namespace sot::service

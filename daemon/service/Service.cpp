@@ -40,9 +40,20 @@ Config resolve_config(const ServiceOptions& o) {
   return c;
 }
 
+// The court's signing key for receipts and notices, when configured (ConfigError otherwise).
+std::shared_ptr<const outcome::OutcomeSigner> load_signer(const Config& c) {
+  if (c.outcome_signing_key.empty()) return nullptr;
+  try {
+    return outcome::OutcomeSigner::load(c.outcome_signing_key, c.outcome_signing_cert);
+  } catch (const std::exception& e) {
+    throw ConfigError(c.source + ": [outcome] " + e.what());
+  }
+}
+
 Service::Service(ServiceOptions options) : options_(std::move(options)) {
   config_ = resolve_config(options_);
   pipeline_ = build_pipeline(config_);
+  signer_ = load_signer(config_);
   worker_init_ =
       worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source,
                                {fs::absolute(config_.spool_root / "active").string()});
@@ -64,6 +75,11 @@ Service::~Service() = default;
 Config Service::config_snapshot() const {
   std::lock_guard lock(pipeline_mutex_);
   return config_;
+}
+
+std::shared_ptr<const outcome::OutcomeSigner> Service::signer() const {
+  std::lock_guard lock(pipeline_mutex_);
+  return signer_;
 }
 
 std::shared_ptr<const Pipeline> Service::pipeline() const {
@@ -88,8 +104,10 @@ void Service::reload() {
   try {
     Config c = resolve_config(options_);
     auto p = build_pipeline(c);
+    auto signer = load_signer(c);
     std::lock_guard lock(pipeline_mutex_);
     pipeline_ = std::move(p);
+    signer_ = std::move(signer);
     config_ = std::move(c);
     worker_init_ =
         worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source,
@@ -105,11 +123,12 @@ void Service::reload() {
 }
 
 void Service::recover() {
-  const auto resume =
-      service::recover(*spool_, *registry_, pipeline()->rules(),
-                       [this](const std::string& b, const std::string& m, bool warn) {
-                         log(b, m, warn ? Level::kWarning : Level::kInfo);
-                       });
+  const auto resume = service::recover(
+      *spool_, *registry_, pipeline()->rules(),
+      [this](const std::string& b, const std::string& m, bool warn) {
+        log(b, m, warn ? Level::kWarning : Level::kInfo);
+      },
+      signer().get());
   for (const auto& id : resume) queue_->offer({id, true});
 }
 
@@ -176,10 +195,13 @@ std::string Service::process(const std::string& id, bool already_active,
       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   registry_->commit_decision(id, spool::directory_of(o), text);
   fault_point("committed", id);
-  write_committed(*spool_, *registry_, pipe->rules(), id, spool_->active() / id, text, report,
-                  [this](const std::string& b, const std::string& m, bool warn) {
-                    log(b, m, warn ? Level::kWarning : Level::kInfo);
-                  });
+  const auto court_signer = signer();
+  write_committed(
+      *spool_, *registry_, pipe->rules(), id, spool_->active() / id, text, report,
+      [this](const std::string& b, const std::string& m, bool warn) {
+        log(b, m, warn ? Level::kWarning : Level::kInfo);
+      },
+      court_signer.get());
   const std::string placed = spool_->finish(id, o);
   fault_point("moved", id);
   registry_->record_outcome(id, placed, spool::directory_of(o), report);

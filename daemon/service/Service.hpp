@@ -23,6 +23,7 @@
 #include "config/Config.hpp"
 #include "core/Pipeline.hpp"
 #include "http/HttpServer.hpp"
+#include "outcome/Signer.hpp"
 #include "preflight/Preflight.hpp"
 #include "registry/Registry.hpp"
 #include "service/Metrics.hpp"
@@ -70,6 +71,7 @@ class Service {
   enum class Level { kError = 3, kWarning = 4, kInfo = 6 };
   void reload();
   std::shared_ptr<const Pipeline> pipeline() const;
+  std::shared_ptr<const outcome::OutcomeSigner> signer() const;
   Config config_snapshot() const;  // config_ may be replaced by a reload at any time
   void log(const std::string& bundle, const std::string& message, Level level = Level::kInfo) const;
   // Start-up: finishes the decisions the registry committed, processes the rest again
@@ -97,7 +99,8 @@ class Service {
   mutable std::mutex pipeline_mutex_;
   std::shared_ptr<const Pipeline> pipeline_;
   std::atomic<unsigned> generation_{0};  // bumped by a reload: workers restart with it
-  std::string worker_init_;              // what a worker starts from (under pipeline_mutex_)
+  std::shared_ptr<const outcome::OutcomeSigner> signer_;  // under pipeline_mutex_
+  std::string worker_init_;  // what a worker starts from (under pipeline_mutex_)
   std::atomic<bool> stopping_{false};
 };
 

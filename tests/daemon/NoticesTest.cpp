@@ -3,12 +3,16 @@
 // reason with its place, requirement and action.
 #include <catch2/catch.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <poppler-document.h>
 #include <poppler-page.h>
 
 #include "core/Report.hpp"
 #include "generator/Documents.hpp"
 #include "outcome/Notices.hpp"
+#include "outcome/Signer.hpp"
 #include "rules/RuleSet.hpp"
 #include "support/TestBundle.hpp"
 
@@ -127,4 +131,85 @@ TEST_CASE("a malformed manifest still gives a notice", "[notices]") {
   const json notice = outcome::make_notice(report, info, rules);
   CHECK(notice["reasons"].size() == 1);
   CHECK_THAT(pdf_text(outcome::render_notice_pdf(notice, rules)), Catch::Contains("b1"));
+}
+
+namespace {
+
+// A court's signing key and self-signed certificate, written as PEM into `dir`.
+void make_court_key(const fs::path& dir, const std::string& cn) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  REQUIRE(key);
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 7110);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600L * 24 * 365);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509_set_pubkey(cert, key);
+  REQUIRE(X509_sign(cert, key, EVP_sha256()) > 0);
+  FILE* k = std::fopen((dir / "court.key").c_str(), "w");
+  PEM_write_PrivateKey(k, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(k);
+  FILE* c = std::fopen((dir / "court.pem").c_str(), "w");
+  PEM_write_X509(c, cert);
+  std::fclose(c);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+}  // namespace
+
+TEST_CASE("receipts and notices are signed by the court; the signatures verify, tampering shows",
+          "[notices][signed]") {
+  TempDir t;
+  fs::create_directories(t.path() / "court");
+  fs::create_directories(t.path() / "other");
+  make_court_key(t.path() / "court", "Астана қаласының мамандандырылған ауданаралық соты");
+  make_court_key(t.path() / "other", "Someone else");
+  const auto signer = outcome::OutcomeSigner::load(t.path() / "court" / "court.key",
+                                                   t.path() / "court" / "court.pem");
+  CHECK_THROWS(outcome::OutcomeSigner::load(t.path() / "court" / "court.key",
+                                            t.path() / "other" / "court.pem"));
+  const auto rules = rules::shipped_rules();
+  for (const bool registered : {true, false}) {
+    INFO(registered);
+    BundleBuilder b(registered ? "registered" : "rejected");
+    if (!registered) {  // no state duty paid: PAYMENT_MISSING
+      b.manifest["payment"]["receipt"] = nullptr;
+      b.manifest["appendix"] = {"Шарттың көшірмесі"};
+      b.documents.pop_back();
+    }
+    const fs::path dir = b.write(t.path());
+    const json report = make_report(run_pipeline(dir), rules, 300);
+    REQUIRE(report["outcome"] == (registered ? "registered" : "rejected"));
+    const auto docs = outcome::outcome_documents(report, dir, rules, signer.get());
+    REQUIRE(docs.size() == 4);
+    const fs::path result = dir / "result";
+    fs::create_directories(result);
+    for (const auto& [name, data] : docs) write_file(result / name, data);
+    const std::string doc = registered ? "receipt" : "notice";
+    CHECK(fs::exists(result / (doc + ".json.p7s")));
+    CHECK(fs::exists(result / (doc + ".pdf.p7s")));
+    auto checks = outcome::verify_outcome_signatures(result, t.path() / "court" / "court.pem");
+    REQUIRE(checks.size() == 2);
+    for (const auto& c : checks) {
+      INFO(c.file << ": " << c.detail);
+      CHECK(c.ok);
+    }
+    // Another court's certificate is not this one's.
+    for (const auto& c : outcome::verify_outcome_signatures(result, t.path() / "other"))
+      CHECK_FALSE(c.ok);
+    // A changed byte, and a missing signature.
+    std::string text = read_file(result / (doc + ".json"));
+    text[text.size() / 2] ^= 1;
+    write_file(result / (doc + ".json"), text);
+    fs::remove(result / (doc + ".pdf.p7s"));
+    checks = outcome::verify_outcome_signatures(result, t.path() / "court");
+    REQUIRE(checks.size() == 2);
+    CHECK_FALSE(checks[0].ok);
+    CHECK_FALSE(checks[1].ok);
+  }
 }

@@ -375,3 +375,49 @@ TEST_CASE("a resubmission is checked against the registry and shown as a chain",
   CHECK(s2["resubmission"]["resubmission_of"]["reasons_gone"][0]["code"] == "PAYMENT_MISSING");
   CHECK(s2["resubmission"]["resubmitted_as"][0]["submission_id"] == "197119100000013");
 }
+
+TEST_CASE("the daemon signs receipts and notices; sot-intake verify-receipt checks them",
+          "[daemon][signed]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  const fs::path key = t.path() / "court.key", cert = t.path() / "court.pem";
+  REQUIRE(run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                       "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=Astana city court",
+                       "-days", "30", "-keyout", key.string(), "-out", cert.string()})
+              .exit_code == 0);
+  const fs::path config =
+      write_config(t.path(), "[outcome]\nsigning_key = \"" + key.string() +
+                                 "\"\nsigning_cert = \"" + cert.string() + "\"\n");
+  const int pid = start_daemon_with(spool, log, {"--config", config.string(), "--workers", "1"});
+  REQUIRE(wait_until([&] { return fs::is_directory(spool / "incoming"); }, 10s));
+  for (const char* id : {"clean-letter", "scan-resolution-low"})
+    deliver(spool, samples().bundle(id), id);
+  const bool all = wait_until([&] { return decided(spool) == 2; }, 60s);
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  REQUIRE(all);
+  const fs::path registered = spool / "registered" / "clean-letter";
+  const fs::path rejected = spool / "rejected" / "scan-resolution-low";
+  CHECK(fs::exists(registered / "result" / "receipt.json.p7s"));
+  CHECK(fs::exists(rejected / "result" / "notice.pdf.p7s"));
+  auto verify = [&](const fs::path& dir) {
+    return run_process({SOT_INTAKE_BIN, "verify-receipt", dir.string(), "--trust", cert.string()});
+  };
+  auto r = verify(registered);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("ok      receipt.json"));
+  CHECK_THAT(r.out, Catch::Contains("ok      receipt.pdf"));
+  r = verify(rejected);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("ok      notice.json"));
+  // A receipt changed after the court signed it.
+  std::string receipt = read_file(registered / "result" / "receipt.json");
+  receipt.replace(receipt.find("clean-letter"), 12, "forged-lette");
+  write_file(registered / "result" / "receipt.json", receipt);
+  r = verify(registered);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("FAILED  receipt.json"));
+  CHECK_THAT(r.out, Catch::Contains("ok      receipt.pdf"));
+}
