@@ -41,6 +41,7 @@ const std::vector<std::string> kScan = {"clean-appeal-exempt", "scan-resolution-
 
 std::string draft_of(const fs::path& samples, const std::string& id, const fs::path& scratch) {
   const fs::path dir = scratch / id;
+  fs::create_directories(scratch);
   fs::remove_all(dir);
   fs::copy(samples / "bundles" / id, dir, fs::copy_options::recursive);
   fs::remove(dir / "manifest.json.p7s");

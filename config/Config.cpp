@@ -104,6 +104,9 @@ Config load_config(std::string_view text, const std::string& source,
                  {"registry", {"number_format"}},
                  {"http", {"listen", "users_file", "hosts"}},
                  {"outcome", {"signing_key", "signing_cert"}},
+                 {"retention",
+                  {"rejected_files_days", "registered_archive_days", "archive_dir",
+                   "interval_minutes"}},
                  {"preflight",
                   {"token", "work_dir", "max_concurrent", "max_queued", "rate_per_minute",
                    "retention_seconds"}}});
@@ -156,6 +159,15 @@ Config load_config(std::string_view text, const std::string& source,
   if (c.outcome_signing_key.empty() != c.outcome_signing_cert.empty())
     r.fail(c.outcome_signing_key.empty() ? "outcome.signing_key" : "outcome.signing_cert",
            "signing_key and signing_cert are set together (or neither)", nullptr);
+  c.retention_rejected_files_days =
+      static_cast<unsigned>(r.integer("retention.rejected_files_days", 30, 0, 36500));
+  c.retention_registered_archive_days =
+      static_cast<unsigned>(r.integer("retention.registered_archive_days", 0, 0, 36500));
+  c.retention_archive_dir = resolve(base_dir, r.str("retention.archive_dir", ""));
+  if (c.retention_registered_archive_days > 0 && c.retention_archive_dir.empty())
+    r.fail("retention.archive_dir", "registered_archive_days needs an archive_dir", nullptr);
+  c.retention_interval_minutes =
+      static_cast<unsigned>(r.integer("retention.interval_minutes", 60, 1, 7 * 24 * 60));
   c.preflight.token = r.str("preflight.token", "");
   if (!c.preflight.token.empty() &&
       (c.preflight.token.size() < 16 ||

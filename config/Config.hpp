@@ -48,6 +48,13 @@ struct Config {
   // receipts and notices (result/*.p7s); empty: unsigned.
   std::filesystem::path outcome_signing_key;
   std::filesystem::path outcome_signing_cert;
+  // Retention: files of rejected bundles purged after this many days (0: never); registered
+  // bundles moved to archive_dir after registered_archive_days (0: never); how often the
+  // daemon looks (retention/Retention.hpp).
+  unsigned retention_rejected_files_days = 30;
+  unsigned retention_registered_archive_days = 0;
+  std::filesystem::path retention_archive_dir;
+  unsigned retention_interval_minutes = 60;
   // Pre-flight of drafts (POST /api/preflight, spec §6).
   struct Preflight {
     std::string token;                  // the portal's bearer token; empty: the endpoint is off

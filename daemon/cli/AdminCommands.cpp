@@ -15,6 +15,7 @@
 #include "outcome/Signer.hpp"
 #include "outcome/Status.hpp"
 #include "registry/Registry.hpp"
+#include "retention/Retention.hpp"
 #include "review/Decisions.hpp"
 #include "review/Users.hpp"
 #include "rules/RuleSet.hpp"
@@ -433,6 +434,87 @@ int verify_receipt_main(const std::vector<std::string>& args) {
     all = all && c.ok;
   }
   return all ? 0 : 1;
+}
+
+int retention_main(const std::vector<std::string>& args) {
+  const char* usage =
+      "Usage: sot-intake retention run [--dry-run] [--json]\n"
+      "       sot-intake retention hold BUNDLE [--note TEXT]\n"
+      "       sot-intake retention release BUNDLE [--note TEXT]\n"
+      "  (common: --config FILE, --spool DIR; the policy is the config's [retention])\n";
+  if (args.empty()) {
+    std::cerr << usage;
+    return kUsage;
+  }
+  const std::string verb = args.front();
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  po::options_description desc("retention options");
+  add_spool_options(desc);
+  desc.add_options()("dry-run", "say what is due, change nothing")("json", "JSON output")(
+      "note", po::value<std::string>(), "why (free text)")("help,h", "this text")(
+      "bundle", po::value<std::string>(), "bundle id");
+  po::positional_options_description pos;
+  pos.add("bundle", 1);
+  po::variables_map vm;
+  if (!parse("retention", rest, desc, &pos, vm)) return kUsage;
+  if (vm.count("help") || (verb != "run" && verb != "hold" && verb != "release")) {
+    std::cout << usage;
+    return vm.count("help") ? 0 : kUsage;
+  }
+  try {
+    const Config c = spool_config(vm);
+    spool::Spool spool(c.spool_root);
+    auto reg = open_registry(c, false);
+    if (verb == "hold" || verb == "release") {
+      if (!vm.count("bundle")) {
+        std::cerr << usage;
+        return kUsage;
+      }
+      const std::string bundle = vm["bundle"].as<std::string>();
+      if (!reg->find(bundle)) {
+        std::cerr << "sot-intake retention: no bundle '" << bundle << "' in the registry\n";
+        return kNotFound;
+      }
+      retention::set_hold(*reg, bundle, verb == "hold", cli_actor(),
+                          vm.count("note") ? vm["note"].as<std::string>() : "");
+      std::cout << bundle << (verb == "hold" ? ": on legal hold\n" : ": legal hold released\n");
+      return 0;
+    }
+    const bool dry = vm.count("dry-run") > 0;
+    const auto actions = retention::run(
+        spool, *reg,
+        {c.retention_rejected_files_days, c.retention_registered_archive_days,
+         c.retention_archive_dir},
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()), dry,
+        cli_actor());
+    int failed = 0;
+    json out = json::array();
+    for (const auto& a : actions) {
+      failed += a.action == "failed";
+      out.push_back(
+          {{"bundle", a.bundle}, {"placed", a.placed}, {"action", a.action}, {"detail", a.detail}});
+      if (!vm.count("json"))
+        std::cout << (dry && a.action != "held" ? "would " : "") << a.action << "  " << a.placed
+                  << (a.detail.contains("files")
+                          ? "  (" + std::to_string(a.detail["files"].size()) + " files)"
+                          : std::string())
+                  << (a.detail.contains("error") ? "  " + a.detail["error"].get<std::string>()
+                                                 : std::string())
+                  << '\n';
+    }
+    if (vm.count("json"))
+      std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    else
+      std::cout << actions.size() << " bundle(s) due" << (dry ? " (dry run: nothing changed)" : "")
+                << '\n';
+    return failed ? 1 : 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "sot-intake retention: configuration error: " << e.what() << '\n';
+    return kUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "sot-intake retention: " << e.what() << '\n';
+    return 1;
+  }
 }
 
 }  // namespace sot::cli

@@ -18,6 +18,8 @@ int reprocess_main(const std::vector<std::string>& args, const std::string& self
 int users_main(const std::vector<std::string>& args);
 // verify-receipt DIR --trust FILE|DIR: the court's signatures over a receipt or notice.
 int verify_receipt_main(const std::vector<std::string>& args);
+// retention run [--dry-run] | hold BUNDLE | release BUNDLE.
+int retention_main(const std::vector<std::string>& args);
 
 // Who runs the command, for the audit trail: "cli:<user>" (the sudo user when under sudo).
 std::string cli_actor();

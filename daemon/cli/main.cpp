@@ -46,6 +46,9 @@ const char* kUsage =
     "        would change. Nothing decided changes without --apply.\n"
     "  users add LOGIN --role clerk|lead [--users-file FILE | --config FILE]\n"
     "        Add or replace a clerk of the review UI (password from standard input).\n"
+    "  retention run [--dry-run] | hold BUNDLE | release BUNDLE [--note TEXT]\n"
+    "        Purge the files of rejected bundles past [retention] (manifest, signature,\n"
+    "        result/ and hashes stay), archive old registered ones; legal holds.\n"
     "  verify-receipt DIR --trust FILE|DIR\n"
     "        Check the court's signatures over a decided bundle's receipt or notice.\n"
     "\n"
@@ -145,6 +148,7 @@ int main(int argc, char** argv) {
     if (cmd == "reprocess") return sot::cli::reprocess_main(args, exe);
     if (cmd == "users") return sot::cli::users_main(args);
     if (cmd == "verify-receipt") return sot::cli::verify_receipt_main(args);
+    if (cmd == "retention") return sot::cli::retention_main(args);
   } catch (const std::exception& e) {
     std::cerr << "sot-intake " << cmd << ": " << e.what() << '\n';
     return 1;

@@ -87,6 +87,8 @@ class SqliteRegistry final : public Registry {
   std::vector<AuditEntry> audit_trail(const std::string& bundle) override;
   void set_assignee(const std::string& bundle, const std::string& clerk) override;
   std::string assignee(const std::string& bundle) override;
+  void set_legal_hold(const std::string& bundle, bool on) override;
+  bool legal_hold(const std::string& bundle) override;
   std::string integrity_check() override;
   int count(const std::string& state_or_outcome) override;
 
@@ -152,6 +154,7 @@ SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) {
       " action TEXT NOT NULL, bundle TEXT NOT NULL, detail TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS assignments("
       " bundle TEXT PRIMARY KEY, clerk TEXT NOT NULL, at TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS holds(bundle TEXT PRIMARY KEY, at TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS decisions("
       " bundle TEXT PRIMARY KEY, outcome TEXT NOT NULL, report TEXT NOT NULL,"
       " report_sha256 TEXT NOT NULL, at TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);"
@@ -409,6 +412,26 @@ std::string SqliteRegistry::assignee(const std::string& bundle) {
   Statement s(db_, "SELECT clerk FROM assignments WHERE bundle=?");
   s.bind(1, bundle);
   return s.step() ? s.text(0) : "";
+}
+
+void SqliteRegistry::set_legal_hold(const std::string& bundle, bool on) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    if (on)
+      Statement(db_, "INSERT INTO holds(bundle, at) VALUES(?,?) ON CONFLICT(bundle) DO NOTHING")
+          .bind(1, bundle)
+          .bind(2, now_text())
+          .step();
+    else
+      Statement(db_, "DELETE FROM holds WHERE bundle=?").bind(1, bundle).step();
+  });
+}
+
+bool SqliteRegistry::legal_hold(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT 1 FROM holds WHERE bundle=?");
+  s.bind(1, bundle);
+  return s.step();
 }
 
 std::string SqliteRegistry::integrity_check() {

@@ -117,6 +117,10 @@ class Registry {
   virtual void set_assignee(const std::string& bundle, const std::string& clerk) = 0;
   virtual std::string assignee(const std::string& bundle) = 0;
 
+  // A legal hold: retention leaves the bundle alone while it is on (retention/Retention.hpp).
+  virtual void set_legal_hold(const std::string& bundle, bool on) = 0;
+  virtual bool legal_hold(const std::string& bundle) = 0;
+
   virtual std::string integrity_check() = 0;
   // Bundles in a state or with an outcome of that name.
   virtual int count(const std::string& state_or_outcome) = 0;

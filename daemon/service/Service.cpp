@@ -3,6 +3,7 @@
 #include "outcome/Notices.hpp"
 #include "outcome/Resubmission.hpp"
 #include "outcome/Status.hpp"
+#include "retention/Retention.hpp"
 #include "review/ReviewUi.hpp"
 #include "service/FaultPoint.hpp"
 #include "service/Recovery.hpp"
@@ -464,6 +465,30 @@ int Service::run() {
     }
   };
 
+  // Retention on its own thread: hashing and purging old bundles never holds up the queue.
+  std::thread retention([this] {
+    auto next = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (!stopping_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (stopping_ || std::chrono::steady_clock::now() < next) continue;
+      const Config c = config_snapshot();
+      next = std::chrono::steady_clock::now() + std::chrono::minutes(c.retention_interval_minutes);
+      try {
+        const auto actions = retention::run(
+            *spool_, *registry_,
+            {c.retention_rejected_files_days, c.retention_registered_archive_days,
+             c.retention_archive_dir},
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()),
+            false, "sot-intaked retention");
+        for (const auto& a : actions)
+          log(a.bundle, "retention: " + a.action + " " + a.placed,
+              a.action == "failed" ? Level::kWarning : Level::kInfo);
+      } catch (const std::exception& e) {
+        log("", std::string("retention failed: ") + e.what(), Level::kWarning);
+      }
+    }
+  });
+
   sd_notifyf(0, "READY=1\nSTATUS=watching %s with %u workers", spool_->incoming().c_str(),
              n_workers);
   log("", "watching " + spool_->incoming().string() + " with " + std::to_string(n_workers) +
@@ -509,6 +534,7 @@ int Service::run() {
   sd_notify(0, "STOPPING=1");
   queue_->close();
   for (auto& t : workers) t.join();
+  retention.join();
   if (http_) http_->stop();
   preflight_.reset();  // drafts still being checked are dropped, their directories removed
   ::close(ifd);
