@@ -153,6 +153,8 @@ int main(int argc, char** argv) {
     return std::tuple{pid, wait_port(log), spool};
   };
   auto fill = [&](const fs::path& spool) {
+    for (int i = 0; i < 200 && !fs::is_directory(spool / "tmp"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     for (int i = 0; i < backlog; ++i) {
       const std::string& name = mix[static_cast<std::size_t>(i) % mix.size()];
       deliver(spool, work / "samples" / "bundles" / name, std::to_string(100000 + i) + "-" + name);
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
   // The real queue alone: a backlog's drain rate.
   double alone_rate = 0;
   {
-    auto [pid, port, spool] = start("alone");
+    auto [pid, port, spool] = start("spool-alone");
     (void)port;
     const auto t0 = Clock::now();
     fill(spool);
@@ -173,7 +175,7 @@ int main(int argc, char** argv) {
     stop_daemon(pid);
   }
   {
-    auto [pid, port, spool] = start("preflight");
+    auto [pid, port, spool] = start("spool-busy");
     if (!port) {
       std::cerr << "the daemon did not start its endpoint\n";
       return 1;
