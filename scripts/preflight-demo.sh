@@ -43,7 +43,7 @@ r = json.load(sys.stdin)
 print("would_be:", r.get("would_be"))
 for f in r.get("findings", []):
     where = " ".join(str(x) for x in (f.get("file"), f.get("page")) if x)
-    print(f"- {f[\"code\"]} ({f[\"severity\"]}) {where}")
+    print("- %s (%s) %s" % (f["code"], f["severity"], where))
     print("  kk:", f["message"]["kk"]); print("  ru:", f["message"]["ru"])
     if "action" in f: print("  →", f["action"]["ru"])
 '
