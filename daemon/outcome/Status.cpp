@@ -51,6 +51,9 @@ std::optional<nlohmann::json> filer_status(registry::Registry& registry,
                                   ? nlohmann::json(nullptr)
                                   : nlohmann::json(r.registration_number)},
       {"received_at", r.received_at},
+      {"manifest_sha256", registry.acknowledged_manifest(r.id).empty()
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json(registry.acknowledged_manifest(r.id))},
       {"updated_at", r.updated_at},
       {"reasons", std::move(reasons)},
       {"deliveries", records.size()}};

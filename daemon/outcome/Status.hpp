@@ -17,7 +17,8 @@ struct RuleSet;
 namespace sot::outcome {
 
 // {"submission_id", "status": received|checking|review|registered|rejected,
-//  "status_text": {kk, ru}, "bundle", "registration_number", "received_at", "updated_at",
+//  "status_text": {kk, ru}, "bundle", "registration_number", "received_at",
+//  "manifest_sha256" (the arrival's acknowledgement: the manifest received), "updated_at",
 //  "reasons": [{code, file, page, message{kk,ru}, action{kk,ru}}], "deliveries",
 //  "resubmission": {resubmission_of, resubmitted_as} when it is part of a chain (spec §5.2)}
 // nullopt when the registry has never seen the submission. The newest delivery speaks.

@@ -87,6 +87,8 @@ class SqliteRegistry final : public Registry {
   std::vector<AuditEntry> audit_trail(const std::string& bundle) override;
   void set_assignee(const std::string& bundle, const std::string& clerk) override;
   std::string assignee(const std::string& bundle) override;
+  void acknowledge(const std::string& bundle, const std::string& manifest_sha256) override;
+  std::string acknowledged_manifest(const std::string& bundle) override;
   void set_legal_hold(const std::string& bundle, bool on) override;
   bool legal_hold(const std::string& bundle) override;
   std::string integrity_check() override;
@@ -155,6 +157,8 @@ SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) {
       "CREATE TABLE IF NOT EXISTS assignments("
       " bundle TEXT PRIMARY KEY, clerk TEXT NOT NULL, at TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS holds(bundle TEXT PRIMARY KEY, at TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS arrivals("
+      " bundle TEXT PRIMARY KEY, manifest_sha256 TEXT NOT NULL, at TEXT NOT NULL);"
       "CREATE TABLE IF NOT EXISTS decisions("
       " bundle TEXT PRIMARY KEY, outcome TEXT NOT NULL, report TEXT NOT NULL,"
       " report_sha256 TEXT NOT NULL, at TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);"
@@ -410,6 +414,26 @@ void SqliteRegistry::set_assignee(const std::string& bundle, const std::string& 
 std::string SqliteRegistry::assignee(const std::string& bundle) {
   std::lock_guard lock(mutex_);
   Statement s(db_, "SELECT clerk FROM assignments WHERE bundle=?");
+  s.bind(1, bundle);
+  return s.step() ? s.text(0) : "";
+}
+
+void SqliteRegistry::acknowledge(const std::string& bundle, const std::string& manifest_sha256) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_,
+              "INSERT INTO arrivals(bundle, manifest_sha256, at) VALUES(?,?,?) "
+              "ON CONFLICT(bundle) DO NOTHING")
+        .bind(1, bundle)
+        .bind(2, manifest_sha256)
+        .bind(3, now_text())
+        .step();
+  });
+}
+
+std::string SqliteRegistry::acknowledged_manifest(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT manifest_sha256 FROM arrivals WHERE bundle=?");
   s.bind(1, bundle);
   return s.step() ? s.text(0) : "";
 }

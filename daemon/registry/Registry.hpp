@@ -117,6 +117,11 @@ class Registry {
   virtual void set_assignee(const std::string& bundle, const std::string& clerk) = 0;
   virtual std::string assignee(const std::string& bundle) = 0;
 
+  // The arrival acknowledged: the SHA-256 of the manifest.json received (what the filer signed),
+  // recorded when the bundle is first seen; "" when none was recorded.
+  virtual void acknowledge(const std::string& bundle, const std::string& manifest_sha256) = 0;
+  virtual std::string acknowledged_manifest(const std::string& bundle) = 0;
+
   // A legal hold: retention leaves the bundle alone while it is on (retention/Retention.hpp).
   virtual void set_legal_hold(const std::string& bundle, bool on) = 0;
   virtual bool legal_hold(const std::string& bundle) = 0;

@@ -255,10 +255,16 @@ void Service::rescan() {
       std::lock_guard lock(arrivals_mutex_);
       arrivals_.emplace(in.id, in.arrived);
     }
-    if (!registry_->decided(in.id))
-      registry_->transition(in.id, "received",
-                            spool::peek_submission_id(spool_->incoming() / in.id,
-                                                      config.bundle_limits.manifest_max_bytes));
+    if (!registry_->decided(in.id)) {
+      // The arrival acknowledged: received, under which submission id, and the SHA-256 of the
+      // manifest that arrived (what the filer signed).
+      const std::string manifest = spool::read_manifest_bytes(
+          spool_->incoming() / in.id, config.bundle_limits.manifest_max_bytes);
+      registry_->transition(
+          in.id, "received",
+          manifest.empty() ? std::nullopt : parse_manifest(manifest).submission_id);
+      if (!manifest.empty()) registry_->acknowledge(in.id, registry::sha256_hex(manifest));
+    }
   }
 }
 

@@ -354,8 +354,11 @@ std::vector<std::string> Spool::list_active() const {
   return out;
 }
 
-ManifestParseResult peek_manifest(const fs::path& bundle_dir, std::uint64_t max_bytes) {
-  const int fd = ::open((bundle_dir / "manifest.json").c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+std::string read_manifest_bytes(const fs::path& bundle_dir, std::uint64_t max_bytes) {
+  // O_NONBLOCK: a FIFO put there by whoever writes the spool never blocks the daemon (it is
+  // then refused as not a regular file).
+  const int fd = ::open((bundle_dir / "manifest.json").c_str(),
+                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return {};
   std::string bytes;
   struct stat st {};
@@ -371,6 +374,11 @@ ManifestParseResult peek_manifest(const fs::path& bundle_dir, std::uint64_t max_
     bytes.resize(done);
   }
   ::close(fd);
+  return bytes;
+}
+
+ManifestParseResult peek_manifest(const fs::path& bundle_dir, std::uint64_t max_bytes) {
+  const std::string bytes = read_manifest_bytes(bundle_dir, max_bytes);
   if (bytes.empty()) return {};
   return parse_manifest(bytes);
 }

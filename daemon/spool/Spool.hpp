@@ -121,6 +121,8 @@ class Spool {
 std::optional<nlohmann::json> read_report(const std::filesystem::path& bundle_dir);
 std::optional<std::string> read_report_text(const std::filesystem::path& bundle_dir);
 
+// A bundle's manifest.json as bytes (no link followed, at most `max_bytes`; "" otherwise).
+std::string read_manifest_bytes(const std::filesystem::path& bundle_dir, std::uint64_t max_bytes);
 // A bundle's manifest.json parsed (read without following links, at most `max_bytes`, with the
 // manifest parser's limits): its submission_id and resubmission_of when they are valid, even
 // when another field is not. Empty when there is no readable manifest.

@@ -90,6 +90,9 @@ TEST_CASE("/healthz, /metrics and the filer status over HTTP; numbers in the con
   const json report =
       json::parse(read_file(spool / "registered" / "clean-letter" / "result" / "report.json"));
   CHECK(report["registration_number"] == g["registration_number"]);
+  // The arrival acknowledged with the SHA-256 of the manifest the filer signed.
+  CHECK(g["manifest_sha256"] ==
+        sha256_hex(read_file(samples().bundle("clean-letter") / "manifest.json")));
 
   CHECK(json::parse(review.body)["status"] == "review");
   CHECK(unknown.status == 404);
