@@ -374,9 +374,16 @@ int Service::run() {
         po.worker_argv = options_.worker_argv;
         po.worker_limits = options_.worker_limits;
         po.worker_limits.nice = 10;  // real bundles first
-        preflight_ = std::make_unique<preflight::Preflight>(
-            std::move(po), preflight::Preflight::Context{[this] { return config_snapshot(); },
-                                                         [this] { return pipeline(); }});
+        try {
+          preflight_ = std::make_unique<preflight::Preflight>(
+              std::move(po), preflight::Preflight::Context{[this] { return config_snapshot(); },
+                                                           [this] { return pipeline(); }});
+        } catch (const std::exception& e) {
+          // The rest of the endpoint (health, metrics, status, review) still serves.
+          log("", std::string("pre-flight not started: ") + e.what(), Level::kError);
+        }
+      }
+      if (preflight_) {
         limits.handler_threads += preflight_->max_waiting();
         limits.body_routes.push_back(
             {"/api/preflight", "POST", static_cast<std::size_t>(preflight_->max_body_bytes()), 300,
