@@ -96,6 +96,9 @@ class SqliteRegistry final : public Registry {
 
  private:
   void exec(const char* sql);
+  int schema_version();
+  void check_version(int version) const;
+  void migrate();  // brings the schema to kSchemaVersion (or refuses a newer one)
   // Runs `body` in BEGIN IMMEDIATE … COMMIT, rolling back when it throws.
   template <typename F>
   auto in_transaction(F body) {
@@ -120,6 +123,41 @@ class SqliteRegistry final : public Registry {
   std::mutex mutex_;
 };
 
+// The schema, versioned (PRAGMA user_version): each step brings a registry from the version
+// before it to its own, in one transaction at start-up. A registry of a newer version than
+// this program knows is refused: an older binary never writes a schema it does not know.
+// Version 1 is the schema as first shipped (registries made before versions were recorded
+// have user_version 0 and these tables already: the steps are idempotent).
+const std::vector<std::pair<int, const char*>> kMigrations = {
+    {1,
+     "CREATE TABLE IF NOT EXISTS bundles("
+     " id TEXT PRIMARY KEY, submission_id TEXT, state TEXT NOT NULL, outcome TEXT,"
+     " placed_as TEXT, registration_number TEXT UNIQUE, court TEXT, reg_year INTEGER,"
+     " reg_seq INTEGER, report TEXT, updated_at TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS transitions("
+     " bundle TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS counters("
+     " court TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,"
+     " PRIMARY KEY(court, year));"
+     "CREATE TABLE IF NOT EXISTS audit("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
+     " action TEXT NOT NULL, bundle TEXT NOT NULL, detail TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS assignments("
+     " bundle TEXT PRIMARY KEY, clerk TEXT NOT NULL, at TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS decisions("
+     " bundle TEXT PRIMARY KEY, outcome TEXT NOT NULL, report TEXT NOT NULL,"
+     " report_sha256 TEXT NOT NULL, at TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);"
+     "CREATE UNIQUE INDEX IF NOT EXISTS registration_seq ON bundles(court, reg_year, reg_seq);"
+     "CREATE INDEX IF NOT EXISTS bundles_submission ON bundles(submission_id);"
+     "CREATE INDEX IF NOT EXISTS transitions_bundle ON transitions(bundle);"
+     "CREATE INDEX IF NOT EXISTS audit_bundle ON audit(bundle);"},
+    // Legal holds (retention) and arrival acknowledgements (the manifest's SHA-256).
+    {2,
+     "CREATE TABLE IF NOT EXISTS holds(bundle TEXT PRIMARY KEY, at TEXT NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS arrivals("
+     " bundle TEXT PRIMARY KEY, manifest_sha256 TEXT NOT NULL, at TEXT NOT NULL);"},
+};
+
 constexpr const char* kRecordColumns =
     "b.id, COALESCE(b.submission_id,''), b.state, COALESCE(b.outcome,''), "
     "COALESCE(b.placed_as,''), COALESCE(b.registration_number,''), COALESCE(b.court,''), "
@@ -137,35 +175,38 @@ SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) {
     throw RegistryError("cannot open " + file.string() + ": " + why);
   }
   sqlite3_busy_timeout(db_, 10000);
-  if (read_only) return;
+  if (read_only) {
+    check_version(schema_version());
+    return;
+  }
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
-  exec(
-      "CREATE TABLE IF NOT EXISTS bundles("
-      " id TEXT PRIMARY KEY, submission_id TEXT, state TEXT NOT NULL, outcome TEXT,"
-      " placed_as TEXT, registration_number TEXT UNIQUE, court TEXT, reg_year INTEGER,"
-      " reg_seq INTEGER, report TEXT, updated_at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS transitions("
-      " bundle TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS counters("
-      " court TEXT NOT NULL, year INTEGER NOT NULL, last INTEGER NOT NULL,"
-      " PRIMARY KEY(court, year));"
-      "CREATE TABLE IF NOT EXISTS audit("
-      " id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
-      " action TEXT NOT NULL, bundle TEXT NOT NULL, detail TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS assignments("
-      " bundle TEXT PRIMARY KEY, clerk TEXT NOT NULL, at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS holds(bundle TEXT PRIMARY KEY, at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS arrivals("
-      " bundle TEXT PRIMARY KEY, manifest_sha256 TEXT NOT NULL, at TEXT NOT NULL);"
-      "CREATE TABLE IF NOT EXISTS decisions("
-      " bundle TEXT PRIMARY KEY, outcome TEXT NOT NULL, report TEXT NOT NULL,"
-      " report_sha256 TEXT NOT NULL, at TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0);"
-      "CREATE UNIQUE INDEX IF NOT EXISTS registration_seq ON bundles(court, reg_year, reg_seq);"
-      "CREATE INDEX IF NOT EXISTS bundles_submission ON bundles(submission_id);"
-      "CREATE INDEX IF NOT EXISTS transitions_bundle ON transitions(bundle);"
-      "CREATE INDEX IF NOT EXISTS audit_bundle ON audit(bundle);");
+  migrate();
+}
+
+int SqliteRegistry::schema_version() {
+  Statement s(db_, "PRAGMA user_version");
+  return s.step() ? static_cast<int>(s.integer(0)) : 0;
+}
+
+void SqliteRegistry::check_version(int version) const {
+  if (version > kSchemaVersion)
+    throw RegistryError("the registry's schema is version " + std::to_string(version) +
+                        ", newer than this program's " + std::to_string(kSchemaVersion) +
+                        ": refusing to use it (run the newer sot-intake)");
+}
+
+void SqliteRegistry::migrate() {
+  in_transaction([&] {
+    const int version = schema_version();
+    check_version(version);
+    for (const auto& [to, sql] : kMigrations) {
+      if (to <= version) continue;
+      exec(sql);
+      exec(("PRAGMA user_version=" + std::to_string(to)).c_str());
+    }
+  });
 }
 
 void SqliteRegistry::exec(const char* sql) {

@@ -131,6 +131,10 @@ class Registry {
   virtual int count(const std::string& state_or_outcome) = 0;
 };
 
+// The registry schema this program writes; a registry of a newer version is refused
+// (RegistryError), an older one is migrated when opened for writing.
+inline constexpr int kSchemaVersion = 2;
+
 // The SQLite registry at `file` (created when missing). `read_only`: for status queries from
 // the CLI while a daemon runs (WAL lets them read without blocking it).
 std::unique_ptr<Registry> open_sqlite_registry(const std::filesystem::path& file,

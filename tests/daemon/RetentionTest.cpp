@@ -1,10 +1,7 @@
 // Retention: a rejected bundle's files go after N days with every hash kept and the purge
 // audited first; a bundle on legal hold and every registered bundle keep their files; a dry run
-// changes nothing; registered bundles move to the archive when that is configured. And the
-// spool's manifest reader, which retention and the arrival acknowledgement rely on.
+// changes nothing; registered bundles move to the archive when that is configured.
 #include <catch2/catch.hpp>
-
-#include <sys/stat.h>
 
 #include "core/Report.hpp"
 #include "registry/Registry.hpp"
@@ -117,17 +114,4 @@ TEST_CASE("retention moves old registered bundles to the archive, never purges t
   CHECK_FALSE(fs::exists(registered));
   CHECK(fs::exists(archive / "registered-1" / "files" / "Талап арыз.pdf"));
   CHECK(s.registry->audit_trail("registered-1").at(0).action == "retention-archive");
-}
-
-TEST_CASE("the spool's manifest reader never blocks on a FIFO or follows a link", "[spool]") {
-  TempDir t;
-  const fs::path fifo = t.path() / "fifo-bundle", link = t.path() / "link-bundle";
-  fs::create_directories(fifo);
-  fs::create_directories(link);
-  REQUIRE(::mkfifo((fifo / "manifest.json").c_str(), 0600) == 0);
-  write_file(t.path() / "secret.json", R"({"submission_id":"x"})");
-  fs::create_symlink(t.path() / "secret.json", link / "manifest.json");
-  CHECK(spool::read_manifest_bytes(fifo, 1 << 20).empty());  // returns at once
-  CHECK(spool::read_manifest_bytes(link, 1 << 20).empty());
-  CHECK_FALSE(spool::peek_manifest(fifo, 1 << 20).submission_id);
 }
