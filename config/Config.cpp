@@ -93,23 +93,23 @@ Config load_config(std::string_view text, const std::string& source,
                       std::to_string(e.source().begin.column) + ")");
   }
   Reader r(root, source);
-  r.check_known({{"spool", {"root", "min_free_mb"}},
-                 {"signature", {"trust_dir", "intermediates_dir", "crl_dir"}},
-                 {"rules", {"file"}},
-                 {"workers", {"count"}},
-                 {"limits",
-                  {"manifest_max_bytes", "signature_max_bytes", "max_files", "max_documents",
-                   "clock_skew_seconds", "max_container_bytes"}},
-                 {"report", {"utc_offset"}},
-                 {"registry", {"number_format"}},
-                 {"http", {"listen", "users_file", "hosts"}},
-                 {"outcome", {"signing_key", "signing_cert"}},
-                 {"retention",
-                  {"rejected_files_days", "registered_archive_days", "archive_dir",
-                   "interval_minutes"}},
-                 {"preflight",
-                  {"token", "work_dir", "max_concurrent", "max_queued", "rate_per_minute",
-                   "retention_seconds"}}});
+  r.check_known(
+      {{"spool", {"root", "min_free_mb"}},
+       {"signature", {"trust_dir", "intermediates_dir", "crl_dir"}},
+       {"rules", {"file"}},
+       {"workers", {"count"}},
+       {"limits",
+        {"manifest_max_bytes", "signature_max_bytes", "max_files", "max_documents",
+         "clock_skew_seconds", "max_container_bytes"}},
+       {"report", {"utc_offset"}},
+       {"registry", {"number_format"}},
+       {"http", {"listen", "users_file", "hosts"}},
+       {"outcome", {"signing_key", "signing_cert"}},
+       {"retention",
+        {"rejected_files_days", "registered_archive_days", "archive_dir", "interval_minutes"}},
+       {"preflight",
+        {"token", "work_dir", "max_concurrent", "max_queued", "rate_per_minute",
+         "retention_seconds"}}});
   Config c;
   c.source = source;
   c.spool_root = resolve(base_dir, r.str("spool.root", "/var/spool/sot-intake"));
@@ -180,7 +180,7 @@ Config load_config(std::string_view text, const std::string& source,
   }
   c.preflight.max_concurrent =
       static_cast<unsigned>(r.integer("preflight.max_concurrent", 1, 1, 64));
-  c.preflight.max_queued = static_cast<unsigned>(r.integer("preflight.max_queued", 16, 0, 10000));
+  c.preflight.max_queued = static_cast<unsigned>(r.integer("preflight.max_queued", 16, 1, 10000));
   c.preflight.rate_per_minute =
       static_cast<unsigned>(r.integer("preflight.rate_per_minute", 30, 1, 100000));
   c.preflight.retention_seconds =

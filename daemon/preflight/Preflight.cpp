@@ -162,7 +162,7 @@ http::Response Preflight::post(const http::Request& req) {
   if (auto problem = extract_draft(req.body, options_.limits, dir)) {
     std::error_code ec;
     fs::remove_all(dir, ec);
-    return error(problem->status == 500 ? 500 : problem->status, problem->why);
+    return error(problem->status, problem->why);
   }
   complete_manifest(dir, options_.limits.manifest_max_bytes);
   complete_submitted_at(dir, config.report_offset_minutes);
