@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -409,11 +410,16 @@ void find_active_content(PDFDoc& doc, const AnalysisLimits& limits, const Deadli
       Object w = d->lookup("Width"), h = d->lookup("Height");
       const double px = (w.isNum() ? w.getNum() : 0) * (h.isNum() ? h.getNum() : 0);
       if (px > static_cast<double>(limits.max_image_pixels)) {
-        f.limit = "object " + std::to_string(i) + " is an image of " +
-                  std::to_string(static_cast<long long>(w.getNum())) + " x " +
-                  std::to_string(static_cast<long long>(h.getNum())) +
-                  " pixels, over the limit of " + std::to_string(limits.max_image_pixels) +
-                  " pixels";
+        // The dimensions as written, whatever their size (a double past long long's range
+        // must not be converted to it).
+        auto dimension = [](const Object& v) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.0f", v.isNum() ? v.getNum() : 0.0);
+          return std::string(buf);
+        };
+        f.limit = "object " + std::to_string(i) + " is an image of " + dimension(w) + " x " +
+                  dimension(h) + " pixels, over the limit of " +
+                  std::to_string(limits.max_image_pixels) + " pixels";
         return;
       }
     }
