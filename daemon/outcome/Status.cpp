@@ -29,6 +29,7 @@ std::optional<nlohmann::json> filer_status(registry::Registry& registry,
   if (records.empty()) return std::nullopt;
   const registry::BundleRecord& r = records.front();
   const std::string status = status_of(r);
+  const std::string manifest = registry.acknowledged_manifest(r.id);
   nlohmann::json reasons = nlohmann::json::array();
   if (status == "rejected" && r.report.is_object()) {
     for (const auto& f : r.report.value("findings", nlohmann::json::array())) {
@@ -51,9 +52,7 @@ std::optional<nlohmann::json> filer_status(registry::Registry& registry,
                                   ? nlohmann::json(nullptr)
                                   : nlohmann::json(r.registration_number)},
       {"received_at", r.received_at},
-      {"manifest_sha256", registry.acknowledged_manifest(r.id).empty()
-                              ? nlohmann::json(nullptr)
-                              : nlohmann::json(registry.acknowledged_manifest(r.id))},
+      {"manifest_sha256", manifest.empty() ? nlohmann::json(nullptr) : nlohmann::json(manifest)},
       {"updated_at", r.updated_at},
       {"reasons", std::move(reasons)},
       {"deliveries", records.size()}};

@@ -220,7 +220,8 @@ std::optional<DraftProblem> extract_draft(std::string_view tar, const DraftLimit
   });
 }
 
-void complete_manifest(const std::filesystem::path& dir, std::uint64_t manifest_max_bytes) {
+void complete_manifest(const std::filesystem::path& dir, std::uint64_t manifest_max_bytes,
+                       const std::string& submitted_at) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(dir / "manifest.json", ec);
   if (ec || size > manifest_max_bytes) return;
@@ -239,9 +240,16 @@ void complete_manifest(const std::filesystem::path& dir, std::uint64_t manifest_
   }
   if (deepest > 32) return;
   nlohmann::json m = nlohmann::json::parse(text, nullptr, false);
-  if (!m.is_object() || !m.contains("documents") || !m["documents"].is_array()) return;
+  if (!m.is_object()) return;
   bool changed = false;
-  for (auto& d : m["documents"]) {
+  if (!submitted_at.empty() && !m.contains("submitted_at")) {
+    m["submitted_at"] = submitted_at;
+    changed = true;
+  }
+  nlohmann::json none = nlohmann::json::array();
+  nlohmann::json& documents =
+      m.contains("documents") && m["documents"].is_array() ? m["documents"] : none;
+  for (auto& d : documents) {
     if (!d.is_object() || !d.contains("file") || !d["file"].is_string()) continue;
     const std::string name = d["file"].get<std::string>();
     if (unsafe_file_name_reason(name)) continue;

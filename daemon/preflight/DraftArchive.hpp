@@ -47,7 +47,9 @@ std::optional<DraftProblem> extract_draft(std::string_view tar, const DraftLimit
 
 // Fills a draft manifest's missing documents[].sha256 and bytes from the extracted files, as
 // spec §6 allows the portal to leave them out. A manifest that is not a JSON object (or too
-// large) is left as it is: the checks report it like any malformed manifest.
-void complete_manifest(const std::filesystem::path& dir, std::uint64_t manifest_max_bytes);
+// large) is left as it is: the checks report it like any malformed manifest. A missing
+// submitted_at is set to `submitted_at` when that is given (a draft is not submitted yet).
+void complete_manifest(const std::filesystem::path& dir, std::uint64_t manifest_max_bytes,
+                       const std::string& submitted_at = {});
 
 }  // namespace sot::preflight

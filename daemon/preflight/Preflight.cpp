@@ -42,20 +42,6 @@ std::string sha256(const std::string& s) {
   return std::string(reinterpret_cast<const char*>(md), len);
 }
 
-// A draft's submitted_at may be missing (it is not submitted yet): now, at the report's
-// offset, so the checks that count from it (deadlines) read today's date.
-void complete_submitted_at(const fs::path& dir, std::int32_t offset) {
-  std::ifstream in(dir / "manifest.json", std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  json m = json::parse(ss.str(), nullptr, false);
-  if (!m.is_object() || m.contains("submitted_at")) return;
-  m["submitted_at"] = format_rfc3339(
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()), offset);
-  std::ofstream out(dir / "manifest.json", std::ios::binary | std::ios::trunc);
-  out << m.dump(2, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace
 
 Preflight::Preflight(PreflightOptions options, Context context)
@@ -164,8 +150,12 @@ http::Response Preflight::post(const http::Request& req) {
     fs::remove_all(dir, ec);
     return error(problem->status, problem->why);
   }
-  complete_manifest(dir, options_.limits.manifest_max_bytes);
-  complete_submitted_at(dir, config.report_offset_minutes);
+  // Missing digests computed; a missing submitted_at is now (a draft is not submitted yet), at
+  // the report's offset, so the checks that count from it read today's date.
+  complete_manifest(dir, options_.limits.manifest_max_bytes,
+                    format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now()),
+                                   config.report_offset_minutes));
 
   auto job = std::make_shared<Job>();
   job->id = random_id();
