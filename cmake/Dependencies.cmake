@@ -22,6 +22,7 @@ pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract lept)
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo pango pangocairo)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)  # pre-flight drafts (tar)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # the shared registry (PostgreSQL)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)  # test fixtures: encrypted PDFs
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)  # test fixtures: PDF filter chains

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -102,7 +103,8 @@ Config load_config(std::string_view text, const std::string& source,
         {"manifest_max_bytes", "signature_max_bytes", "max_files", "max_documents",
          "clock_skew_seconds", "max_container_bytes"}},
        {"report", {"utc_offset"}},
-       {"registry", {"number_format"}},
+       {"registry", {"number_format", "url"}},
+       {"daemon", {"instance", "lease_seconds"}},
        {"http", {"listen", "users_file", "hosts"}},
        {"outcome", {"signing_key", "signing_cert"}},
        {"retention",
@@ -135,6 +137,20 @@ Config load_config(std::string_view text, const std::string& source,
   c.number_format = r.str("registry.number_format", c.number_format);
   if (const std::string why = number_format_problem(c.number_format); !why.empty())
     r.fail("registry.number_format", why, r.node("registry.number_format"));
+  c.registry_url = r.str("registry.url", "");
+  if (!c.registry_url.empty()) {
+    const auto starts = [&](const char* p) { return c.registry_url.rfind(p, 0) == 0; };
+    if (starts("sqlite:") && c.registry_url.size() > 7)
+      c.registry_url = "sqlite:" + resolve(base_dir, c.registry_url.substr(7)).string();
+    else if (!starts("postgresql://") && !starts("postgres://"))
+      r.fail("registry.url", "neither sqlite:PATH nor a postgresql:// URI", r.node("registry.url"));
+  }
+  c.instance = r.str("daemon.instance", "");
+  for (const char ch : c.instance)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-' && ch != '_' &&
+        ch != ':')
+      r.fail("daemon.instance", "letters, digits and . - _ : only", r.node("daemon.instance"));
+  c.lease_seconds = static_cast<unsigned>(r.integer("daemon.lease_seconds", 30, 5, 3600));
   c.http_listen = r.str("http.listen", c.http_listen);
   if (!c.http_listen.empty() && !parse_listen_address(c.http_listen))
     r.fail("http.listen",

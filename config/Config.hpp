@@ -33,6 +33,14 @@ struct Config {
   std::int32_t report_offset_minutes = 300;
   // Registration numbers: {court}, {year} or {yy}, {seq} or {seq:N} (zero-padded to N).
   std::string number_format = "{court}-{year}-{seq:06}";
+  // The registry: "" (the spool's state/registry.sqlite), "sqlite:PATH", or a libpq URI
+  // "postgresql://…" shared by several daemons on several hosts.
+  std::string registry_url;
+  // This daemon among several ("" : host name and pid), in logs, metrics and its leases.
+  std::string instance;
+  // A claimed bundle's lease: renewed every third of it; another daemon takes the bundle over
+  // when its holder has not renewed it for this long.
+  unsigned lease_seconds = 30;
   // The daemon's HTTP endpoint (/metrics, /healthz, status, review): a loopback address and
   // port; empty: none.
   std::string http_listen = "127.0.0.1:8470";

@@ -15,6 +15,8 @@ PACKAGES=(
   tesseract-ocr-osd
   # crypto, data, storage
   libssl-dev openssl libgcrypt20-dev nlohmann-json3-dev libtomlplusplus-dev libsqlite3-dev
+  # the shared registry of several hosts (libpq), and the server its tests start
+  libpq-dev postgresql-15
   libboost-program-options-dev libboost-filesystem-dev libboost-regex-dev libicu-dev
   # service
   libsystemd-dev libseccomp-dev systemd

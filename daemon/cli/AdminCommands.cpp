@@ -34,13 +34,16 @@ constexpr int kNotFound = 3;
 // --config / --spool, common to the commands that open a spool.
 void add_spool_options(po::options_description& d) {
   d.add_options()("config", po::value<std::string>(), "config file (TOML)")(
-      "spool", po::value<std::string>(), "spool root (overrides the config)");
+      "spool", po::value<std::string>(), "spool root (overrides the config)")(
+      "registry", po::value<std::string>(),
+      "registry URL: sqlite:PATH or postgresql://… (overrides [registry] url)");
 }
 
 Config spool_config(const po::variables_map& vm) {
   Config c =
       vm.count("config") ? load_config_file(vm["config"].as<std::string>()) : shipped_config();
   if (vm.count("spool")) c.spool_root = vm["spool"].as<std::string>();
+  if (vm.count("registry")) c.registry_url = vm["registry"].as<std::string>();
   return c;
 }
 
@@ -59,11 +62,13 @@ bool parse(const char* cmd, const std::vector<std::string>& args, po::options_de
 }
 
 std::unique_ptr<registry::Registry> open_registry(const Config& c, bool read_only) {
-  const fs::path file = registry::registry_file(c.spool_root);
-  if (read_only && !fs::exists(file))
-    throw registry::RegistryError(file.string() + " does not exist (has sot-intaked run on " +
-                                  c.spool_root.string() + "?)");
-  return registry::open_sqlite_registry(file, read_only);
+  if (c.registry_url.empty()) {
+    const fs::path file = registry::registry_file(c.spool_root);
+    if (read_only && !fs::exists(file))
+      throw registry::RegistryError(file.string() + " does not exist (has sot-intaked run on " +
+                                    c.spool_root.string() + "?)");
+  }
+  return registry::open_registry(c.registry_url, c.spool_root, read_only);
 }
 
 std::string read_password() {
@@ -513,6 +518,63 @@ int retention_main(const std::vector<std::string>& args) {
     return kUsage;
   } catch (const std::exception& e) {
     std::cerr << "sot-intake retention: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+int registry_main(const std::vector<std::string>& args) {
+  const char* usage =
+      "Usage: sot-intake registry migrate --to URL [--config FILE | --spool DIR]\n"
+      "       sot-intake registry check [--config FILE | --spool DIR]\n"
+      "  migrate: copy the configured registry (by default the spool's SQLite file) into URL\n"
+      "           (postgresql://…), creating its schema; rows already there are kept, so it\n"
+      "           can be run again; the row counts of every table are compared at the end.\n"
+      "  check:   the schema version, the database's integrity and the numbers' gap-freedom.\n";
+  if (args.empty() || (args.front() != "migrate" && args.front() != "check")) {
+    std::cerr << usage;
+    return kUsage;
+  }
+  const std::string verb = args.front();
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  po::options_description desc("registry options");
+  add_spool_options(desc);
+  desc.add_options()("to", po::value<std::string>(), "target registry URL")("help,h", "this text");
+  po::variables_map vm;
+  if (!parse("registry", rest, desc, nullptr, vm)) return kUsage;
+  if (vm.count("help")) {
+    std::cout << usage;
+    return 0;
+  }
+  try {
+    const Config c = spool_config(vm);
+    if (verb == "check") {
+      auto reg = open_registry(c, true);
+      const std::string verdict = reg->integrity_check();
+      std::cout << reg->describe() << ": schema " << registry::kSchemaVersion << ", " << verdict
+                << '\n';
+      return verdict == "ok" ? 0 : 1;
+    }
+    if (!vm.count("to")) {
+      std::cerr << usage;
+      return kUsage;
+    }
+    const std::string to_url = vm["to"].as<std::string>();
+    auto from = open_registry(c, true);
+    auto to = registry::open_registry(to_url, c.spool_root);
+    std::cout << "copying " << from->describe() << " into " << to->describe() << '\n';
+    const auto counts = registry::copy_registry(*from, *to);
+    for (const auto& n : counts)
+      std::cout << "  " << n.table << ": " << n.source << " rows, " << n.target
+                << " in the target\n";
+    std::cout << "done: every table's rows are in the target ("
+              << (to->integrity_check() == "ok" ? "numbers gap-free" : to->integrity_check())
+              << "). Set [registry] url = \"" << to_url << "\" and restart the daemons.\n";
+    return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "sot-intake registry: configuration error: " << e.what() << '\n';
+    return kUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "sot-intake registry: " << e.what() << '\n';
     return 1;
   }
 }

@@ -20,6 +20,8 @@ int users_main(const std::vector<std::string>& args);
 int verify_receipt_main(const std::vector<std::string>& args);
 // retention run [--dry-run] | hold BUNDLE | release BUNDLE.
 int retention_main(const std::vector<std::string>& args);
+// registry migrate --to URL | check
+int registry_main(const std::vector<std::string>& args);
 
 // Who runs the command, for the audit trail: "cli:<user>" (the sudo user when under sudo).
 std::string cli_actor();

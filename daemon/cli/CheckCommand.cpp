@@ -40,8 +40,11 @@ size_t run_check(const Config& config, const std::vector<std::filesystem::path>&
   {
     std::error_code ec;
     const auto file = registry::registry_file(config.spool_root);
-    if (!config.spool_root.empty() && std::filesystem::is_regular_file(file, ec)) try {
-        registry = registry::open_sqlite_registry(file, /*read_only=*/true);
+    if (!config.registry_url.empty() ||
+        (!config.spool_root.empty() && std::filesystem::is_regular_file(file, ec)))
+      try {
+        registry = registry::open_registry(config.registry_url, config.spool_root,
+                                           /*read_only=*/true);
       } catch (const std::exception& e) {
         std::cerr << "sot-intake check: the registry cannot be read (" << e.what()
                   << "); resubmissions are checked without it\n";

@@ -198,7 +198,7 @@ int run_reprocess(const ReprocessOptions& o) {
     }
   } else {
     spool = std::make_unique<spool::Spool>(config.spool_root);
-    registry = registry::open_sqlite_registry(registry::registry_file(config.spool_root));
+    registry = registry::open_registry(config.registry_url, config.spool_root);
     registry::ListQuery q;
     q.outcome = o.outcome == "all" ? "" : o.outcome;
     q.since = o.since;

@@ -51,6 +51,7 @@ class Statement {
   }
   long long integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  bool is_integer(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_INTEGER; }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
@@ -68,14 +69,29 @@ class SqliteRegistry final : public Registry {
   SqliteRegistry& operator=(const SqliteRegistry&) = delete;
 
   void transition(const std::string& bundle, const std::string& state,
-                  const std::optional<std::string>& submission_id) override;
+                  const std::optional<std::string>& submission_id, Token token) override;
   std::string assign_number(const std::string& bundle, const std::string& court, int year,
-                            const std::string& format) override;
+                            const std::string& format, Token token) override;
   void commit_decision(const std::string& bundle, const std::string& outcome,
-                       const std::string& report_text) override;
+                       const std::string& report_text, Token token) override;
   std::optional<PendingDecision> pending_decision(const std::string& bundle) override;
   void record_outcome(const std::string& bundle, const std::string& placed_as,
-                      const std::string& outcome, const nlohmann::json& report) override;
+                      const std::string& outcome, const nlohmann::json& report,
+                      Token token) override;
+  bool enqueue(const std::string& bundle, const std::string& arrived_at) override;
+  std::vector<Claim> claim(const std::string& instance, std::chrono::milliseconds lease,
+                           std::size_t n) override;
+  std::size_t heartbeat(const std::string& instance, const std::vector<Token>& tokens,
+                        std::chrono::milliseconds lease) override;
+  bool fence(const std::string& bundle, Token token, std::chrono::milliseconds lease) override;
+  void drop(const std::string& bundle, Token token) override;
+  int expire_leases(const std::string& instance) override;
+  std::vector<LeaseInfo> leases() override;
+  std::size_t waiting() override;
+  bool begin_decision(const std::string& bundle, const std::string& holder,
+                      std::chrono::milliseconds lease) override;
+  void end_decision(const std::string& bundle, const std::string& holder) override;
+  std::string decision_holder(const std::string& bundle) override;
   bool decided(const std::string& bundle) override;
   std::optional<BundleRecord> find(const std::string& bundle) override;
   std::vector<BundleRecord> by_submission(const std::string& submission_id) override;
@@ -92,6 +108,11 @@ class SqliteRegistry final : public Registry {
   void set_legal_hold(const std::string& bundle, bool on) override;
   bool legal_hold(const std::string& bundle) override;
   std::string integrity_check() override;
+  std::vector<nlohmann::json> rows(const std::string& table) override;
+  void insert_rows(const std::string& table, const std::vector<nlohmann::json>& rows) override;
+  long long row_count(const std::string& table) override;
+  std::string describe() override { return "sqlite:" + file_.string(); }
+  bool connected() override { return true; }
   int count(const std::string& state_or_outcome) override;
 
  private:
@@ -118,7 +139,10 @@ class SqliteRegistry final : public Registry {
     }
   }
   std::vector<BundleRecord> records(Statement& s);
+  // Throws StaleLease unless `token` (when not 0) is the bundle's lease now.
+  void check_fence(const std::string& bundle, Token token);
 
+  fs::path file_;
   sqlite3* db_ = nullptr;
   std::mutex mutex_;
 };
@@ -156,7 +180,42 @@ const std::vector<std::pair<int, const char*>> kMigrations = {
      "CREATE TABLE IF NOT EXISTS holds(bundle TEXT PRIMARY KEY, at TEXT NOT NULL);"
      "CREATE TABLE IF NOT EXISTS arrivals("
      " bundle TEXT PRIMARY KEY, manifest_sha256 TEXT NOT NULL, at TEXT NOT NULL);"},
+    // Work and leases (several daemons, one registry); the refused filing a bundle cures as
+    // a column of its own.
+    {3,
+     "CREATE TABLE IF NOT EXISTS work("
+     " bundle TEXT PRIMARY KEY, enqueued_at TEXT NOT NULL, holder TEXT,"
+     " token INTEGER NOT NULL DEFAULT 0, expires_ms INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX IF NOT EXISTS work_order ON work(enqueued_at, bundle);"
+     "CREATE TABLE IF NOT EXISTS decision_holds("
+     " bundle TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_ms INTEGER NOT NULL);"
+     "CREATE TABLE IF NOT EXISTS fencing(id INTEGER PRIMARY KEY CHECK(id=1), last INTEGER NOT "
+     "NULL);"
+     "INSERT OR IGNORE INTO fencing(id, last) VALUES(1, 0);"
+     "ALTER TABLE bundles ADD COLUMN resubmission_of TEXT;"
+     "UPDATE bundles SET resubmission_of=json_extract(report, '$.filing.resubmission_of')"
+     " WHERE report IS NOT NULL AND json_valid(report);"
+     "CREATE INDEX IF NOT EXISTS bundles_resubmission ON bundles(resubmission_of);"},
 };
+
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string rfc3339_ms(long long ms) {
+  return format_rfc3339(SysSeconds(std::chrono::seconds(ms / 1000)), 0);
+}
+
+// The refused filing a report says it cures (spec §5.2), if any.
+std::optional<std::string> resubmission_of(const nlohmann::json& report) {
+  const auto f = report.find("filing");
+  if (f == report.end() || !f->is_object()) return std::nullopt;
+  const auto r = f->find("resubmission_of");
+  if (r == f->end() || !r->is_string()) return std::nullopt;
+  return r->get<std::string>();
+}
 
 constexpr const char* kRecordColumns =
     "b.id, COALESCE(b.submission_id,''), b.state, COALESCE(b.outcome,''), "
@@ -164,7 +223,7 @@ constexpr const char* kRecordColumns =
     "COALESCE((SELECT MIN(at) FROM transitions t WHERE t.bundle=b.id), b.updated_at), "
     "b.updated_at, b.report";
 
-SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) {
+SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) : file_(file) {
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
       SQLITE_OPEN_FULLMUTEX;
@@ -219,10 +278,20 @@ void SqliteRegistry::exec(const char* sql) {
   }
 }
 
+void SqliteRegistry::check_fence(const std::string& bundle, Token token) {
+  if (token == 0) return;
+  Statement s(db_, "SELECT token, COALESCE(holder,'') FROM work WHERE bundle=?");
+  s.bind(1, bundle);
+  if (!s.step() || s.integer(0) != token)
+    throw StaleLease("the lease on " + bundle + " (token " + std::to_string(token) +
+                     ") is no longer held");
+}
+
 void SqliteRegistry::transition(const std::string& bundle, const std::string& state,
-                                const std::optional<std::string>& submission_id) {
+                                const std::optional<std::string>& submission_id, Token token) {
   std::lock_guard lock(mutex_);
   in_transaction([&] {
+    check_fence(bundle, token);
     const std::string at = now_text();
     Statement up(db_,
                  "INSERT INTO bundles(id, submission_id, state, updated_at) VALUES(?,?,?,?) "
@@ -241,9 +310,10 @@ void SqliteRegistry::transition(const std::string& bundle, const std::string& st
 }
 
 std::string SqliteRegistry::assign_number(const std::string& bundle, const std::string& court,
-                                          int year, const std::string& format) {
+                                          int year, const std::string& format, Token token) {
   std::lock_guard lock(mutex_);
   return in_transaction([&]() -> std::string {
+    check_fence(bundle, token);
     {
       Statement have(db_, "SELECT registration_number FROM bundles WHERE id=?");
       have.bind(1, bundle);
@@ -281,16 +351,19 @@ std::string SqliteRegistry::assign_number(const std::string& bundle, const std::
 }
 
 void SqliteRegistry::record_outcome(const std::string& bundle, const std::string& placed_as,
-                                    const std::string& outcome, const nlohmann::json& report) {
+                                    const std::string& outcome, const nlohmann::json& report,
+                                    Token token) {
   std::lock_guard lock(mutex_);
   in_transaction([&] {
+    check_fence(bundle, token);
     const std::string at = now_text();
     Statement up(db_,
                  "INSERT INTO bundles(id, submission_id, state, outcome, placed_as, report, "
-                 "updated_at) VALUES(?,?, 'decided', ?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                 "state='decided', outcome=excluded.outcome, placed_as=excluded.placed_as, "
-                 "report=excluded.report, submission_id=COALESCE(excluded.submission_id, "
-                 "submission_id), updated_at=excluded.updated_at");
+                 "updated_at, resubmission_of) VALUES(?,?, 'decided', ?,?,?,?,?) ON CONFLICT(id) "
+                 "DO UPDATE SET state='decided', outcome=excluded.outcome, "
+                 "placed_as=excluded.placed_as, report=excluded.report, "
+                 "submission_id=COALESCE(excluded.submission_id, submission_id), "
+                 "updated_at=excluded.updated_at, resubmission_of=excluded.resubmission_of");
     up.bind(1, bundle);
     if (report.contains("submission_id") && report["submission_id"].is_string())
       up.bind(2, report["submission_id"].get<std::string>());
@@ -299,21 +372,27 @@ void SqliteRegistry::record_outcome(const std::string& bundle, const std::string
     up.bind(3, outcome)
         .bind(4, placed_as)
         .bind(5, report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
-        .bind(6, at)
-        .step();
+        .bind(6, at);
+    if (const auto r = resubmission_of(report))
+      up.bind(7, *r);
+    else
+      up.bind_null(7);
+    up.step();
     Statement(db_, "INSERT INTO transitions(bundle, state, at) VALUES(?,?,?)")
         .bind(1, bundle)
         .bind(2, outcome)
         .bind(3, at)
         .step();
     Statement(db_, "UPDATE decisions SET done=1 WHERE bundle=?").bind(1, bundle).step();
+    Statement(db_, "DELETE FROM work WHERE bundle=?").bind(1, bundle).step();
   });
 }
 
 void SqliteRegistry::commit_decision(const std::string& bundle, const std::string& outcome,
-                                     const std::string& report_text) {
+                                     const std::string& report_text, Token token) {
   std::lock_guard lock(mutex_);
   in_transaction([&] {
+    check_fence(bundle, token);
     Statement(db_,
               "INSERT INTO decisions(bundle, outcome, report, report_sha256, at, done) "
               "VALUES(?,?,?,?,?,0) ON CONFLICT(bundle) DO UPDATE SET outcome=excluded.outcome, "
@@ -385,9 +464,7 @@ std::vector<BundleRecord> SqliteRegistry::by_submission(const std::string& submi
 std::vector<BundleRecord> SqliteRegistry::resubmissions_of(const std::string& submission_id) {
   std::lock_guard lock(mutex_);
   Statement s(db_, (std::string("SELECT ") + kRecordColumns +
-                    " FROM bundles b WHERE b.report IS NOT NULL AND json_valid(b.report)"
-                    " AND json_extract(b.report, '$.filing.resubmission_of')=?"
-                    " ORDER BY b.updated_at, b.id")
+                    " FROM bundles b WHERE b.resubmission_of=? ORDER BY b.updated_at, b.id")
                        .c_str());
   s.bind(1, submission_id);
   return records(s);
@@ -499,10 +576,239 @@ bool SqliteRegistry::legal_hold(const std::string& bundle) {
   return s.step();
 }
 
+bool SqliteRegistry::enqueue(const std::string& bundle, const std::string& arrived_at) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    Statement(db_, "INSERT INTO work(bundle, enqueued_at) VALUES(?,?) ON CONFLICT DO NOTHING")
+        .bind(1, bundle)
+        .bind(2, arrived_at)
+        .step();
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+std::vector<Claim> SqliteRegistry::claim(const std::string& instance,
+                                         std::chrono::milliseconds lease, std::size_t n) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    std::vector<Claim> out;
+    const long long now = now_ms();
+    {
+      Statement s(db_,
+                  "SELECT bundle, COALESCE(holder,'') FROM work WHERE holder IS NULL OR "
+                  "expires_ms<? ORDER BY enqueued_at, bundle LIMIT ?");
+      s.bind(1, now).bind(2, static_cast<long long>(n));
+      while (s.step()) out.push_back({s.text(0), 0, s.text(1)});
+    }
+    for (auto& c : out) {
+      Statement t(db_, "UPDATE fencing SET last=last+1 WHERE id=1 RETURNING last");
+      if (!t.step()) throw RegistryError("registry: the fencing counter is missing");
+      c.token = t.integer(0);
+      Statement(db_, "UPDATE work SET holder=?, token=?, expires_ms=? WHERE bundle=?")
+          .bind(1, instance)
+          .bind(2, c.token)
+          .bind(3, now + lease.count())
+          .bind(4, c.bundle)
+          .step();
+    }
+    return out;
+  });
+}
+
+std::size_t SqliteRegistry::heartbeat(const std::string& instance, const std::vector<Token>& tokens,
+                                      std::chrono::milliseconds lease) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    std::size_t held = 0;
+    for (const Token t : tokens) {
+      Statement(db_, "UPDATE work SET expires_ms=? WHERE holder=? AND token=?")
+          .bind(1, now_ms() + lease.count())
+          .bind(2, instance)
+          .bind(3, t)
+          .step();
+      held += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+    return held;
+  });
+}
+
+bool SqliteRegistry::fence(const std::string& bundle, Token token,
+                           std::chrono::milliseconds lease) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    Statement(db_, "UPDATE work SET expires_ms=? WHERE bundle=? AND token=?")
+        .bind(1, now_ms() + lease.count())
+        .bind(2, bundle)
+        .bind(3, token)
+        .step();
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+void SqliteRegistry::drop(const std::string& bundle, Token token) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_, "DELETE FROM work WHERE bundle=? AND token=?")
+        .bind(1, bundle)
+        .bind(2, token)
+        .step();
+  });
+}
+
+int SqliteRegistry::expire_leases(const std::string& instance) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    Statement(db_, "UPDATE work SET expires_ms=0 WHERE holder=?").bind(1, instance).step();
+    return sqlite3_changes(db_);
+  });
+}
+
+std::vector<LeaseInfo> SqliteRegistry::leases() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_,
+              "SELECT bundle, holder, token, expires_ms FROM work WHERE holder IS NOT NULL "
+              "ORDER BY enqueued_at, bundle");
+  std::vector<LeaseInfo> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), rfc3339_ms(s.integer(3))});
+  return out;
+}
+
+std::size_t SqliteRegistry::waiting() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT COUNT(*) FROM work WHERE holder IS NULL OR expires_ms<?");
+  s.bind(1, now_ms());
+  return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
+}
+
+bool SqliteRegistry::begin_decision(const std::string& bundle, const std::string& holder,
+                                    std::chrono::milliseconds lease) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    const long long now = now_ms();
+    Statement(db_,
+              "INSERT INTO decision_holds(bundle, holder, expires_ms) VALUES(?,?,?) "
+              "ON CONFLICT(bundle) DO UPDATE SET holder=excluded.holder, "
+              "expires_ms=excluded.expires_ms WHERE decision_holds.expires_ms<?")
+        .bind(1, bundle)
+        .bind(2, holder)
+        .bind(3, now + lease.count())
+        .bind(4, now)
+        .step();
+    return sqlite3_changes(db_) > 0;
+  });
+}
+
+void SqliteRegistry::end_decision(const std::string& bundle, const std::string& holder) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_, "DELETE FROM decision_holds WHERE bundle=? AND holder=?")
+        .bind(1, bundle)
+        .bind(2, holder)
+        .step();
+  });
+}
+
+std::string SqliteRegistry::decision_holder(const std::string& bundle) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT holder FROM decision_holds WHERE bundle=? AND expires_ms>=?");
+  s.bind(1, bundle).bind(2, now_ms());
+  return s.step() ? s.text(0) : "";
+}
+
 std::string SqliteRegistry::integrity_check() {
   std::lock_guard lock(mutex_);
   Statement s(db_, "PRAGMA integrity_check");
-  return s.step() ? s.text(0) : "";
+  std::string verdict = s.step() ? s.text(0) : "";
+  if (verdict != "ok") return verdict;
+  // Gap-free numbers: per court and year, 1…last, each once.
+  Statement g(db_,
+              "SELECT c.court, c.year, c.last, COUNT(b.reg_seq), COALESCE(MAX(b.reg_seq),0) "
+              "FROM counters c LEFT JOIN bundles b ON b.court=c.court AND b.reg_year=c.year "
+              "AND b.reg_seq IS NOT NULL GROUP BY c.court, c.year, c.last");
+  while (g.step())
+    if (g.integer(2) != g.integer(3) || g.integer(2) != g.integer(4))
+      return "registration numbers of court " + g.text(0) + ", " + std::to_string(g.integer(1)) +
+             ": counter at " + std::to_string(g.integer(2)) + ", " + std::to_string(g.integer(3)) +
+             " numbers given, highest " + std::to_string(g.integer(4));
+  return "ok";
+}
+
+// The columns a copy moves, per table (the same names in both backends).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& table_columns() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> t = {
+      {"bundles",
+       {"id", "submission_id", "state", "outcome", "placed_as", "registration_number", "court",
+        "reg_year", "reg_seq", "report", "updated_at", "resubmission_of"}},
+      {"transitions", {"id", "bundle", "state", "at"}},
+      {"counters", {"court", "year", "last"}},
+      {"audit", {"id", "at", "actor", "action", "bundle", "detail"}},
+      {"assignments", {"bundle", "clerk", "at"}},
+      {"decisions", {"bundle", "outcome", "report", "report_sha256", "at", "done"}},
+      {"holds", {"bundle", "at"}},
+      {"arrivals", {"bundle", "manifest_sha256", "at"}},
+      {"work", {"bundle", "enqueued_at"}},
+  };
+  return t;
+}
+
+std::vector<nlohmann::json> SqliteRegistry::rows(const std::string& table) {
+  const auto& cols = registry_columns(table);
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    sql += (i ? ", " : "") + (table == "transitions" && cols[i] == "id" ? "rowid" : cols[i]);
+  sql += " FROM " + table + (table == "transitions" || table == "audit" ? " ORDER BY rowid" : "");
+  std::lock_guard lock(mutex_);
+  Statement s(db_, sql.c_str());
+  std::vector<nlohmann::json> out;
+  while (s.step()) {
+    nlohmann::json row = nlohmann::json::object();
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const int c = static_cast<int>(i);
+      if (s.is_null(c))
+        row[cols[i]] = nullptr;
+      else if (s.is_integer(c))
+        row[cols[i]] = s.integer(c);
+      else
+        row[cols[i]] = s.text(c);
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+void SqliteRegistry::insert_rows(const std::string& table,
+                                 const std::vector<nlohmann::json>& rows) {
+  const auto& cols = registry_columns(table);
+  std::string sql = "INSERT INTO " + table + "(";
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    sql += (i ? ", " : "") + (table == "transitions" && cols[i] == "id" ? "rowid" : cols[i]);
+  sql += ") VALUES(";
+  for (std::size_t i = 0; i < cols.size(); ++i) sql += i ? ",?" : "?";
+  sql += ") ON CONFLICT DO NOTHING";
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    for (const auto& row : rows) {
+      Statement s(db_, sql.c_str());
+      for (std::size_t i = 0; i < cols.size(); ++i) {
+        const auto& v = row.contains(cols[i]) ? row[cols[i]] : nlohmann::json();
+        const int at = static_cast<int>(i) + 1;
+        if (v.is_null())
+          s.bind_null(at);
+        else if (v.is_number_integer())
+          s.bind(at, v.get<long long>());
+        else
+          s.bind(at, v.is_string() ? v.get<std::string>() : v.dump());
+      }
+      s.step();
+    }
+  });
+}
+
+long long SqliteRegistry::row_count(const std::string& table) {
+  registry_columns(table);  // a known table only
+  std::lock_guard lock(mutex_);
+  Statement s(db_, ("SELECT COUNT(*) FROM " + table).c_str());
+  return s.step() ? s.integer(0) : 0;
 }
 
 int SqliteRegistry::count(const std::string& what) {
@@ -523,6 +829,58 @@ std::string sha256_hex(const std::string& text) {
 
 std::unique_ptr<Registry> open_sqlite_registry(const fs::path& file, bool read_only) {
   return std::make_unique<SqliteRegistry>(file, read_only);
+}
+
+const std::vector<std::string>& registry_columns(const std::string& table) {
+  for (const auto& [name, cols] : table_columns())
+    if (name == table) return cols;
+  throw RegistryError("registry: no table '" + table + "'");
+}
+
+const std::vector<std::string>& registry_tables() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& [name, cols] : table_columns()) n.push_back(name);
+    return n;
+  }();
+  return names;
+}
+
+std::vector<CopyCount> copy_registry(Registry& from, Registry& to) {
+  std::vector<CopyCount> counts;
+  for (const auto& table : registry_tables()) {
+    const auto rows = from.rows(table);
+    // In slices: one transaction each, so that a large registry never holds one huge one.
+    constexpr std::size_t kSlice = 2000;
+    for (std::size_t i = 0; i < rows.size(); i += kSlice)
+      to.insert_rows(
+          table, std::vector<nlohmann::json>(rows.begin() + static_cast<std::ptrdiff_t>(i),
+                                             rows.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                rows.size(), i + kSlice))));
+    counts.push_back({table, from.row_count(table), to.row_count(table)});
+  }
+  for (const auto& c : counts)
+    if (c.source != c.target)
+      throw RegistryError("registry copy: " + c.table + " has " + std::to_string(c.source) +
+                          " rows in the source and " + std::to_string(c.target) +
+                          " in the target (the target already held others?)");
+  return counts;
+}
+
+std::string registry_url_problem(const std::string& url) {
+  if (url.empty()) return "";
+  if (url.rfind("sqlite:", 0) == 0) return url.size() > 7 ? "" : "sqlite: needs a file path";
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return "";
+  return "'" + url + "' is neither sqlite:PATH nor postgresql://…";
+}
+
+std::unique_ptr<Registry> open_registry(const std::string& url, const fs::path& spool_root,
+                                        bool read_only) {
+  if (const auto problem = registry_url_problem(url); !problem.empty())
+    throw RegistryError("registry url: " + problem);
+  if (url.empty()) return open_sqlite_registry(registry_file(spool_root), read_only);
+  if (url.rfind("sqlite:", 0) == 0) return open_sqlite_registry(url.substr(7), read_only);
+  return open_postgresql_registry(url, read_only);
 }
 
 fs::path registry_file(const fs::path& spool_root) {

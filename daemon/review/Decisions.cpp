@@ -12,6 +12,7 @@
 #include "outcome/Notices.hpp"
 #include "outcome/Signer.hpp"
 #include "service/FaultPoint.hpp"
+#include "service/Instance.hpp"
 
 namespace sot::review {
 
@@ -164,7 +165,14 @@ DecisionResult Decisions::decide(const Decision& d) {
       r.error = "a bundle named '" + d.placed_as + "' is already waiting in incoming/";
       return r;
     }
+    // The registry holds the decision first (several hosts' clerks: exactly one goes on).
+    const std::string holder = service::default_instance();
+    if (!registry_.begin_decision(d.placed_as, holder, service::kDecisionHold)) {
+      r.error = "'" + d.placed_as + "' was just taken by someone else";
+      return r;
+    }
     if (!spool_.claim_for_decision(d.placed_as, Outcome::kReview)) {
+      registry_.end_decision(d.placed_as, holder);
       r.error = "'" + d.placed_as + "' was just taken by someone else";
       return r;
     }
@@ -177,6 +185,7 @@ DecisionResult Decisions::decide(const Decision& d) {
     }
     registry_.audit(d.actor, "reprocess", bundle, {{"placed_as", d.placed_as}, {"note", d.note}});
     registry_.transition(bundle, "received");
+    registry_.end_decision(d.placed_as, holder);
     r.ok = true;
     r.outcome = "incoming";
     r.placed_as = d.placed_as;
@@ -219,7 +228,15 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
   DecisionResult r;
   const std::string bundle = report.value("bundle", placed_as);
   const std::string outcome = report.value("outcome", "review");
+  // The registry holds the decision first (several hosts' clerks: exactly one goes on); a
+  // process that dies holding it is recognised by the next recovery (Recovery.hpp).
+  const std::string holder = service::default_instance();
+  if (!registry_.begin_decision(placed_as, holder, service::kDecisionHold)) {
+    r.error = "'" + placed_as + "' was just taken by someone else";
+    return r;
+  }
   if (!spool_.claim_for_decision(placed_as, from)) {
+    registry_.end_decision(placed_as, holder);
     r.error = "'" + placed_as + "' was just taken by someone else";
     return r;
   }
@@ -258,6 +275,7 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     r.placed_as = spool_.finish_decision(placed_as, o);
     service::fault_point("moved", bundle);
     registry_.record_outcome(bundle, r.placed_as, spool::directory_of(o), report);
+    registry_.end_decision(placed_as, holder);
     r.outcome = spool::directory_of(o);
     r.ok = true;
   } catch (const spool::SpoolError&) {
@@ -266,7 +284,10 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     throw;
   } catch (const std::exception& e) {
     // Nothing was committed (the commit is the first write): the bundle goes back unchanged.
-    if (!registry_.pending_decision(bundle)) spool_.abandon_decision(placed_as, from);
+    if (!registry_.pending_decision(bundle)) {
+      spool_.abandon_decision(placed_as, from);
+      registry_.end_decision(placed_as, holder);
+    }
     r.ok = false;
     r.error = e.what();
   }

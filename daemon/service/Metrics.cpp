@@ -76,6 +76,21 @@ void Metrics::set_claiming(bool claiming) {
   claiming_ = claiming;
 }
 
+void Metrics::set_instance(const std::string& instance) {
+  std::lock_guard lock(m_);
+  instance_ = instance;
+}
+
+void Metrics::set_leases(std::size_t held) {
+  std::lock_guard lock(m_);
+  leases_ = held;
+}
+
+void Metrics::set_registry_up(bool up) {
+  std::lock_guard lock(m_);
+  registry_up_ = up;
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(m_);
   std::string out;
@@ -113,6 +128,18 @@ std::string Metrics::render() const {
   out += "sot_spool_free_bytes " + std::to_string(free_bytes_) + "\n";
   header(out, "sot_claiming", "gauge", "1 while new bundles are claimed, 0 while paused.");
   out += std::string("sot_claiming ") + (claiming_ ? "1" : "0") + "\n";
+  header(out, "sot_instance_info", "gauge", "This daemon's instance name (label), always 1.");
+  out += "sot_instance_info{instance=\"" + label(instance_) + "\"} 1\n";
+  header(out, "sot_registry_up", "gauge", "1 while the registry answers, 0 while it does not.");
+  out += std::string("sot_registry_up ") + (registry_up_ ? "1" : "0") + "\n";
+  header(out, "sot_leases_held", "gauge", "Bundles this daemon holds a lease on.");
+  out += "sot_leases_held " + std::to_string(leases_) + "\n";
+  header(out, "sot_leases_lost_total", "counter",
+         "Bundles this daemon lost to another after its lease expired (nothing of it written).");
+  out += "sot_leases_lost_total " + std::to_string(leases_lost_) + "\n";
+  header(out, "sot_taken_over_total", "counter",
+         "Bundles this daemon took over from a holder whose lease expired.");
+  out += "sot_taken_over_total " + std::to_string(taken_over_) + "\n";
   return out;
 }
 

@@ -38,6 +38,13 @@ class Metrics {
   void set_queue(std::size_t waiting, std::size_t in_flight);
   void set_free_bytes(std::uint64_t bytes);
   void set_claiming(bool claiming);
+  // Several daemons, one registry: this daemon's name, the leases it holds, the bundles it
+  // lost to another daemon (its lease expired), whether the registry answers.
+  void set_instance(const std::string& instance);
+  void set_leases(std::size_t held);
+  void lease_lost() { add(leases_lost_); }
+  void taken_over() { add(taken_over_); }
+  void set_registry_up(bool up);
 
   std::string render() const;
 
@@ -56,6 +63,10 @@ class Metrics {
   std::size_t waiting_ = 0, in_flight_ = 0;
   std::uint64_t free_bytes_ = 0;
   bool claiming_ = true;
+  std::string instance_;
+  std::size_t leases_ = 0;
+  std::uint64_t leases_lost_ = 0, taken_over_ = 0;
+  bool registry_up_ = true;
 };
 
 }  // namespace sot::service

@@ -3,6 +3,13 @@
 #include "outcome/Notices.hpp"
 #include "service/FaultPoint.hpp"
 
+#include "core/Time.hpp"
+#include "service/Instance.hpp"
+
+#include <sys/stat.h>
+
+#include <set>
+
 namespace sot::service {
 
 namespace fs = std::filesystem;
@@ -51,6 +58,10 @@ void write_committed(spool::Spool& spool, registry::Registry& registry, const ru
 int reconcile(spool::Spool& spool, registry::Registry& registry,
               std::vector<std::string>* unknown) {
   int recorded = 0;
+  // A bundle another daemon holds is its holder's to record (it does, under its lease).
+  std::set<std::string> held;
+  for (const auto& l : registry.leases())
+    if (!instance_is_dead(l.holder)) held.insert(l.bundle);
   for (const Outcome o : {Outcome::kRegistered, Outcome::kRejected, Outcome::kReview}) {
     const std::string outcome = spool::directory_of(o);
     std::error_code ec;
@@ -64,6 +75,7 @@ int reconcile(spool::Spool& spool, registry::Registry& registry,
         continue;
       }
       const std::string bundle = report.value("bundle", placed);
+      if (held.count(bundle)) continue;
       const auto rec = registry.find(bundle);
       const bool decided = rec && rec->state == "decided";
       if (decided && rec->placed_as == placed && rec->outcome == outcome) continue;
@@ -81,34 +93,61 @@ int reconcile(spool::Spool& spool, registry::Registry& registry,
   return recorded;
 }
 
-std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,
-                                 const rules::RuleSet& rules, const RecoveryLog& log,
-                                 const outcome::OutcomeSigner* signer) {
-  std::vector<std::string> resume;
-  // active/: a bundle the registry holds a committed decision for is finished from it (its
-  // report written again from the registry's text, whatever result/ is there set aside);
-  // any other is processed again from scratch.
-  for (const auto& id : spool.list_active()) {
-    if (const auto pending = registry.pending_decision(id)) {
-      const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
-      write_committed(spool, registry, rules, id, spool.active() / id, pending->report_text, report,
-                      log, signer);
-      const Outcome o = outcome_named(pending->outcome);
-      const std::string placed = spool.finish(id, o);
-      registry.record_outcome(id, placed, spool::directory_of(o), report);
-      log(id, "recovered: the committed decision (" + pending->outcome + ") finished", false);
+std::string finish_committed(spool::Spool& spool, registry::Registry& registry,
+                             const rules::RuleSet& rules, const std::string& id,
+                             const registry::PendingDecision& pending, const RecoveryLog& log,
+                             const outcome::OutcomeSigner* signer, registry::Token token,
+                             const std::function<bool()>& may_move) {
+  const auto report = nlohmann::json::parse(pending.report_text, nullptr, false);
+  write_committed(spool, registry, rules, id, spool.active() / id, pending.report_text, report, log,
+                  signer);
+  if (may_move && !may_move())
+    throw registry::StaleLease("the lease on " + id + " was lost before its outcome move");
+  const Outcome o = outcome_named(pending.outcome);
+  const std::string placed = spool.finish(id, o);
+  registry.record_outcome(id, placed, spool::directory_of(o), report, token);
+  return placed;
+}
+
+std::optional<std::string> find_moved(const spool::Spool& spool, const std::string& id,
+                                      const registry::PendingDecision& pending) {
+  const fs::path dir = spool.outcome_dir(outcome_named(pending.outcome));
+  for (int n = 0; n < 1000; ++n) {
+    const std::string name = n == 0 ? id : id + "." + std::to_string(n);
+    std::error_code ec;
+    if (!fs::exists(dir / name, ec)) {
+      if (n > 0) break;
       continue;
     }
-    log(id, "recovered: processing again", false);
-    resume.push_back(id);
+    const auto text = spool::read_report_text(dir / name);
+    if (text && registry::sha256_hex(*text) == pending.report_sha256) return name;
   }
+  return std::nullopt;
+}
+
+int recover_deciding(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
+                     const RecoveryLog& log, const outcome::OutcomeSigner* signer) {
   // deciding/: a clerk's committed decision is finished; one never committed goes back where
   // the registry says the bundle was; a reprocessing whose result was already set aside goes
   // on into incoming/.
+  const std::string me = default_instance();
+  int settled = 0;
   for (const auto& placed : spool.list_deciding()) {
     const fs::path dir = spool.deciding() / placed;
     const auto own = spool::read_report(dir);
     const std::string bundle = own ? own->value("bundle", placed) : placed;
+    // Somebody is deciding it right now (a clerk here or on another host): left alone.
+    // Holds are keyed by the name in deciding/ (what a clerk's command and this both know).
+    const std::string holder = registry.decision_holder(placed);
+    if (!holder.empty() && !instance_is_dead(holder)) continue;
+    if (!holder.empty()) registry.end_decision(placed, holder);         // its process is gone
+    if (!registry.begin_decision(placed, me, kDecisionHold)) continue;  // another recovery
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) {  // settled by another host meanwhile
+      registry.end_decision(placed, me);
+      continue;
+    }
+    ++settled;
     if (const auto pending = registry.pending_decision(bundle)) {
       const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
       spool.write_result_at(dir, "report.json", pending->report_text);
@@ -131,7 +170,30 @@ std::vector<std::string> recover(spool::Spool& spool, registry::Registry& regist
           "recovered: an uncommitted decision undone (back to " + spool::directory_of(back) + "/)",
           false);
     }
+    registry.end_decision(placed, me);
   }
+  return settled;
+}
+
+int recover(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
+            const RecoveryLog& log, const outcome::OutcomeSigner* signer) {
+  int put_back = 0;
+  // active/: back to work in the registry, waiting as from when it first arrived (oldest
+  // first). One a live daemon holds stays with it.
+  for (const auto& id : spool.list_active()) {
+    const auto rec = registry.find(id);
+    const std::string since = rec && !rec->received_at.empty()
+                                  ? rec->received_at
+                                  : format_rfc3339(SystemClock{}.now(), 0);
+    if (!registry.enqueue(id, since)) continue;
+    ++put_back;
+    log(id,
+        registry.pending_decision(id)
+            ? "recovered: the committed decision is finished at its next claim"
+            : "recovered: processing again from scratch at its next claim",
+        false);
+  }
+  recover_deciding(spool, registry, rules, log, signer);
   std::vector<std::string> unknown;
   if (const int n = reconcile(spool, registry, &unknown); n > 0)
     log("",
@@ -139,7 +201,7 @@ std::vector<std::string> recover(spool::Spool& spool, registry::Registry& regist
         false);
   for (const auto& u : unknown)
     log("", u + ": in an outcome directory without a decision of this registry (left alone)", true);
-  return resume;
+  return put_back;
 }
 
 }  // namespace sot::service

@@ -5,8 +5,10 @@
 // never from a result/ or report.json found in the spool, which may be anybody's.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,11 +50,35 @@ void write_committed(spool::Spool& spool, registry::Registry& registry, const ru
 // in `unknown`. Returns how many were recorded.
 int reconcile(spool::Spool& spool, registry::Registry& registry, std::vector<std::string>* unknown);
 
-// Start-up: finishes every decision the registry committed (active/ and deciding/), undoes
-// the uncommitted ones, records the moves the registry missed. Returns the bundles of
-// active/ to process again from scratch.
-std::vector<std::string> recover(spool::Spool& spool, registry::Registry& registry,
-                                 const rules::RuleSet& rules, const RecoveryLog& log,
-                                 const outcome::OutcomeSigner* signer = nullptr);
+// A bundle in active/ whose decision the registry committed (after a crash, or taken over
+// from a daemon whose lease expired between its commit and its move): the report written
+// again from the committed text, the notice or receipt, the move, the record — under `token`.
+// `may_move` is asked just before the rename (the lease's fence); false throws StaleLease.
+// Returns the name it got in its outcome directory.
+std::string finish_committed(spool::Spool& spool, registry::Registry& registry,
+                             const rules::RuleSet& rules, const std::string& id,
+                             const registry::PendingDecision& pending, const RecoveryLog& log,
+                             const outcome::OutcomeSigner* signer, registry::Token token,
+                             const std::function<bool()>& may_move);
+
+// A committed decision whose bundle is already in its outcome directory (its holder moved it
+// and stopped before recording it): the name it has there, when the report there is exactly
+// the committed one.
+std::optional<std::string> find_moved(const spool::Spool& spool, const std::string& id,
+                                      const registry::PendingDecision& pending);
+
+// A clerk's decision left in deciding/ by a process that stopped (its hold in the registry
+// expired, or its holder on this host is gone): finished if committed, undone otherwise. One
+// that somebody is still deciding — on any host — is left alone. Safe to run at any time and
+// on several hosts at once (the recovery takes the hold itself). Returns how many it settled.
+int recover_deciding(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
+                     const RecoveryLog& log, const outcome::OutcomeSigner* signer = nullptr);
+
+// Start-up: the bundles in active/ are put back to work in the registry (claimed again, by
+// this daemon or another; a committed decision is then finished, anything else processed
+// again from scratch); abandoned decisions of deciding/ are settled (recover_deciding); the
+// moves the registry missed are recorded. Returns how many bundles of active/ were put back.
+int recover(spool::Spool& spool, registry::Registry& registry, const rules::RuleSet& rules,
+            const RecoveryLog& log, const outcome::OutcomeSigner* signer = nullptr);
 
 }  // namespace sot::service

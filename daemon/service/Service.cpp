@@ -6,6 +6,7 @@
 #include "retention/Retention.hpp"
 #include "review/ReviewUi.hpp"
 #include "service/FaultPoint.hpp"
+#include "service/Instance.hpp"
 #include "service/Recovery.hpp"
 
 #include <poll.h>
@@ -34,6 +35,7 @@ namespace fs = std::filesystem;
 Config resolve_config(const ServiceOptions& o) {
   Config c = o.config_file ? load_config_file(*o.config_file) : shipped_config();
   if (o.spool) c.spool_root = *o.spool;
+  if (o.registry_url) c.registry_url = *o.registry_url;
   if (o.trust_dir) c.trust_dir = *o.trust_dir;
   if (o.crl_dir) c.crl_dir = *o.crl_dir;
   if (o.workers) c.workers = *o.workers;
@@ -59,8 +61,11 @@ Service::Service(ServiceOptions options) : options_(std::move(options)) {
       worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source,
                                {fs::absolute(config_.spool_root / "active").string()});
   spool_ = std::make_unique<spool::Spool>(config_.spool_root);
-  registry_ = registry::open_sqlite_registry(registry::registry_file(spool_->root()));
+  registry_ = registry::open_registry(config_.registry_url, spool_->root());
   queue_ = std::make_unique<LocalWorkQueue>();
+  instance_ = config_.instance.empty() ? default_instance() : config_.instance;
+  lease_ = std::chrono::seconds(config_.lease_seconds);
+  metrics_.set_instance(instance_);
   // Under systemd with stderr on the journal: structured entries with the bundle as a field.
   if (const char* js = std::getenv("JOURNAL_STREAM")) {
     struct stat st {};
@@ -124,18 +129,99 @@ void Service::reload() {
 }
 
 void Service::recover() {
-  const auto resume = service::recover(
+  expire_dead_leases();
+  service::recover(
       *spool_, *registry_, pipeline()->rules(),
       [this](const std::string& b, const std::string& m, bool warn) {
         log(b, m, warn ? Level::kWarning : Level::kInfo);
       },
       signer().get());
-  for (const auto& id : resume) queue_->offer({id, true});
 }
 
-std::string Service::process(const std::string& id, bool already_active,
-                             worker::AnalysisWorker* worker) {
-  if (!already_active && !spool_->claim(id)) return "";
+void Service::expire_dead_leases() {
+  // This host's daemons that are no longer running (a restart after kill -9), and this
+  // instance's own name when it was configured (its previous run).
+  std::set<std::string> dead;
+  for (const auto& l : registry_->leases())
+    if ((l.holder == instance_ && !config_.instance.empty()) || instance_is_dead(l.holder))
+      dead.insert(l.holder);
+  for (const auto& d : dead)
+    if (const int n = registry_->expire_leases(d); n > 0)
+      log("", "the " + std::to_string(n) + " lease(s) of " + d +
+                  " (no longer running) expire now: its bundles are claimed again");
+}
+
+void Service::held(const WorkItem& item, bool on) {
+  std::lock_guard lock(held_mutex_);
+  if (on)
+    held_[item.id] = item.token;
+  else if (const auto it = held_.find(item.id); it != held_.end() && it->second == item.token)
+    held_.erase(it);
+  metrics_.set_leases(held_.size());
+}
+
+void Service::keep_leases() {
+  std::vector<registry::Token> tokens;
+  {
+    std::lock_guard lock(held_mutex_);
+    for (const auto& [id, t] : held_) tokens.push_back(t);
+  }
+  try {
+    const std::size_t kept = registry_->heartbeat(instance_, tokens, lease_);
+    if (kept < tokens.size())
+      log("",
+          std::to_string(tokens.size() - kept) +
+              " lease(s) lost to another daemon (this one was too slow to renew them)",
+          Level::kWarning);
+    if (!registry_up_.exchange(true))
+      log("", "the registry answers again: " + registry_->describe());
+  } catch (const std::exception& e) {
+    if (registry_up_.exchange(false))
+      log("", std::string("the registry does not answer (claiming nothing new): ") + e.what(),
+          Level::kError);
+  }
+  metrics_.set_registry_up(registry_up_);
+}
+
+std::string Service::process(const WorkItem& item, worker::AnalysisWorker* worker) {
+  const std::string& id = item.id;
+  const registry::Token token = item.token;
+  // Only the lease's holder moves the bundle: a new arrival out of incoming/; one taken over
+  // (or left by a crash) where it is in active/.
+  struct stat st {};
+  const bool in_active = ::lstat((spool_->active() / id).c_str(), &st) == 0;
+  if (!in_active && !spool_->claim(id)) {
+    // Gone: withdrawn, or a stale listing of one already decided — or its holder moved it
+    // into its outcome directory and stopped before recording it.
+    if (const auto pending = registry_->pending_decision(id)) {
+      if (const auto placed = find_moved(*spool_, id, *pending)) {
+        const auto report = nlohmann::json::parse(pending->report_text, nullptr, false);
+        registry_->record_outcome(id, *placed, pending->outcome, report, token);
+        log(id, "recorded the committed decision its previous holder had moved (" +
+                    pending->outcome + ")");
+        return pending->outcome;
+      }
+    }
+    registry_->drop(id, token);
+    return "";
+  }
+  if (!item.previous_holder.empty()) {
+    metrics_.taken_over();
+    log(id, "taken over from " + item.previous_holder + " (its lease expired)", Level::kWarning);
+  }
+  const auto may_move = [&] { return token == 0 || registry_->fence(id, token, lease_); };
+  if (const auto pending = registry_->pending_decision(id)) {
+    // Committed by a holder that stopped (or by this daemon before a crash): finished from
+    // the registry's text, never decided again.
+    const std::string placed = finish_committed(
+        *spool_, *registry_, pipeline()->rules(), id, *pending,
+        [this](const std::string& b, const std::string& m, bool warn) {
+          log(b, m, warn ? Level::kWarning : Level::kInfo);
+        },
+        signer().get(), token, may_move);
+    log(id, "finished the committed decision (" + pending->outcome + ") as " + placed);
+    return pending->outcome;
+  }
   const auto pipe = pipeline();
   const Config config = config_snapshot();
   SystemClock clock;
@@ -153,7 +239,7 @@ std::string Service::process(const std::string& id, bool already_active,
                           "spool", clock.now());
     report = make_report(result, pipe->rules(), offset);
   } else {
-    registry_->transition(id, "processing");
+    registry_->transition(id, "processing", std::nullopt, token);
     std::optional<SysSeconds> arrival;
     {
       std::lock_guard lock(arrivals_mutex_);
@@ -184,8 +270,8 @@ std::string Service::process(const std::string& id, bool already_active,
     }
     if (report.value("outcome", "") == "registered") {
       const int year = static_cast<int>(local_date(clock.now(), offset).year());
-      number =
-          registry_->assign_number(id, court_code.value_or("0000"), year, config.number_format);
+      number = registry_->assign_number(id, court_code.value_or("0000"), year, config.number_format,
+                                        token);
       report["registration_number"] = *number;
     }
   }
@@ -194,7 +280,7 @@ std::string Service::process(const std::string& id, bool already_active,
   // The registry first: the decision and the exact report, then the files that show it.
   const std::string text =
       report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  registry_->commit_decision(id, spool::directory_of(o), text);
+  registry_->commit_decision(id, spool::directory_of(o), text, token);
   fault_point("committed", id);
   const auto court_signer = signer();
   write_committed(
@@ -203,9 +289,13 @@ std::string Service::process(const std::string& id, bool already_active,
         log(b, m, warn ? Level::kWarning : Level::kInfo);
       },
       court_signer.get());
+  // Only the holder renames: the lease is checked (and renewed) just before.
+  if (!may_move())
+    throw registry::StaleLease("the lease on " + id + " was lost before its outcome move");
+  fault_point("before-move", id);
   const std::string placed = spool_->finish(id, o);
   fault_point("moved", id);
-  registry_->record_outcome(id, placed, spool::directory_of(o), report);
+  registry_->record_outcome(id, placed, spool::directory_of(o), report, token);
   {
     std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
     std::lock_guard lock(arrivals_mutex_);
@@ -245,17 +335,22 @@ void Service::rescan() {
         enough ? Level::kInfo : Level::kError);
   metrics_.set_claiming(enough);
   if (!enough) return;
-  // Bounded: a few bundles per worker wait in memory; the rest stay in incoming/ (oldest
-  // first at every rescan) until a worker asks for more.
-  const std::size_t bound = std::max<std::size_t>(8, 4 * config.effective_workers());
+  // Every bundle in incoming/ is recorded as waiting in the registry, once per scan of this
+  // daemon (a listing may be stale on a shared filesystem: whoever claims a bundle that is
+  // gone drops it). The scan's memory is forgotten now and then, so a bundle delivered again
+  // under a decided id is seen again.
+  if (std::chrono::steady_clock::now() - seen_since_ > std::chrono::seconds(30)) {
+    seen_.clear();
+    seen_since_ = std::chrono::steady_clock::now();
+    // Arrival times of bundles another daemon took are not needed here any more.
+    std::scoped_lock lock(arrivals_mutex_, held_mutex_);
+    std::erase_if(arrivals_, [&](const auto& a) { return !held_.count(a.first); });
+  }
   for (auto& in : found) {
-    if (queue_->waiting() >= bound) break;
-    if (!queue_->offer({in.id, false})) continue;
-    {
-      std::lock_guard lock(arrivals_mutex_);
-      arrivals_.emplace(in.id, in.arrived);
-    }
-    if (!registry_->decided(in.id)) {
+    if (const auto it = seen_.find(in.id); it != seen_.end() && it->second == in.arrived) continue;
+    const std::string arrived =
+        format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(in.arrived), 0);
+    if (registry_->enqueue(in.id, arrived) && !registry_->decided(in.id)) {
       // The arrival acknowledged: received, under which submission id, and the SHA-256 of the
       // manifest that arrived (what the filer signed).
       const std::string manifest = spool::read_manifest_bytes(
@@ -265,6 +360,24 @@ void Service::rescan() {
           manifest.empty() ? std::nullopt : parse_manifest(manifest).submission_id);
       if (!manifest.empty()) registry_->acknowledge(in.id, registry::sha256_hex(manifest));
     }
+    seen_[in.id] = in.arrived;
+    std::lock_guard lock(arrivals_mutex_);
+    arrivals_.emplace(in.id, in.arrived);
+  }
+  claim();
+}
+
+void Service::claim() {
+  if (!claiming_ || stopping_) return;
+  // Bounded: a few bundles per worker wait in memory; the rest wait in the registry (oldest
+  // first across every daemon) until a worker here or elsewhere asks for more.
+  const std::size_t bound = std::max<std::size_t>(2, 2 * config_snapshot().effective_workers());
+  const std::size_t have = queue_->waiting() + queue_->in_flight();
+  if (have >= bound) return;
+  for (auto& c : registry_->claim(instance_, lease_, bound - have)) {
+    WorkItem item{c.bundle, c.token, c.previous_holder};
+    held(item, true);
+    if (!queue_->offer(item)) held(item, false);
   }
 }
 
@@ -300,7 +413,15 @@ http::Response Service::serve(const http::Request& req) {
   }
   if (req.path == "/healthz") {
     const bool ok = !fatal_ && !stopping_ && claiming_;
-    nlohmann::json j = {{"status", ok ? "ok" : "degraded"},
+    std::size_t leases = 0;
+    {
+      std::lock_guard lock(held_mutex_);
+      leases = held_.size();
+    }
+    nlohmann::json j = {{"status", ok && registry_up_ ? "ok" : "degraded"},
+                        {"instance", instance_},
+                        {"registry", {{"url", registry_->describe()}, {"up", registry_up_.load()}}},
+                        {"leases_held", leases},
                         {"claiming", claiming_.load()},
                         {"stopping", stopping_.load()},
                         {"queue_depth", queue_->waiting()},
@@ -308,7 +429,7 @@ http::Response Service::serve(const http::Request& req) {
                         {"workers", config_snapshot().effective_workers()},
                         {"spool_free_bytes", spool_->free_bytes()},
                         {"rules_version", pipeline()->rules().version}};
-    return http::Response::json(ok ? 200 : 503, j.dump());
+    return http::Response::json(ok && registry_up_ ? 200 : 503, j.dump());
   }
   if (req.path == "/metrics") {
     metrics_.set_queue(queue_->waiting(), queue_->in_flight());
@@ -449,7 +570,7 @@ int Service::run() {
             std::string why;
             if (!analysis->prefork(&why)) log("", "analysis worker cannot start: " + why);
           }
-          process(item->id, item->already_active, analysis.get());
+          process(*item, analysis.get());
           // A replacement (after a fault or a recycle) starts now, not with the next bundle.
           if (std::string why; analysis && !analysis->prefork(&why))
             log("", "analysis worker cannot start: " + why, Level::kError);
@@ -457,13 +578,37 @@ int Service::run() {
             for (; restarts_seen < analysis->restarts(); ++restarts_seen)
               metrics_.worker_restarted();
           }
+        } catch (const registry::StaleLease& e) {
+          // Another daemon took the bundle over: nothing of this run was written.
+          metrics_.lease_lost();
+          log(item->id, std::string("lease lost, left to its new holder: ") + e.what(),
+              Level::kWarning);
+        } catch (const registry::RegistryError& e) {
+          // The registry did not answer in time: nothing unrecorded goes on. The lease is not
+          // renewed any more; the bundle is claimed again (here or elsewhere) when it expires.
+          log(item->id,
+              std::string("the registry failed; the bundle waits for its next claim: ") + e.what(),
+              Level::kError);
         } catch (const std::exception& e) {
-          // A spool or registry failure: stop and let the restart recover (never carry on).
-          log(item->id, std::string("fatal: ") + e.what(), Level::kError);
-          fatal_ = true;
-          stopping_ = true;
-          queue_->close();
+          // A spool failure: stop and let the restart recover (never carry on) — unless the
+          // bundle was taken over meanwhile and its new holder moved it.
+          bool lost = false;
+          try {
+            lost = item->token != 0 && !registry_->fence(item->id, item->token, lease_);
+          } catch (const std::exception&) {
+          }
+          if (lost) {
+            metrics_.lease_lost();
+            log(item->id, std::string("lease lost, left to its new holder: ") + e.what(),
+                Level::kWarning);
+          } else {
+            log(item->id, std::string("fatal: ") + e.what(), Level::kError);
+            fatal_ = true;
+            stopping_ = true;
+            queue_->close();
+          }
         }
+        held(*item, false);
         queue_->done(item->id);
       }
     });
@@ -471,6 +616,12 @@ int Service::run() {
   auto safe_rescan = [&] {
     try {
       rescan();
+    } catch (const registry::RegistryError& e) {
+      // Claiming stops until the registry answers; the bundles in flight go on.
+      if (registry_up_.exchange(false))
+        log("", std::string("the registry does not answer (claiming nothing new): ") + e.what(),
+            Level::kError);
+      metrics_.set_registry_up(false);
     } catch (const std::exception& e) {
       log("", std::string("fatal: ") + e.what(), Level::kError);
       fatal_ = true;
@@ -478,11 +629,38 @@ int Service::run() {
     }
   };
 
+  // Leases renewed every third of their time, on a thread of their own: a slow bundle, a
+  // slow scan or a registry that is slow to answer never lets them lapse unnoticed.
+  std::thread lease_keeper([this] {
+    auto next = std::chrono::steady_clock::now();
+    while (!stopping_ || queue_->in_flight() > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (std::chrono::steady_clock::now() < next) continue;
+      next = std::chrono::steady_clock::now() + lease_ / 3;
+      keep_leases();
+    }
+  });
+
   // Retention on its own thread: hashing and purging old bundles never holds up the queue.
   std::thread retention([this] {
     auto next = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    auto next_deciding = next;
     while (!stopping_) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (!stopping_ && std::chrono::steady_clock::now() >= next_deciding) {
+        // A clerk's decision abandoned on any host (its process gone, or its hold expired).
+        next_deciding = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+        try {
+          service::recover_deciding(
+              *spool_, *registry_, pipeline()->rules(),
+              [this](const std::string& b, const std::string& m, bool warn) {
+                log(b, m, warn ? Level::kWarning : Level::kInfo);
+              },
+              signer().get());
+        } catch (const std::exception& e) {
+          log("", std::string("abandoned decisions not settled: ") + e.what(), Level::kWarning);
+        }
+      }
       if (stopping_ || std::chrono::steady_clock::now() < next) continue;
       const Config c = config_snapshot();
       next = std::chrono::steady_clock::now() + std::chrono::minutes(c.retention_interval_minutes);
@@ -515,8 +693,12 @@ int Service::run() {
     interval = std::min<std::chrono::milliseconds>(
         interval, std::chrono::milliseconds(std::max<std::uint64_t>(watchdog_usec / 2000, 100)));
   while (!stopping_) {
-    pollfd fds[3] = {{sfd, POLLIN, 0}, {ifd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int rc = ::poll(fds, 3, static_cast<int>(interval.count()));
+    // Another daemon's arrival (PostgreSQL NOTIFY) wakes this one too; -1 is ignored by poll.
+    const int notify_fd = registry_->wakeup_fd();
+    pollfd fds[4] = {
+        {sfd, POLLIN, 0}, {ifd, POLLIN, 0}, {wake_fd_, POLLIN, 0}, {notify_fd, POLLIN, 0}};
+    const int rc = ::poll(fds, 4, static_cast<int>(interval.count()));
+    if (fds[3].revents & (POLLIN | POLLERR | POLLHUP)) registry_->consume_wakeups();
     if (watchdog) sd_notify(0, "WATCHDOG=1");
     if (rc < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
@@ -547,6 +729,13 @@ int Service::run() {
   sd_notify(0, "STOPPING=1");
   queue_->close();
   for (auto& t : workers) t.join();
+  lease_keeper.join();
+  // What was claimed and never started goes back to the other daemons at once.
+  try {
+    registry_->expire_leases(instance_);
+  } catch (const std::exception& e) {
+    log("", std::string("leases left to expire: ") + e.what(), Level::kWarning);
+  }
   retention.join();
   if (http_) http_->stop();
   preflight_.reset();  // drafts still being checked are dropped, their directories removed

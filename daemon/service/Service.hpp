@@ -40,6 +40,7 @@ namespace sot::service {
 struct ServiceOptions {
   std::optional<std::filesystem::path> config_file;  // reloaded on SIGHUP
   std::optional<std::filesystem::path> spool;
+  std::optional<std::string> registry_url;
   std::optional<std::filesystem::path> trust_dir;
   std::optional<std::filesystem::path> crl_dir;
   std::optional<unsigned> workers;
@@ -62,10 +63,14 @@ class Service {
   int run();
   void stop() { stopping_ = true; }
 
-  // One bundle, start to end (exposed for tests): claims it from incoming/ unless
-  // `already_active`, decides it and moves it. Returns the outcome directory name used.
-  std::string process(const std::string& id, bool already_active,
-                      worker::AnalysisWorker* worker = nullptr);
+  // One bundle this daemon holds the registry's lease on, start to end: moves it from
+  // incoming/ into active/ (unless it is there already: taken over, or left by a crash),
+  // finishes a committed decision or decides it, and moves it into its outcome directory.
+  // Every registry write carries the lease's token. Returns the outcome directory name used
+  // ("" when the bundle was gone).
+  std::string process(const WorkItem& item, worker::AnalysisWorker* worker = nullptr);
+
+  const std::string& instance() const { return instance_; }
 
  private:
   enum class Level { kError = 3, kWarning = 4, kInfo = 6 };
@@ -78,8 +83,16 @@ class Service {
   // (Recovery.hpp).
   void recover();
   http::Response serve(const http::Request& req);
-  // Offers what incoming/ holds, up to the queue's bound; records each new one as received.
+  // Records what incoming/ holds as waiting in the registry (each new one as received, its
+  // arrival acknowledged), then claims the oldest waiting bundles (of any daemon's scan) up to
+  // this daemon's bound of bundles in flight.
   void rescan();
+  void claim();
+  // Renews the leases of the bundles claimed and not yet decided; every third of a lease.
+  void keep_leases();
+  void held(const WorkItem& item, bool on);
+  // Start-up: the leases of this host's daemons that are no longer running expire now.
+  void expire_dead_leases();
 
   ServiceOptions options_;
   Config config_;
@@ -93,6 +106,13 @@ class Service {
   mutable std::mutex arrivals_mutex_;
   std::map<std::string, std::chrono::system_clock::time_point> arrivals_;
   std::atomic<bool> claiming_{true};  // false while the spool's filesystem is short of space
+  std::string instance_;              // [daemon] instance, or host name:pid
+  std::chrono::milliseconds lease_{30000};
+  mutable std::mutex held_mutex_;
+  std::map<std::string, registry::Token> held_;                        // claimed, not yet decided
+  std::map<std::string, std::chrono::system_clock::time_point> seen_;  // enqueued by this scan
+  std::chrono::steady_clock::time_point seen_since_{};
+  std::atomic<bool> registry_up_{true};
   std::atomic<bool> fatal_{false};
   int wake_fd_ = -1;  // eventfd: a worker asks for a rescan when the queue runs low
   bool journal_ = false;

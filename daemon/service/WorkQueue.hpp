@@ -1,7 +1,6 @@
-// The queue of bundles waiting for a worker thread. An interface: this host's in-memory queue
-// (fed by the spool scan: incoming/ oldest first, and what a crash left in active/) serves
-// one daemon; a shared backend lets several daemons on several machines take from one queue
-// with the same calls (the claim by rename stays the arbiter of who processes a bundle).
+// The bundles this daemon has claimed (under a registry lease, oldest first across every
+// daemon sharing the registry) and not yet given to a worker thread. The registry decides who
+// processes a bundle; this queue only hands this daemon's claims to its workers.
 #pragma once
 
 #include <condition_variable>
@@ -16,7 +15,8 @@ namespace sot::service {
 
 struct WorkItem {
   std::string id;
-  bool already_active = false;  // left in active/ by a crash: process where it is
+  long long token = 0;          // the registry lease's fencing token (registry::Token)
+  std::string previous_holder;  // the daemon it was taken over from, if any
 };
 
 class WorkQueue {

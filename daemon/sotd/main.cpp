@@ -29,9 +29,11 @@ int main(int argc, char** argv) {
 
   po::options_description desc("sot-intaked options");
   desc.add_options()("help,h", "this text")("version", "version")(
-      "config", po::value<std::string>(), "config file (TOML)")(
-      "spool", po::value<std::string>(), "spool root")("trust-dir", po::value<std::string>(),
-                                                       "directory of PEM trust anchors")(
+      "config", po::value<std::string>(), "config file (TOML)")("spool", po::value<std::string>(),
+                                                                "spool root")(
+      "registry", po::value<std::string>(),
+      "registry URL: sqlite:PATH or postgresql://… (overrides [registry] url)")(
+      "trust-dir", po::value<std::string>(), "directory of PEM trust anchors")(
       "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
       "workers", po::value<unsigned>(), "worker threads (default: one per core)")(
       "bundle-timeout", po::value<unsigned>(), "seconds one bundle may take (default 120)")(
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   sot::service::ServiceOptions o;
   if (vm.count("config")) o.config_file = vm["config"].as<std::string>();
   if (vm.count("spool")) o.spool = vm["spool"].as<std::string>();
+  if (vm.count("registry")) o.registry_url = vm["registry"].as<std::string>();
   if (vm.count("trust-dir")) o.trust_dir = vm["trust-dir"].as<std::string>();
   if (vm.count("crl-dir")) o.crl_dir = vm["crl-dir"].as<std::string>();
   if (vm.count("workers")) o.workers = vm["workers"].as<unsigned>();

@@ -8,6 +8,7 @@
 #include "retention/Retention.hpp"
 #include "rules/RuleSet.hpp"
 #include "spool/Spool.hpp"
+#include "support/PgServer.hpp"
 #include "support/TestBundle.hpp"
 
 using namespace sot;
@@ -20,8 +21,8 @@ namespace {
 struct DecidedSpool {
   TempDir t;
   spool::Spool spool{t.path() / "spool"};
-  std::unique_ptr<registry::Registry> registry =
-      registry::open_sqlite_registry(registry::registry_file(spool.root()));
+  // SQLite, or a fresh PostgreSQL database when the suite runs on it (SOT_TEST_REGISTRY).
+  std::unique_ptr<registry::Registry> registry = open_test_registry(spool.root()).registry;
   rules::RuleSet rules = rules::shipped_rules();
 
   // A bundle decided now, placed in its outcome directory as the daemon leaves it.

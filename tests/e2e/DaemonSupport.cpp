@@ -2,11 +2,13 @@
 
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
-
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
+#include "registry/Registry.hpp"
+#include "support/PgServer.hpp"
 #include "support/Process.hpp"
 
 namespace sot::test {
@@ -60,57 +62,63 @@ bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
   return done();
 }
 
+std::string registry_url(const fs::path& spool) {
+  if (test_registry_backend() != "postgresql") return "";
+  static std::mutex m;
+  static std::map<fs::path, std::string> urls;
+  std::lock_guard lock(m);
+  auto& url = urls[fs::absolute(spool)];
+  if (url.empty()) url = PgServer::shared().new_database();
+  return url;
+}
+
+std::vector<std::string> registry_args(const fs::path& spool) {
+  const std::string url = registry_url(spool);
+  return url.empty() ? std::vector<std::string>{} : std::vector<std::string>{"--registry", url};
+}
+
 int start_daemon(const fs::path& spool, const fs::path& log, int workers) {
-  return spawn_background({SOT_INTAKED_BIN, "--config", samples().config().string(), "--spool",
-                           spool.string(), "--workers", std::to_string(workers)},
-                          log.string());
+  std::vector<std::string> argv = {
+      SOT_INTAKED_BIN, "--config",  samples().config().string(), "--spool",
+      spool.string(),  "--workers", std::to_string(workers)};
+  for (const auto& a : registry_args(spool)) argv.push_back(a);
+  return spawn_background(argv, log.string());
 }
 
 // Registration numbers in the registry: all distinct and 1..n per court and year.
 void check_registry(const fs::path& spool, int registered_bundles) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2((spool / "state" / "registry.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
-  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "ok");
-  sqlite3_finalize(st);
-  sqlite3_prepare_v2(db,
-                     "SELECT court, reg_year, COUNT(*), MIN(reg_seq), MAX(reg_seq), "
-                     "COUNT(DISTINCT reg_seq) FROM bundles WHERE reg_seq IS NOT NULL "
-                     "AND outcome='registered' GROUP BY court, reg_year",
-                     -1, &st, nullptr);
+  check_registry_url(registry_url(spool), spool, registered_bundles);
+}
+
+void check_registry_url(const std::string& url, const fs::path& spool, int registered_bundles) {
+  auto reg = registry::open_registry(url, spool, true);
+  CHECK(reg->integrity_check() == "ok");  // the database's own check, and gap-free counters
+  std::map<std::pair<std::string, long long>, std::set<long long>> seqs;
   int total = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    const int n = sqlite3_column_int(st, 2);
-    total += n;
-    CHECK(sqlite3_column_int(st, 3) == 1);
-    CHECK(sqlite3_column_int(st, 4) == n);  // gap-free
-    CHECK(sqlite3_column_int(st, 5) == n);  // no number twice
+  for (const auto& row : reg->rows("bundles")) {
+    if (row["reg_seq"].is_null() || row["outcome"] != "registered") continue;
+    ++total;
+    const auto key =
+        std::make_pair(row["court"].get<std::string>(), row["reg_year"].get<long long>());
+    CHECK(seqs[key].insert(row["reg_seq"].get<long long>()).second);  // no number twice
   }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  for (const auto& [key, s] : seqs) {
+    CHECK(*s.begin() == 1);
+    CHECK(*s.rbegin() == static_cast<long long>(s.size()));  // gap-free
+  }
   CHECK(total == registered_bundles);
 }
 
 std::map<std::string, std::string> registry_outcomes(const fs::path& spool) {
   std::map<std::string, std::string> out;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2((spool / "state" / "registry.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                      nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return out;
+  std::unique_ptr<registry::Registry> reg;
+  try {
+    reg = registry::open_registry(registry_url(spool), spool, true);
+  } catch (const registry::RegistryError&) {
+    return out;  // not made yet
   }
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT id, outcome, placed_as FROM bundles WHERE state='decided'", -1,
-                     &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW)
-    out[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] =
-        std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 1))) + "/" +
-        reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  for (const auto& r : reg->list({}))
+    if (r.state == "decided") out[r.id] = r.outcome + "/" + r.placed_as;
   return out;
 }
 
@@ -118,6 +126,7 @@ int start_daemon_with(const fs::path& spool, const fs::path& log,
                       const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {SOT_INTAKED_BIN, "--spool", spool.string()};
   argv.insert(argv.end(), extra.begin(), extra.end());
+  for (const auto& a : registry_args(spool)) argv.push_back(a);
   return spawn_background(argv, log.string());
 }
 

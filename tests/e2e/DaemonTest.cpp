@@ -357,8 +357,11 @@ TEST_CASE("kill -9 at each step of a clerk's decision: finished if committed, el
       CHECK(wait_for(pid) == 0);
       REQUIRE(fs::exists(spool / "review" / "to-decide"));
       ::setenv("SOT_FAULT_KILL_AT", (std::string(step) + ":to-decide").c_str(), 1);
-      const auto cli = run_process({SOT_INTAKE_BIN, "review", "register", "to-decide", "--config",
-                                    samples().config().string(), "--spool", spool.string()});
+      std::vector<std::string> argv = {SOT_INTAKE_BIN, "review",      "register",
+                                       "to-decide",    "--config",    samples().config().string(),
+                                       "--spool",      spool.string()};
+      for (const auto& a : registry_args(spool)) argv.push_back(a);
+      const auto cli = run_process(argv);
       ::unsetenv("SOT_FAULT_KILL_AT");
       CHECK(cli.exit_code != 0);          // killed at the step
       pid = start_daemon(spool, log, 1);  // its start-up recovery
