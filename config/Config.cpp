@@ -105,6 +105,9 @@ Config load_config(std::string_view text, const std::string& source,
        {"report", {"utc_offset"}},
        {"registry", {"number_format", "url"}},
        {"daemon", {"instance", "lease_seconds"}},
+       {"notify",
+        {"url", "secret", "secret_file", "ca_file", "timeout_seconds", "max_backoff_seconds",
+         "dead_after_hours"}},
        {"http", {"listen", "users_file", "hosts"}},
        {"outcome", {"signing_key", "signing_cert"}},
        {"retention",
@@ -184,6 +187,34 @@ Config load_config(std::string_view text, const std::string& source,
     r.fail("retention.archive_dir", "registered_archive_days needs an archive_dir", nullptr);
   c.retention_interval_minutes =
       static_cast<unsigned>(r.integer("retention.interval_minutes", 60, 1, 7 * 24 * 60));
+  c.notify.url = r.str("notify.url", "");
+  if (!c.notify.url.empty()) {
+    const auto& u = c.notify.url;
+    const bool https = u.rfind("https://", 0) == 0;
+    const bool loopback_http = u.rfind("http://127.0.0.1", 0) == 0 ||
+                               u.rfind("http://localhost", 0) == 0 ||
+                               u.rfind("http://[::1]", 0) == 0;
+    if (!https && !loopback_http)
+      r.fail("notify.url", "https:// (or http:// to a loopback relay only)", r.node("notify.url"));
+  }
+  c.notify.secret = r.str("notify.secret", "");
+  if (const std::string file = r.str("notify.secret_file", ""); !file.empty()) {
+    std::ifstream in(resolve(base_dir, file));
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    if (!in.good() && secret.empty())
+      r.fail("notify.secret_file", "cannot be read", r.node("notify.secret_file"));
+    c.notify.secret = secret;
+  }
+  if (!c.notify.url.empty() && c.notify.secret.size() < 16)
+    r.fail("notify.secret", "the HMAC secret needs at least 16 characters (secret or secret_file)",
+           r.node("notify.secret"));
+  c.notify.ca_file = resolve(base_dir, r.str("notify.ca_file", ""));
+  c.notify.timeout_seconds = static_cast<unsigned>(r.integer("notify.timeout_seconds", 10, 1, 300));
+  c.notify.max_backoff_seconds =
+      static_cast<unsigned>(r.integer("notify.max_backoff_seconds", 300, 1, 86400));
+  c.notify.dead_after_hours =
+      static_cast<unsigned>(r.integer("notify.dead_after_hours", 72, 1, 24 * 365));
   c.preflight.token = r.str("preflight.token", "");
   if (!c.preflight.token.empty() &&
       (c.preflight.token.size() < 16 ||

@@ -63,6 +63,16 @@ struct Config {
   unsigned retention_registered_archive_days = 0;
   std::filesystem::path retention_archive_dir;
   unsigned retention_interval_minutes = 60;
+  // Notifications to the portal («Хабарламалар», notify/Notifier.hpp): every status change of
+  // a submission POSTed to `url` with an HMAC-SHA256 signature; empty url: none.
+  struct Notify {
+    std::string url;                // https:// (http:// to a loopback relay only)
+    std::string secret;             // HMAC key (or [notify] secret_file)
+    std::filesystem::path ca_file;  // the receiver's CA; empty: the system's
+    unsigned timeout_seconds = 10;  // per request
+    unsigned max_backoff_seconds = 300;
+    unsigned dead_after_hours = 72;  // then dead-lettered (sot-intake notify retry)
+  } notify;
   // Pre-flight of drafts (POST /api/preflight, spec §6).
   struct Preflight {
     std::string token;                  // the portal's bearer token; empty: the endpoint is off

@@ -68,7 +68,10 @@ std::unique_ptr<registry::Registry> open_registry(const Config& c, bool read_onl
       throw registry::RegistryError(file.string() + " does not exist (has sot-intaked run on " +
                                     c.spool_root.string() + "?)");
   }
-  return registry::open_registry(c.registry_url, c.spool_root, read_only);
+  auto reg = registry::open_registry(c.registry_url, c.spool_root, read_only);
+  // A clerk's decision from the command line notifies the portal as the daemon's do.
+  if (!read_only) reg->enable_outbox(!c.notify.url.empty());
+  return reg;
 }
 
 std::string read_password() {
@@ -518,6 +521,82 @@ int retention_main(const std::vector<std::string>& args) {
     return kUsage;
   } catch (const std::exception& e) {
     std::cerr << "sot-intake retention: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+int notify_main(const std::vector<std::string>& args) {
+  const char* usage =
+      "Usage: sot-intake notify list [--state pending|delivered|dead] [--submission ID] [--json]\n"
+      "       sot-intake notify retry (EVENT_ID | --dead)\n"
+      "  (common: --config FILE, --spool DIR, --registry URL)\n"
+      "  list:  the notifications to the portal in the registry's outbox, oldest first.\n"
+      "  retry: send dead-lettered notifications again (one, or every dead one).\n";
+  if (args.empty() || (args.front() != "list" && args.front() != "retry")) {
+    std::cerr << usage;
+    return kUsage;
+  }
+  const std::string verb = args.front();
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  po::options_description desc("notify options");
+  add_spool_options(desc);
+  desc.add_options()("state", po::value<std::string>()->default_value(""),
+                     "pending, delivered, dead")(
+      "submission", po::value<std::string>()->default_value(""), "one submission's")(
+      "limit", po::value<std::size_t>()->default_value(1000), "at most this many")(
+      "json", "JSON output")("dead", "every dead-lettered one")("help,h", "this text")(
+      "event", po::value<long long>(), "event id");
+  po::positional_options_description pos;
+  pos.add("event", 1);
+  po::variables_map vm;
+  if (!parse("notify", rest, desc, &pos, vm)) return kUsage;
+  if (vm.count("help")) {
+    std::cout << usage;
+    return 0;
+  }
+  try {
+    const Config c = spool_config(vm);
+    if (verb == "list") {
+      auto reg = open_registry(c, true);
+      const auto events =
+          reg->events(vm["state"].as<std::string>(), vm["submission"].as<std::string>(),
+                      vm["limit"].as<std::size_t>());
+      json out = json::array();
+      for (const auto& e : events) {
+        out.push_back({{"id", e.id},
+                       {"submission_id", e.submission},
+                       {"bundle", e.bundle},
+                       {"type", e.type},
+                       {"created_at", e.created_at},
+                       {"state", e.state},
+                       {"attempts", e.attempts},
+                       {"last_error", e.last_error},
+                       {"delivered_at", e.delivered_at}});
+        if (!vm.count("json"))
+          std::cout << e.id << "  " << e.created_at << "  " << e.state << "  " << e.type << "  "
+                    << e.submission << "  attempts " << e.attempts
+                    << (e.last_error.empty() ? "" : "  " + e.last_error) << '\n';
+      }
+      if (vm.count("json"))
+        std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+      return 0;
+    }
+    if (!vm.count("dead") && !vm.count("event")) {
+      std::cerr << usage;
+      return kUsage;
+    }
+    auto reg = open_registry(c, false);
+    const int n = reg->retry_events(vm.count("dead") ? 0 : vm["event"].as<long long>());
+    reg->audit(cli_actor(), "notify-retry", "",
+               {{"event", vm.count("dead") ? json("all dead") : json(vm["event"].as<long long>())},
+                {"events", n}});
+    std::cout << n << " notification(s) will be sent again\n";
+    return n > 0 || vm.count("dead") ? 0 : kNotFound;
+  } catch (const ConfigError& e) {
+    std::cerr << "sot-intake notify: configuration error: " << e.what() << '\n';
+    return kUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "sot-intake notify: " << e.what() << '\n';
     return 1;
   }
 }

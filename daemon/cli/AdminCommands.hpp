@@ -20,6 +20,8 @@ int users_main(const std::vector<std::string>& args);
 int verify_receipt_main(const std::vector<std::string>& args);
 // retention run [--dry-run] | hold BUNDLE | release BUNDLE.
 int retention_main(const std::vector<std::string>& args);
+// notify list | retry
+int notify_main(const std::vector<std::string>& args);
 // registry migrate --to URL | check
 int registry_main(const std::vector<std::string>& args);
 

@@ -199,6 +199,7 @@ int run_reprocess(const ReprocessOptions& o) {
   } else {
     spool = std::make_unique<spool::Spool>(config.spool_root);
     registry = registry::open_registry(config.registry_url, config.spool_root);
+    registry->enable_outbox(!config.notify.url.empty());  // applied changes notify the portal
     registry::ListQuery q;
     q.outcome = o.outcome == "all" ? "" : o.outcome;
     q.since = o.since;

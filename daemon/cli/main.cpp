@@ -49,6 +49,8 @@ const char* kUsage =
     "  retention run [--dry-run] | hold BUNDLE | release BUNDLE [--note TEXT]\n"
     "        Purge the files of rejected bundles past [retention] (manifest, signature,\n"
     "        result/ and hashes stay), archive old registered ones; legal holds.\n"
+    "  notify list [--state pending|delivered|dead] | retry (ID | --dead)\n"
+    "        The notifications to the portal (outbox); send dead-lettered ones again.\n"
     "  registry migrate --to postgresql://… | check\n"
     "        Copy the registry into PostgreSQL (idempotent, counts verified); check it.\n"
     "  verify-receipt DIR --trust FILE|DIR\n"
@@ -152,6 +154,7 @@ int main(int argc, char** argv) {
     if (cmd == "verify-receipt") return sot::cli::verify_receipt_main(args);
     if (cmd == "retention") return sot::cli::retention_main(args);
     if (cmd == "registry") return sot::cli::registry_main(args);
+    if (cmd == "notify") return sot::cli::notify_main(args);
   } catch (const std::exception& e) {
     std::cerr << "sot-intake " << cmd << ": " << e.what() << '\n';
     return 1;

@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -21,10 +22,15 @@
 #include "config/Config.hpp"
 #include "core/Time.hpp"
 #include "registry/Registry.hpp"
+#include "registry/SqlCommon.hpp"
 
 namespace sot::registry {
 
 namespace {
+
+using sql::kEventColumns;
+using sql::kEventState;
+using sql::kRecordColumns;
 
 // The server's clock, in milliseconds since the epoch.
 constexpr const char* kNowMs = "(extract(epoch from clock_timestamp())*1000)::bigint";
@@ -117,13 +123,16 @@ const std::vector<std::pair<int, const char*>> kPgMigrations = {
      "CREATE SEQUENCE IF NOT EXISTS fencing_token;"
      "ALTER TABLE bundles ADD COLUMN IF NOT EXISTS resubmission_of TEXT;"
      "CREATE INDEX IF NOT EXISTS bundles_resubmission ON bundles(resubmission_of);"},
+    {4,
+     "CREATE TABLE IF NOT EXISTS outbox("
+     " id BIGSERIAL PRIMARY KEY, submission TEXT NOT NULL, bundle TEXT NOT NULL,"
+     " type TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,"
+     " created_ms BIGINT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0,"
+     " next_ms BIGINT NOT NULL DEFAULT 0, delivered_at TEXT, dead_at TEXT, last_error TEXT);"
+     "CREATE INDEX IF NOT EXISTS outbox_submission ON outbox(submission, id);"
+     "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(id) WHERE delivered_at IS NULL AND"
+     " dead_at IS NULL;"},
 };
-
-constexpr const char* kRecordColumns =
-    "b.id, COALESCE(b.submission_id,''), b.state, COALESCE(b.outcome,''), "
-    "COALESCE(b.placed_as,''), COALESCE(b.registration_number,''), COALESCE(b.court,''), "
-    "COALESCE((SELECT MIN(at) FROM transitions t WHERE t.bundle=b.id), b.updated_at), "
-    "b.updated_at, b.report";
 
 std::string now_text() {
   return format_rfc3339(SystemClock{}.now(), 0);
@@ -197,6 +206,7 @@ class PgRegistry final : public Registry {
           "updated_at=excluded.updated_at",
           {bundle, submission_id, state, at});
       exec("INSERT INTO transitions(bundle, state, at) VALUES($1,$2,$3)", {bundle, state, at});
+      if (state == "processing") add_event("checking", bundle, nlohmann::json::object());
     });
   }
 
@@ -279,6 +289,8 @@ class PgRegistry final : public Registry {
       exec("INSERT INTO transitions(bundle, state, at) VALUES($1,$2,$3)", {bundle, outcome, at});
       exec("UPDATE decisions SET done=1 WHERE bundle=$1", {bundle});
       exec("DELETE FROM work WHERE bundle=$1", {bundle});
+      add_event(outcome == "registered" || outcome == "rejected" ? outcome : "review", bundle,
+                outcome_event_detail(report));
     });
   }
 
@@ -385,6 +397,77 @@ class PgRegistry final : public Registry {
           exec(std::string("SELECT COUNT(*) FROM work WHERE holder IS NULL OR expires_ms < ") +
                    kNowMs,
                {})
+              .integer(0, 0));
+    });
+  }
+
+  void enable_outbox(bool on) override { outbox_ = on; }
+
+  std::vector<OutboxEvent> due_events(std::chrono::milliseconds lease, std::size_t n) override {
+    std::lock_guard lock(mutex_);
+    return transaction([&] {
+      // Locked while set aside, skipped by the other daemons' same query.
+      const Result r = exec(
+          std::string("SELECT ") + kEventColumns +
+              " FROM outbox o WHERE delivered_at IS NULL AND dead_at IS NULL AND next_ms <= " +
+              kNowMs +
+              " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.submission=o.submission AND "
+              "p.id<o.id AND p.delivered_at IS NULL AND p.dead_at IS NULL) ORDER BY id LIMIT $1 "
+              "FOR UPDATE SKIP LOCKED",
+          {std::to_string(n)});
+      auto out = read_events(r);
+      for (const auto& e : out)
+        exec(std::string("UPDATE outbox SET next_ms=") + kNowMs + " + $2 WHERE id=$1",
+             {std::to_string(e.id), std::to_string(lease.count())});
+      return out;
+    });
+  }
+
+  void event_delivered(long long id) override {
+    std::lock_guard lock(mutex_);
+    transaction([&] {
+      exec("UPDATE outbox SET delivered_at=$2, attempts=attempts+1 WHERE id=$1",
+           {std::to_string(id), now_text()});
+    });
+  }
+
+  void event_failed(long long id, const std::string& error, std::chrono::milliseconds retry_in,
+                    bool dead) override {
+    std::lock_guard lock(mutex_);
+    transaction([&] {
+      exec(std::string("UPDATE outbox SET attempts=attempts+1, last_error=$2, next_ms=") + kNowMs +
+               " + $3, dead_at=$4 WHERE id=$1 AND delivered_at IS NULL",
+           {std::to_string(id), error.substr(0, 500), std::to_string(retry_in.count()),
+            dead ? Param(now_text()) : Param()});
+    });
+  }
+
+  std::vector<OutboxEvent> events(const std::string& state, const std::string& submission,
+                                  std::size_t limit) override {
+    std::lock_guard lock(mutex_);
+    return transaction([&] {
+      return read_events(exec(std::string("SELECT ") + kEventColumns +
+                                  " FROM outbox WHERE ($1='' OR " + kEventState +
+                                  "=$1) AND ($2='' OR submission=$2) ORDER BY id LIMIT $3",
+                              {state, submission, std::to_string(limit)}));
+    });
+  }
+
+  int retry_events(long long id) override {
+    std::lock_guard lock(mutex_);
+    return transaction([&] {
+      return static_cast<int>(exec("UPDATE outbox SET dead_at=NULL, next_ms=0 WHERE dead_at IS "
+                                   "NOT NULL AND delivered_at IS NULL AND ($1=0 OR id=$1)",
+                                   {std::to_string(id)})
+                                  .affected());
+    });
+  }
+
+  std::size_t events_pending() override {
+    std::lock_guard lock(mutex_);
+    return transaction([&] {
+      return static_cast<std::size_t>(
+          exec("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL", {})
               .integer(0, 0));
     });
   }
@@ -513,10 +596,11 @@ class PgRegistry final : public Registry {
   void acknowledge(const std::string& bundle, const std::string& manifest_sha256) override {
     std::lock_guard lock(mutex_);
     transaction([&] {
-      exec(
-          "INSERT INTO arrivals(bundle, manifest_sha256, at) VALUES($1,$2,$3) "
-          "ON CONFLICT(bundle) DO NOTHING",
-          {bundle, manifest_sha256, now_text()});
+      if (exec("INSERT INTO arrivals(bundle, manifest_sha256, at) VALUES($1,$2,$3) "
+               "ON CONFLICT(bundle) DO NOTHING",
+               {bundle, manifest_sha256, now_text()})
+              .affected() > 0)
+        add_event("received", bundle, {{"manifest_sha256", manifest_sha256}});
     });
   }
 
@@ -566,7 +650,8 @@ class PgRegistry final : public Registry {
     const auto& cols = registry_columns(table);
     std::string sql = "SELECT ";
     for (std::size_t i = 0; i < cols.size(); ++i) sql += (i ? ", " : "") + cols[i];
-    sql += " FROM " + table + (table == "transitions" || table == "audit" ? " ORDER BY id" : "");
+    sql += " FROM " + table +
+           (table == "transitions" || table == "audit" || table == "outbox" ? " ORDER BY id" : "");
     std::lock_guard lock(mutex_);
     return transaction([&] {
       const Result r = exec(sql, {});
@@ -611,7 +696,7 @@ class PgRegistry final : public Registry {
         exec(sql, params);
       }
       // Serial columns go on after the ids copied.
-      if (table == "transitions" || table == "audit")
+      if (table == "transitions" || table == "audit" || table == "outbox")
         exec("SELECT setval(pg_get_serial_sequence('" + table +
                  "', 'id'), GREATEST((SELECT "
                  "MAX(id) FROM " +
@@ -751,6 +836,41 @@ class PgRegistry final : public Registry {
     });
   }
 
+  void add_event(const std::string& type, const std::string& bundle, const nlohmann::json& detail) {
+    if (!outbox_) return;
+    std::string submission = bundle;
+    const Result r = exec(
+        "SELECT submission_id FROM bundles WHERE id=$1 AND submission_id IS NOT NULL", {bundle});
+    if (r.rows()) submission = r.text(0, 0);
+    const std::string at = now_text();
+    exec(std::string("INSERT INTO outbox(submission, bundle, type, payload, created_at, "
+                     "created_ms) VALUES($1,$2,$3,$4,$5,") +
+             kNowMs + ")",
+         {submission, bundle, type,
+          event_payload(type, submission, bundle, at, detail)
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+          at});
+  }
+
+  static std::vector<OutboxEvent> read_events(const Result& r) {
+    std::vector<OutboxEvent> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      OutboxEvent e;
+      e.id = r.integer(i, 0);
+      e.submission = r.text(i, 1);
+      e.bundle = r.text(i, 2);
+      e.type = r.text(i, 3);
+      e.payload = nlohmann::json::parse(r.text(i, 4), nullptr, false);
+      e.created_at = r.text(i, 5);
+      e.attempts = static_cast<int>(r.integer(i, 6));
+      e.state = r.text(i, 7);
+      e.last_error = r.text(i, 8);
+      e.delivered_at = r.text(i, 9);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
   void check_fence(const std::string& bundle, Token token) {
     if (token == 0) return;
     // Locked until the write commits: nobody claims the bundle in between.
@@ -824,6 +944,7 @@ class PgRegistry final : public Registry {
   std::chrono::milliseconds reconnect_for_;
   PGconn* conn_ = nullptr;
   std::recursive_mutex mutex_;
+  std::atomic<bool> outbox_{false};
   // LISTEN sot_work on a connection of its own (the main one runs transactions).
   std::mutex listen_mutex_;
   PGconn* listen_ = nullptr;

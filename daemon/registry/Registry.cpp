@@ -1,8 +1,10 @@
 #include "registry/Registry.hpp"
+#include "registry/SqlCommon.hpp"
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -19,6 +21,10 @@ namespace sot::registry {
 namespace fs = std::filesystem;
 
 namespace {
+
+using sql::kEventColumns;
+using sql::kEventState;
+using sql::kRecordColumns;
 
 class Statement {
  public:
@@ -88,6 +94,15 @@ class SqliteRegistry final : public Registry {
   int expire_leases(const std::string& instance) override;
   std::vector<LeaseInfo> leases() override;
   std::size_t waiting() override;
+  void enable_outbox(bool on) override { outbox_ = on; }
+  std::vector<OutboxEvent> due_events(std::chrono::milliseconds lease, std::size_t n) override;
+  void event_delivered(long long id) override;
+  void event_failed(long long id, const std::string& error, std::chrono::milliseconds retry_in,
+                    bool dead) override;
+  std::vector<OutboxEvent> events(const std::string& state, const std::string& submission,
+                                  std::size_t limit) override;
+  int retry_events(long long id) override;
+  std::size_t events_pending() override;
   bool begin_decision(const std::string& bundle, const std::string& holder,
                       std::chrono::milliseconds lease) override;
   void end_decision(const std::string& bundle, const std::string& holder) override;
@@ -141,6 +156,10 @@ class SqliteRegistry final : public Registry {
   std::vector<BundleRecord> records(Statement& s);
   // Throws StaleLease unless `token` (when not 0) is the bundle's lease now.
   void check_fence(const std::string& bundle, Token token);
+  // Inside a transaction: the event of a status change, when the outbox is on.
+  void add_event(const std::string& type, const std::string& bundle, const nlohmann::json& detail);
+  std::vector<OutboxEvent> read_events(Statement& s);
+  std::atomic<bool> outbox_{false};
 
   fs::path file_;
   sqlite3* db_ = nullptr;
@@ -196,6 +215,14 @@ const std::vector<std::pair<int, const char*>> kMigrations = {
      "UPDATE bundles SET resubmission_of=json_extract(report, '$.filing.resubmission_of')"
      " WHERE report IS NOT NULL AND json_valid(report);"
      "CREATE INDEX IF NOT EXISTS bundles_resubmission ON bundles(resubmission_of);"},
+    // Notifications to the portal: the transactional outbox.
+    {4,
+     "CREATE TABLE IF NOT EXISTS outbox("
+     " id INTEGER PRIMARY KEY AUTOINCREMENT, submission TEXT NOT NULL, bundle TEXT NOT NULL,"
+     " type TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,"
+     " created_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+     " next_ms INTEGER NOT NULL DEFAULT 0, delivered_at TEXT, dead_at TEXT, last_error TEXT);"
+     "CREATE INDEX IF NOT EXISTS outbox_submission ON outbox(submission, id);"},
 };
 
 long long now_ms() {
@@ -216,12 +243,6 @@ std::optional<std::string> resubmission_of(const nlohmann::json& report) {
   if (r == f->end() || !r->is_string()) return std::nullopt;
   return r->get<std::string>();
 }
-
-constexpr const char* kRecordColumns =
-    "b.id, COALESCE(b.submission_id,''), b.state, COALESCE(b.outcome,''), "
-    "COALESCE(b.placed_as,''), COALESCE(b.registration_number,''), COALESCE(b.court,''), "
-    "COALESCE((SELECT MIN(at) FROM transitions t WHERE t.bundle=b.id), b.updated_at), "
-    "b.updated_at, b.report";
 
 SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) : file_(file) {
   const int flags =
@@ -306,6 +327,7 @@ void SqliteRegistry::transition(const std::string& bundle, const std::string& st
     up.step();
     Statement t(db_, "INSERT INTO transitions(bundle, state, at) VALUES(?,?,?)");
     t.bind(1, bundle).bind(2, state).bind(3, at).step();
+    if (state == "processing") add_event("checking", bundle, nlohmann::json::object());
   });
 }
 
@@ -385,6 +407,8 @@ void SqliteRegistry::record_outcome(const std::string& bundle, const std::string
         .step();
     Statement(db_, "UPDATE decisions SET done=1 WHERE bundle=?").bind(1, bundle).step();
     Statement(db_, "DELETE FROM work WHERE bundle=?").bind(1, bundle).step();
+    add_event(outcome == "registered" || outcome == "rejected" ? outcome : "review", bundle,
+              outcome_event_detail(report));
   });
 }
 
@@ -546,6 +570,8 @@ void SqliteRegistry::acknowledge(const std::string& bundle, const std::string& m
         .bind(2, manifest_sha256)
         .bind(3, now_text())
         .step();
+    if (sqlite3_changes(db_) > 0)
+      add_event("received", bundle, {{"manifest_sha256", manifest_sha256}});
   });
 }
 
@@ -680,6 +706,127 @@ std::size_t SqliteRegistry::waiting() {
   return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
 }
 
+void SqliteRegistry::add_event(const std::string& type, const std::string& bundle,
+                               const nlohmann::json& detail) {
+  if (!outbox_) return;
+  std::string submission = bundle;
+  {
+    Statement s(db_, "SELECT submission_id FROM bundles WHERE id=? AND submission_id IS NOT NULL");
+    s.bind(1, bundle);
+    if (s.step()) submission = s.text(0);
+  }
+  const std::string at = now_text();
+  Statement(db_,
+            "INSERT INTO outbox(submission, bundle, type, payload, created_at, created_ms) "
+            "VALUES(?,?,?,?,?,?)")
+      .bind(1, submission)
+      .bind(2, bundle)
+      .bind(3, type)
+      .bind(4, event_payload(type, submission, bundle, at, detail)
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+      .bind(5, at)
+      .bind(6, now_ms())
+      .step();
+}
+
+std::vector<OutboxEvent> SqliteRegistry::read_events(Statement& s) {
+  std::vector<OutboxEvent> out;
+  while (s.step()) {
+    OutboxEvent e;
+    e.id = s.integer(0);
+    e.submission = s.text(1);
+    e.bundle = s.text(2);
+    e.type = s.text(3);
+    e.payload = nlohmann::json::parse(s.text(4), nullptr, false);
+    e.created_at = s.text(5);
+    e.attempts = static_cast<int>(s.integer(6));
+    e.state = s.text(7);
+    e.last_error = s.text(8);
+    e.delivered_at = s.text(9);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::vector<OutboxEvent> SqliteRegistry::due_events(std::chrono::milliseconds lease,
+                                                    std::size_t n) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    const long long now = now_ms();
+    std::vector<OutboxEvent> out;
+    {
+      Statement s(db_, (std::string("SELECT ") + kEventColumns +
+                        " FROM outbox o WHERE delivered_at IS NULL AND dead_at IS NULL AND "
+                        "next_ms<=? AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
+                        "p.submission=o.submission AND p.id<o.id AND p.delivered_at IS NULL AND "
+                        "p.dead_at IS NULL) ORDER BY id LIMIT ?")
+                           .c_str());
+      s.bind(1, now).bind(2, static_cast<long long>(n));
+      out = read_events(s);
+    }
+    for (const auto& e : out)
+      Statement(db_, "UPDATE outbox SET next_ms=? WHERE id=?")
+          .bind(1, now + lease.count())
+          .bind(2, e.id)
+          .step();
+    return out;
+  });
+}
+
+void SqliteRegistry::event_delivered(long long id) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_, "UPDATE outbox SET delivered_at=?, attempts=attempts+1 WHERE id=?")
+        .bind(1, now_text())
+        .bind(2, id)
+        .step();
+  });
+}
+
+void SqliteRegistry::event_failed(long long id, const std::string& error,
+                                  std::chrono::milliseconds retry_in, bool dead) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement s(db_,
+                "UPDATE outbox SET attempts=attempts+1, last_error=?, next_ms=?, dead_at=? "
+                "WHERE id=? AND delivered_at IS NULL");
+    s.bind(1, error.substr(0, 500)).bind(2, now_ms() + retry_in.count());
+    if (dead)
+      s.bind(3, now_text());
+    else
+      s.bind_null(3);
+    s.bind(4, id).step();
+  });
+}
+
+std::vector<OutboxEvent> SqliteRegistry::events(const std::string& state,
+                                                const std::string& submission, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, (std::string("SELECT ") + kEventColumns + " FROM outbox WHERE (?1='' OR " +
+                    kEventState + "=?1) AND (?2='' OR submission=?2) ORDER BY id LIMIT ?3")
+                       .c_str());
+  s.bind(1, state).bind(2, submission).bind(3, static_cast<long long>(limit));
+  return read_events(s);
+}
+
+int SqliteRegistry::retry_events(long long id) {
+  std::lock_guard lock(mutex_);
+  return in_transaction([&] {
+    Statement(db_,
+              "UPDATE outbox SET dead_at=NULL, next_ms=0 WHERE dead_at IS NOT NULL AND "
+              "delivered_at IS NULL AND (?1=0 OR id=?1)")
+        .bind(1, id)
+        .step();
+    return sqlite3_changes(db_);
+  });
+}
+
+std::size_t SqliteRegistry::events_pending() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL");
+  return s.step() ? static_cast<std::size_t>(s.integer(0)) : 0;
+}
+
 bool SqliteRegistry::begin_decision(const std::string& bundle, const std::string& holder,
                                     std::chrono::milliseconds lease) {
   std::lock_guard lock(mutex_);
@@ -747,6 +894,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& table_colum
       {"holds", {"bundle", "at"}},
       {"arrivals", {"bundle", "manifest_sha256", "at"}},
       {"work", {"bundle", "enqueued_at"}},
+      {"outbox",
+       {"id", "submission", "bundle", "type", "payload", "created_at", "created_ms", "attempts",
+        "next_ms", "delivered_at", "dead_at", "last_error"}},
   };
   return t;
 }
@@ -756,7 +906,8 @@ std::vector<nlohmann::json> SqliteRegistry::rows(const std::string& table) {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < cols.size(); ++i)
     sql += (i ? ", " : "") + (table == "transitions" && cols[i] == "id" ? "rowid" : cols[i]);
-  sql += " FROM " + table + (table == "transitions" || table == "audit" ? " ORDER BY rowid" : "");
+  sql += " FROM " + table +
+         (table == "transitions" || table == "audit" || table == "outbox" ? " ORDER BY rowid" : "");
   std::lock_guard lock(mutex_);
   Statement s(db_, sql.c_str());
   std::vector<nlohmann::json> out;
@@ -865,6 +1016,37 @@ std::vector<CopyCount> copy_registry(Registry& from, Registry& to) {
                           " rows in the source and " + std::to_string(c.target) +
                           " in the target (the target already held others?)");
   return counts;
+}
+
+nlohmann::json event_payload(const std::string& type, const std::string& submission,
+                             const std::string& bundle, const std::string& at,
+                             const nlohmann::json& detail) {
+  nlohmann::json p = {
+      {"type", type}, {"submission_id", submission}, {"bundle", bundle}, {"at", at}};
+  for (const auto& [k, v] : detail.items()) p[k] = v;
+  return p;
+}
+
+nlohmann::json outcome_event_detail(const nlohmann::json& report) {
+  nlohmann::json d = nlohmann::json::object();
+  if (!report.is_object()) return d;
+  if (report.contains("registration_number") && report["registration_number"].is_string())
+    d["registration_number"] = report["registration_number"];
+  nlohmann::json reasons = nlohmann::json::array();
+  if (report.contains("findings") && report["findings"].is_array())
+    for (const auto& f : report["findings"]) {
+      if (!f.is_object() || f.value("severity", "") == "info") continue;
+      reasons.push_back({{"code", f.value("code", "")},
+                         {"severity", f.value("severity", "")},
+                         {"message", f.contains("message") ? f["message"] : nlohmann::json()}});
+    }
+  d["reasons"] = reasons;
+  const bool clerk = report.contains("decision") && report["decision"].is_object();
+  d["decided_by"] = clerk ? "clerk" : "automatic";
+  if (clerk)
+    d["decision"] = {{"action", report["decision"].value("action", "")},
+                     {"at", report["decision"].value("at", "")}};
+  return d;
 }
 
 std::string registry_url_problem(const std::string& url) {

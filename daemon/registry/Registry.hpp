@@ -60,6 +60,21 @@ struct Claim {
   std::string previous_holder;  // "" for a new arrival; the instance it was taken from
 };
 
+// A notification to the portal («Хабарламалар»): one status change of a submission, kept in
+// the registry's outbox until delivered (notify/Notifier.hpp).
+struct OutboxEvent {
+  long long id = 0;        // the event id: the portal de-duplicates on it
+  std::string submission;  // the submission id (the bundle id when the manifest gave none)
+  std::string bundle;
+  std::string type;        // received, checking, registered, rejected, review
+  std::string created_at;  // RFC 3339, UTC
+  nlohmann::json payload;  // what is POSTed
+  int attempts = 0;
+  std::string state;  // pending, delivered, dead
+  std::string last_error;
+  std::string delivered_at;
+};
+
 struct LeaseInfo {
   std::string bundle;
   std::string holder;
@@ -158,6 +173,26 @@ class Registry {
   virtual std::vector<LeaseInfo> leases() = 0;
   // Bundles waiting that nobody holds.
   virtual std::size_t waiting() = 0;
+  // The outbox. When enabled, every status change of a submission — its arrival
+  // acknowledged, its checking begun, its outcome recorded (automatic or a clerk's) — writes
+  // its event in the same transaction as the change.
+  virtual void enable_outbox(bool on) = 0;
+  // Events due for delivery, oldest first, at most one per submission (the oldest not yet
+  // delivered: events of a submission go out in order), each set aside for `lease` so that
+  // no other daemon sends it meanwhile.
+  virtual std::vector<OutboxEvent> due_events(std::chrono::milliseconds lease, std::size_t n) = 0;
+  virtual void event_delivered(long long id) = 0;
+  // A failed attempt: tried again after `retry_in`, or dead-lettered when `dead`.
+  virtual void event_failed(long long id, const std::string& error,
+                            std::chrono::milliseconds retry_in, bool dead) = 0;
+  // Events by state ("" any; pending, delivered, dead) and submission ("" any), oldest first.
+  virtual std::vector<OutboxEvent> events(const std::string& state, const std::string& submission,
+                                          std::size_t limit) = 0;
+  // Dead events sent again (one by id, or every dead one when 0); how many.
+  virtual int retry_events(long long id) = 0;
+  // Events not yet delivered nor dead.
+  virtual std::size_t events_pending() = 0;
+
   // A clerk's decision in progress (the bundle in deciding/), held by `holder` (an instance
   // name) for `lease`: no other host's recovery takes it for abandoned meanwhile. False when
   // another holder's hold has not expired.
@@ -222,7 +257,7 @@ class Registry {
 
 // The registry schema this program writes; a registry of a newer version is refused
 // (RegistryError), an older one is migrated when opened for writing.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // The SQLite registry at `file` (created when missing). `read_only`: for status queries from
 // the CLI while a daemon runs (WAL lets them read without blocking it).
@@ -256,6 +291,15 @@ struct CopyCount {
   long long target = 0;
 };
 std::vector<CopyCount> copy_registry(Registry& from, Registry& to);
+
+// The payload of an outbox event (the same in both backends): `type`, the submission, the
+// bundle, when, and for an outcome its number or reasons and who decided.
+nlohmann::json event_payload(const std::string& type, const std::string& submission,
+                             const std::string& bundle, const std::string& at,
+                             const nlohmann::json& detail);
+// The outcome event's detail from a report: registration number, the reasons (codes and
+// their kk/ru messages), decided automatically or by a clerk.
+nlohmann::json outcome_event_detail(const nlohmann::json& report);
 
 // The tables of the schema, in the order a copy fills them.
 const std::vector<std::string>& registry_tables();

@@ -91,6 +91,18 @@ void Metrics::set_registry_up(bool up) {
   registry_up_ = up;
 }
 
+void Metrics::notified(int delivered, int failed, int dead) {
+  std::lock_guard lock(m_);
+  notify_delivered_ += static_cast<std::uint64_t>(delivered);
+  notify_failed_ += static_cast<std::uint64_t>(failed);
+  notify_dead_ += static_cast<std::uint64_t>(dead);
+}
+
+void Metrics::set_notify_pending(std::size_t pending) {
+  std::lock_guard lock(m_);
+  notify_pending_ = pending;
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(m_);
   std::string out;
@@ -140,6 +152,14 @@ std::string Metrics::render() const {
   header(out, "sot_taken_over_total", "counter",
          "Bundles this daemon took over from a holder whose lease expired.");
   out += "sot_taken_over_total " + std::to_string(taken_over_) + "\n";
+  header(out, "sot_notifications_total", "counter",
+         "Notifications to the portal: delivered, failed attempts, dead-lettered.");
+  out +=
+      "sot_notifications_total{result=\"delivered\"} " + std::to_string(notify_delivered_) + "\n";
+  out += "sot_notifications_total{result=\"failed\"} " + std::to_string(notify_failed_) + "\n";
+  out += "sot_notifications_total{result=\"dead\"} " + std::to_string(notify_dead_) + "\n";
+  header(out, "sot_notifications_pending", "gauge", "Notifications not yet delivered nor dead.");
+  out += "sot_notifications_pending " + std::to_string(notify_pending_) + "\n";
   return out;
 }
 

@@ -45,6 +45,9 @@ class Metrics {
   void lease_lost() { add(leases_lost_); }
   void taken_over() { add(taken_over_); }
   void set_registry_up(bool up);
+  // Notifications to the portal: delivered, failed attempts, dead-lettered; waiting.
+  void notified(int delivered, int failed, int dead);
+  void set_notify_pending(std::size_t pending);
 
   std::string render() const;
 
@@ -67,6 +70,8 @@ class Metrics {
   std::size_t leases_ = 0;
   std::uint64_t leases_lost_ = 0, taken_over_ = 0;
   bool registry_up_ = true;
+  std::uint64_t notify_delivered_ = 0, notify_failed_ = 0, notify_dead_ = 0;
+  std::size_t notify_pending_ = 0;
 };
 
 }  // namespace sot::service

@@ -1,5 +1,6 @@
 #include "service/Service.hpp"
 
+#include "notify/Notifier.hpp"
 #include "outcome/Notices.hpp"
 #include "outcome/Resubmission.hpp"
 #include "outcome/Status.hpp"
@@ -64,6 +65,8 @@ Service::Service(ServiceOptions options) : options_(std::move(options)) {
   registry_ = registry::open_registry(config_.registry_url, spool_->root());
   queue_ = std::make_unique<LocalWorkQueue>();
   instance_ = config_.instance.empty() ? default_instance() : config_.instance;
+  // Status changes become notifications to the portal when it is configured.
+  registry_->enable_outbox(!config_.notify.url.empty());
   lease_ = std::chrono::seconds(config_.lease_seconds);
   metrics_.set_instance(instance_);
   // Under systemd with stderr on the journal: structured entries with the bundle as a field.
@@ -115,6 +118,7 @@ void Service::reload() {
     pipeline_ = std::move(p);
     signer_ = std::move(signer);
     config_ = std::move(c);
+    registry_->enable_outbox(!config_.notify.url.empty());
     worker_init_ =
         worker::make_worker_init(config_, pipeline_->rules().text, pipeline_->rules().source,
                                  {fs::absolute(config_.spool_root / "active").string()});
@@ -629,6 +633,31 @@ int Service::run() {
     }
   };
 
+  // Notifications to the portal, on a thread of their own: a slow or absent receiver never
+  // holds up a decision (the events wait in the registry's outbox).
+  std::thread notifier([this] {
+    notify::Notifier n(
+        *registry_, [this] { return config_snapshot().notify; },
+        [this](const std::string& m, bool warn) {
+          log("", m, warn ? Level::kWarning : Level::kInfo);
+        });
+    while (!stopping_) {
+      notify::PassStats st;
+      try {
+        st = n.run_once();
+        metrics_.notified(st.delivered, st.failed, st.dead);
+        if (!config_snapshot().notify.url.empty())
+          metrics_.set_notify_pending(registry_->events_pending());
+      } catch (const std::exception& e) {
+        log("", std::string("notifications: ") + e.what(), Level::kWarning);
+      }
+      // Straight on while there is work that goes through; otherwise a short pause.
+      if (st.delivered == 0 || st.failed > 0)
+        for (int i = 0; i < 5 && !stopping_; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
   // Leases renewed every third of their time, on a thread of their own: a slow bundle, a
   // slow scan or a registry that is slow to answer never lets them lapse unnoticed.
   std::thread lease_keeper([this] {
@@ -730,6 +759,7 @@ int Service::run() {
   queue_->close();
   for (auto& t : workers) t.join();
   lease_keeper.join();
+  notifier.join();
   // What was claimed and never started goes back to the other daemons at once.
   try {
     registry_->expire_leases(instance_);

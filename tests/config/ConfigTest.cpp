@@ -36,6 +36,13 @@ TEST_CASE("config errors name the file, the key and the problem", "[config]") {
       {"[http]\nlisten = \"0.0.0.0:8470\"\n", "http.listen: expected a loopback address"},
       {"[http]\nlisten = \"127.0.0.1\"\n", "http.listen"},
       {"[spool]\nmin_free_mb = -1\n", "spool.min_free_mb: must be between"},
+      {"[registry]\nurl = \"mysql://x\"\n", "registry.url: neither sqlite:PATH nor"},
+      {"[daemon]\ninstance = \"a b\"\n", "daemon.instance: letters, digits"},
+      {"[daemon]\nlease_seconds = 1\n", "daemon.lease_seconds: must be between"},
+      {"[notify]\nurl = \"http://portal.kz/x\"\nsecret = \"0123456789abcdef\"\n",
+       "notify.url: https://"},
+      {"[notify]\nurl = \"https://portal.kz/x\"\nsecret = \"short\"\n",
+       "notify.secret: the HMAC secret needs at least 16"},
   };
   for (const auto& [text, expected] : cases) {
     INFO(text);

@@ -316,3 +316,67 @@ TEST_CASE("registry: a SQLite registry copies into PostgreSQL, idempotent, count
   CHECK(to->audit_trail("").back().id > from->audit_trail("").back().id);
   CHECK(to->claim("pg-host:1", 10s, 5).size() == 1);  // the waiting work came over too
 }
+
+TEST_CASE("registry: the outbox writes an event with each status change, delivered in order",
+          "[registry][notify]") {
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  INFO(backend);
+  Store store(backend);
+  auto reg = store.open();
+  // Off: changes write no event.
+  reg->transition("quiet", "received", std::string("SUB-Q"));
+  reg->transition("quiet", "processing");
+  CHECK(reg->events("", "", 100).empty());
+
+  reg->enable_outbox(true);
+  for (const std::string b : {"n-1", "n-2"}) {
+    reg->transition(b, "received", "SUB-" + b);  // the arrival itself is acknowledge's event
+    reg->acknowledge(b, "sha");
+    reg->acknowledge(b, "sha");  // acknowledged once: one event
+    reg->transition(b, "processing");
+  }
+  reg->assign_number("n-1", "1901", 2026, "{court}-{year}-{seq}");
+  reg->record_outcome("n-1", "n-1", "registered",
+                      {{"bundle", "n-1"},
+                       {"submission_id", "SUB-n-1"},
+                       {"registration_number", "1901-2026-1"},
+                       {"findings", nlohmann::json::array()}});
+  auto all = reg->events("", "", 100);
+  REQUIRE(all.size() == 5);
+  std::vector<std::string> n1;
+  for (const auto& e : all)
+    if (e.submission == "SUB-n-1") n1.push_back(e.type);
+  CHECK(n1 == std::vector<std::string>{"received", "checking", "registered"});
+  CHECK(all.back().payload["registration_number"] == "1901-2026-1");
+  CHECK(all.back().payload["decided_by"] == "automatic");
+  CHECK(all.front().payload["manifest_sha256"] == "sha");
+  CHECK(reg->events_pending() == 5);
+
+  // Due: the oldest undelivered event of each submission only, set aside while being sent.
+  auto due = reg->due_events(60s, 10);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].submission == "SUB-n-1");
+  CHECK(due[0].type == "received");
+  CHECK(due[1].submission == "SUB-n-2");
+  CHECK(reg->due_events(60s, 10).empty());  // set aside: another daemon gets nothing
+  reg->event_delivered(due[0].id);
+  reg->event_failed(due[1].id, "HTTP 500", 0ms, false);
+  due = reg->due_events(60s, 10);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].type == "checking");  // n-1's next
+  CHECK(due[1].type == "received");  // n-2's first again
+  CHECK(due[1].attempts == 1);
+  // A dead-lettered event no longer holds back the ones after it; retry brings it back.
+  reg->event_failed(due[1].id, "gone", 0ms, true);
+  CHECK(reg->events("dead", "", 10).size() == 1);
+  reg->event_delivered(due[0].id);
+  due = reg->due_events(60s, 10);
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].submission == "SUB-n-2");  // past its dead first event
+  CHECK(due[0].type == "checking");
+  CHECK(due[1].type == "registered");
+  CHECK(reg->retry_events(0) == 1);
+  CHECK(reg->events("dead", "", 10).empty());
+  CHECK(reg->events("delivered", "", 10).size() == 2);
+  CHECK(reg->events("", "SUB-n-2", 10).size() == 2);
+}
