@@ -180,7 +180,7 @@ TEST_CASE("the Host header must name the endpoint: no DNS rebinding", "[http][tr
   server.stop();
 }
 
-TEST_CASE("HEAD without a body; a strict CSP; a handler's error stays in the log",
+TEST_CASE("HEAD without a body — a strict CSP — a handler's error stays in the log",
           "[http][trust]") {
   http::Server server({"127.0.0.1", 0}, [](const http::Request& r) {
     if (r.path == "/boom") throw std::runtime_error("/etc/sot-intake/users: line 3 is broken");

@@ -162,7 +162,7 @@ void make_court_key(const fs::path& dir, const std::string& cn) {
 
 }  // namespace
 
-TEST_CASE("receipts and notices are signed by the court; the signatures verify, tampering shows",
+TEST_CASE("receipts and notices are signed by the court — the signatures verify, tampering shows",
           "[notices][signed]") {
   TempDir t;
   fs::create_directories(t.path() / "court");

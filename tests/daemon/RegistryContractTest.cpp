@@ -143,7 +143,7 @@ TEST_CASE("registry: numbers are gap-free per court and year, one per bundle", "
   CHECK(reg->integrity_check() == "ok");
 }
 
-TEST_CASE("registry: work is claimed under leases; a stale holder's writes are refused",
+TEST_CASE("registry: work is claimed under leases — a stale holder's writes are refused",
           "[registry][lease]") {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO(backend);

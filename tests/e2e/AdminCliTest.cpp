@@ -177,7 +177,7 @@ TEST_CASE("sot-intake reprocess: progress, summary, changes listed, resumable, -
   CHECK(run({"--outcome", "sometimes"}).exit_code == 2);
 }
 
-TEST_CASE("sot-intake users add writes a PBKDF2 line; the password never appears", "[cli]") {
+TEST_CASE("sot-intake users add writes a PBKDF2 line — the password never appears", "[cli]") {
   TempDir t;
   const fs::path file = t.path() / "clerks.txt";
   const fs::path in = t.path() / "pw";

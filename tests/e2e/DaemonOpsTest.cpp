@@ -20,7 +20,7 @@ using namespace sot::test;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-TEST_CASE("/healthz, /metrics and the filer status over HTTP; numbers in the configured format",
+TEST_CASE("/healthz, /metrics and the filer status over HTTP — numbers in the configured format",
           "[daemon][http]") {
   TempDir t;
   const fs::path spool = t.path() / "spool";
@@ -136,7 +136,7 @@ TEST_CASE("ENOSPC while writing results: nothing lost, nothing rejected, resumes
   check_registry(spool, 1);
 }
 
-TEST_CASE("below the free-space floor nothing is claimed; a reload with space resumes",
+TEST_CASE("below the free-space floor nothing is claimed — a reload with space resumes",
           "[daemon][enospc]") {
   TempDir t;
   const fs::path spool = t.path() / "spool";
@@ -379,7 +379,7 @@ TEST_CASE("a resubmission is checked against the registry and shown as a chain",
   CHECK(s2["resubmission"]["resubmitted_as"][0]["submission_id"] == "197119100000013");
 }
 
-TEST_CASE("the daemon signs receipts and notices; sot-intake verify-receipt checks them",
+TEST_CASE("the daemon signs receipts and notices — sot-intake verify-receipt checks them",
           "[daemon][signed]") {
   TempDir t;
   const fs::path spool = t.path() / "spool";

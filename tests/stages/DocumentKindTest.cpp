@@ -84,7 +84,7 @@ TEST_CASE("the kind a title names: the most specific name, Kazakh head noun last
   CHECK_FALSE(readability::same_kind("claim", "decision", rr()));
 }
 
-TEST_CASE("legitimate titles are never a mismatch; swapped kinds are", "[kinds]") {
+TEST_CASE("legitimate titles are never a mismatch — swapped kinds are", "[kinds]") {
   for (const auto& s : samples::kind_calibration_set()) {
     INFO(s.name);
     for (const auto& t : s.titles) {

@@ -64,7 +64,7 @@ TEST_CASE("a plain ZIP and a broken one are zip, never a document", "[format]") 
   CHECK(identify_bytes(broken) == "zip");
 }
 
-TEST_CASE("garbage is unknown; a PDF header after junk is still a PDF", "[format]") {
+TEST_CASE("garbage is unknown — a PDF header after junk is still a PDF", "[format]") {
   CHECK(identify_bytes(std::string("\x01\x02\x03\x04\x00\x05\x06", 7)) == "unknown");
   CHECK(identify_bytes("junk\n%PDF-1.7\n" + std::string(100, ' ')) == "pdf");
   CHECK(identify_bytes("") == "empty");

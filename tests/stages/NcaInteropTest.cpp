@@ -349,7 +349,7 @@ TEST_CASE("real NCA chains and CRLs: each verifies under its issuer, none under 
   CHECK_FALSE(path.found);  // the right CA, but no anchor above it
 }
 
-TEST_CASE("real NCANode GOST 2004 and RSA signatures; AUTH keys are not signing keys",
+TEST_CASE("real NCANode GOST 2004 and RSA signatures — AUTH keys are not signing keys",
           "[signature][nca]") {
   TempDir t;
   // NCANode's attached CMS over "asdasd", signed in September 2020.

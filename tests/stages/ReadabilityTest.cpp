@@ -104,7 +104,7 @@ TEST_CASE("OCR samples long documents: first, last and a spread", "[readability]
   CHECK(ocr_sample(20, 2, 1, 2) == std::vector<int>{1, 2, 8, 14, 20});
 }
 
-TEST_CASE("a clean scan is read and registered; its reading is in the report", "[readability]") {
+TEST_CASE("a clean scan is read and registered — its reading is in the report", "[readability]") {
   const auto r = with_claim_copy(samples::make_page_scan(page("clean-kk-200-serif-14")));
   CHECK(codes_of(r).empty());
   const auto& pages = r.sections.at("readability").at("Талап арыздың көшірмесі.jpeg");
@@ -123,7 +123,7 @@ TEST_CASE("UNREADABLE: a blurred scan", "[readability]") {
   CHECK(r.outcome == Outcome::kRejected);
 }
 
-TEST_CASE("a clean page is judged from its top band; a damaged one is read whole",
+TEST_CASE("a clean page is judged from its top band — a damaged one is read whole",
           "[readability]") {
   std::string failure;
   const auto clean = samples::make_page_scan(page("clean-kk-200-serif-14"));

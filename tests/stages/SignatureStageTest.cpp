@@ -320,7 +320,7 @@ PipelineResult run_with(std::shared_ptr<const signature::SignatureVerifier> extr
 
 }  // namespace
 
-TEST_CASE("GOST without a verifier goes to review; a plugged-in verifier decides", "[signature]") {
+TEST_CASE("GOST without a verifier goes to review — a plugged-in verifier decides", "[signature]") {
   TempDir t;
   BundleBuilder b;
   b.sign_options.gost_algorithm_oids = true;
@@ -546,7 +546,7 @@ TEST_CASE("the signature's own signing time is held to its certificate and to su
   CHECK(detail_of(r, "CERT_EXPIRED")["claimed_signing_time"] == "2024-12-31T09:00:00Z");
 }
 
-TEST_CASE("the signer is named by CN; NCA's GIVENNAME is the patronymic", "[signature]") {
+TEST_CASE("the signer is named by CN — NCA's GIVENNAME is the patronymic", "[signature]") {
   const auto r = signed_by("gost-legal-head");
   const json& s = r.sections.at("signature");
   CHECK(s["signer_name"] == "СЕРІКОВА АЙГҮЛ");  // not "СЕРІКОВА НҰРЛАНҚЫЗЫ"

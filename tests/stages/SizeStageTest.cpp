@@ -17,7 +17,7 @@ TEST_CASE("FILE_EMPTY: a 0-byte document", "[size]") {
   CHECK(findings_with(r, "FILE_EMPTY")[0].finding.file == "Шарттың көшірмесі.jpeg");
 }
 
-TEST_CASE("FILE_TOO_LARGE: over 20 MiB; exactly 20 MiB is allowed", "[size]") {
+TEST_CASE("FILE_TOO_LARGE: over 20 MiB — exactly 20 MiB is allowed", "[size]") {
   TempDir t;
   BundleBuilder b;
   auto& doc = b.documents[0];
