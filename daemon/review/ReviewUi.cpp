@@ -1,5 +1,7 @@
 #include "review/ReviewUi.hpp"
 
+#include "retention/Retention.hpp"
+
 #include <iostream>
 
 #include <algorithm>
@@ -287,6 +289,8 @@ Response ReviewUi::serve(const http::Request& req) {
       return preview(placed, tail.substr(8));
     return Response::text(404, "not found\n");
   }
+  if (req.path.rfind("/review/hold/", 0) == 0 && req.method == "POST")
+    return hold(req.path.substr(13), req, *s);
   const std::string d = "/review/decided/";
   if (req.path.rfind(d, 0) == 0 && req.method == "GET") {
     std::string rest = req.path.substr(d.size());
@@ -543,6 +547,7 @@ Response ReviewUi::bundle_page(const std::string& placed, const Session& s,
     } catch (const std::exception&) {
     }
     body += "</select></label> <button id=\"assign\">Назначить</button></form>";
+    body += hold_form(report.value("bundle", placed), "/review/b/" + url(placed), s);
   }
 
   body +=
@@ -633,6 +638,43 @@ Response ReviewUi::assign(const std::string& placed, const http::Request& req, c
   return Response::redirect("/review/b/" + url(placed));
 }
 
+std::string ReviewUi::hold_form(const std::string& bundle, const std::string& back,
+                                const Session& s) {
+  bool held = false;
+  try {
+    held = registry_.legal_hold(bundle);
+  } catch (const std::exception&) {
+    return "";
+  }
+  return "<form method=\"post\" action=\"/review/hold/" + url(bundle) +
+         "\" id=\"hold-form\"><input type=\"hidden\" name=\"csrf\" value=\"" + s.csrf +
+         "\"><input type=\"hidden\" name=\"back\" value=\"" + html_escape(back) +
+         "\"><input type=\"hidden\" name=\"on\" value=\"" + (held ? "0" : "1") +
+         "\"><span id=\"hold-state\">" +
+         (held ? "На удержании (legal hold): файлы не удаляются / Сақтауда"
+               : "Без удержания: файлы отказа удаляются по сроку хранения") +
+         "</span> <label>Основание <input name=\"note\"></label> <button id=\"hold\">" +
+         (held ? "Снять удержание" : "Поставить на удержание") + "</button></form>";
+}
+
+Response ReviewUi::hold(const std::string& bundle, const http::Request& req, const Session& s) {
+  if (s.role != "lead") return forbidden("only a lead clerk puts a bundle on legal hold");
+  if (!spool::is_bundle_id(bundle) || !registry_.find(bundle))
+    return Response::text(404, "not found\n");
+  const auto form = req.form();
+  const auto field = [&](const char* k) {
+    const auto it = form.find(k);
+    return it == form.end() ? std::string() : it->second;
+  };
+  retention::set_hold(registry_, bundle, field("on") == "1", s.login, field("note"));
+  const std::string back = field("back");
+  // Back to the page it came from, inside the review UI only.
+  return Response::redirect(back.rfind("/review/", 0) == 0 &&
+                                    back.find_first_of("\r\n") == std::string::npos
+                                ? back
+                                : "/review");
+}
+
 Response ReviewUi::decided_page(const std::string& outcome, const std::string& placed,
                                 const Session& s) {
   const fs::path dir = spool_.root() / outcome / placed / "result";
@@ -670,6 +712,9 @@ Response ReviewUi::decided_page(const std::string& outcome, const std::string& p
   } else {
     body += "<p class=\"err\">" + std::string(doc) + " не создан; см. журнал демона.</p>";
   }
+  if (s.role == "lead")
+    body += hold_form(report->value("bundle", placed),
+                      "/review/decided/" + outcome + "/" + url(placed), s);
   body += "<p><a href=\"/review\">← к очереди</a></p>";
   return Response::html(200, page("Решение принято / Шешім қабылданды", body, &s));
 }

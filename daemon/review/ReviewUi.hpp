@@ -60,6 +60,9 @@ class ReviewUi {
   http::Response preview(const std::string& placed, const std::string& rest);
   http::Response decide(const std::string& placed, const http::Request& req, const Session& s);
   http::Response assign(const std::string& placed, const http::Request& req, const Session& s);
+  // A lead clerk's legal hold on a bundle (retention leaves it alone while it is on).
+  http::Response hold(const std::string& bundle, const http::Request& req, const Session& s);
+  std::string hold_form(const std::string& bundle, const std::string& back, const Session& s);
   http::Response decided_page(const std::string& outcome, const std::string& placed,
                               const Session& s);
   http::Response decided_file(const std::string& outcome, const std::string& placed,

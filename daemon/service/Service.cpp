@@ -101,7 +101,7 @@ void Service::log(const std::string& bundle, const std::string& message, Level l
     sd_journal_send("MESSAGE=%s%s%s", bundle.empty() ? "" : bundle.c_str(),
                     bundle.empty() ? "" : ": ", message.c_str(), "PRIORITY=%d",
                     static_cast<int>(level), "SOT_BUNDLE=%s", bundle.empty() ? "-" : bundle.c_str(),
-                    "SYSLOG_IDENTIFIER=sot-intaked", nullptr);
+                    "SOT_INSTANCE=%s", instance_.c_str(), "SYSLOG_IDENTIFIER=sot-intaked", nullptr);
     return;
   }
   static std::mutex out;
@@ -712,7 +712,7 @@ int Service::run() {
   sd_notifyf(0, "READY=1\nSTATUS=watching %s with %u workers", spool_->incoming().c_str(),
              n_workers);
   log("", "watching " + spool_->incoming().string() + " with " + std::to_string(n_workers) +
-              " worker(s)");
+              " worker(s) as instance " + instance_ + ", registry " + registry_->describe());
   safe_rescan();
   // Under systemd's WatchdogSec, ping at least twice per interval.
   std::uint64_t watchdog_usec = 0;

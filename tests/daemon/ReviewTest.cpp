@@ -141,7 +141,7 @@ TEST_CASE("reprocess returns a bundle to incoming/ as not yet decided", "[review
   CHECK((*outcome::filer_status(*s.registry, "555000000000001", s.rules))["status"] == "received");
 }
 
-TEST_CASE("two clerks cannot decide one bundle; a crash mid-decision is finished or undone",
+TEST_CASE("two clerks cannot decide one bundle — a crash mid-decision is finished or undone",
           "[review]") {
   ReviewSpool s(3);
   auto d = s.decisions();
@@ -202,7 +202,7 @@ TEST_CASE("registry lookups: by submission, by outcome and date, transitions", "
   CHECK_FALSE(d.show("../etc"));
 }
 
-TEST_CASE("clerks' passwords are salted PBKDF2; the users file is checked line by line",
+TEST_CASE("clerks' passwords are salted PBKDF2 — the users file is checked line by line",
           "[review][users]") {
   TempDir t;
   const fs::path file = t.path() / "clerks.txt";
@@ -376,4 +376,50 @@ TEST_CASE("review UI: a resubmission's bundle page shows what it cures and the a
   CHECK((*status)["resubmission"]["resubmitted_as"][0]["submission_id"] == "197119100000022");
   CHECK_THAT(outcome::format_status(*status),
              Catch::Contains("resubmitted as 197119100000022 (review)"));
+}
+
+TEST_CASE("review UI: a lead clerk puts a bundle on legal hold and releases it, audited",
+          "[review][retention]") {
+  ReviewSpool s(1);
+  s.config.users_file = s.t.path() / "users";
+  review::set_user(s.config.users_file, "aigerim", "lead", "kupia-soz-1");
+  review::set_user(s.config.users_file, "bolat", "clerk", "kupia-soz-2");
+  UiClient c(s);
+  REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
+  const auto page = c.send("GET", "/review/b/review-1");
+  REQUIRE(page.status == 200);
+  CHECK_THAT(page.body, Catch::Contains("id=\"hold-form\""));
+  const auto at = page.body.find("name=\"csrf\" value=\"");
+  REQUIRE(at != std::string::npos);
+  const std::size_t from = at + std::string("name=\"csrf\" value=\"").size();
+  const std::string csrf = page.body.substr(from, page.body.find('"', from) - from);
+  // Without the form's token: refused, nothing changes.
+  CHECK(c.send("POST", "/review/hold/review-1", "on=1").status == 403);
+  CHECK_FALSE(s.registry->legal_hold("review-1"));
+  auto r = c.send("POST", "/review/hold/review-1",
+                  "csrf=" + csrf + "&on=1&note=court+order&back=/review/b/review-1");
+  CHECK(r.status == 303);
+  CHECK(s.registry->legal_hold("review-1"));
+  CHECK_THAT(c.send("GET", "/review/b/review-1").body, Catch::Contains("Снять удержание"));
+  // A redirect never leaves the review UI.
+  r = c.send("POST", "/review/hold/review-1", "csrf=" + csrf + "&on=0&back=https://evil.example/");
+  CHECK(r.status == 303);
+  bool to_review = false;
+  for (const auto& [k, v] : r.headers) to_review = to_review || (k == "Location" && v == "/review");
+  CHECK(to_review);
+  CHECK_FALSE(s.registry->legal_hold("review-1"));
+  std::vector<std::string> actions;
+  for (const auto& a : s.registry->audit_trail("review-1"))
+    if (a.actor == "aigerim") actions.push_back(a.action);
+  CHECK(actions == std::vector<std::string>{"legal-hold", "legal-hold-release"});
+  // A clerk may not.
+  UiClient clerk(s);
+  REQUIRE(clerk.login("bolat", "kupia-soz-2").status == 303);
+  const auto cp = clerk.send("GET", "/review/b/review-1");
+  CHECK_THAT(cp.body, !Catch::Contains("id=\"hold-form\""));
+  const auto cat = cp.body.find("name=\"csrf\" value=\"");
+  const std::size_t cfrom = cat + std::string("name=\"csrf\" value=\"").size();
+  const std::string ccsrf = cp.body.substr(cfrom, cp.body.find('"', cfrom) - cfrom);
+  CHECK(clerk.send("POST", "/review/hold/review-1", "csrf=" + ccsrf + "&on=1").status == 403);
+  CHECK_FALSE(s.registry->legal_hold("review-1"));
 }
