@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <sqlite3.h>
 
 #include "e2e/DaemonSupport.hpp"
+#include "registry/Registry.hpp"
 #include "support/Process.hpp"
 
 using nlohmann::json;
@@ -33,32 +33,24 @@ struct DecidedSpool {
   ProcessResult cli(std::vector<std::string> args) const {
     args.insert(args.begin(), {SOT_INTAKE_BIN});
     args.insert(args.end(), {"--config", samples().config().string(), "--spool", spool.string()});
+    for (const auto& a : registry_args(spool)) args.push_back(a);  // PostgreSQL runs
     return run_process(args);
   }
 };
 
 std::vector<std::vector<std::string>> audit_rows(const fs::path& spool) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2((spool / "state" / "registry.sqlite").c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT actor, action, bundle, detail FROM audit ORDER BY id", -1, &st,
-                     nullptr);
+  auto reg = sot::registry::open_registry(registry_url(spool), spool, true);
   std::vector<std::vector<std::string>> rows;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    std::vector<std::string> row;
-    for (int c = 0; c < 4; ++c)
-      row.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, c)));
-    rows.push_back(row);
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  for (const auto& e : reg->audit_trail(""))
+    rows.push_back({e.actor, e.action, e.bundle,
+                    e.detail.dump(-1, ' ', false, json::error_handler_t::replace)});
   return rows;
 }
 
 }  // namespace
 
-TEST_CASE("sot-intake status tells the filer where the submission stands", "[cli][status]") {
+TEST_CASE("sot-intake status tells the filer where the submission stands",
+          "[cli][status][registry-cli]") {
   DecidedSpool s;
   auto r = s.cli({"status", samples().submission_id("scan-resolution-low")});
   CHECK(r.exit_code == 0);
@@ -79,7 +71,7 @@ TEST_CASE("sot-intake status tells the filer where the submission stands", "[cli
 }
 
 TEST_CASE("sot-intake review: list, show, reject with a reason, register — audited",
-          "[cli][review]") {
+          "[cli][review][registry-cli]") {
   DecidedSpool s;
   auto r = s.cli({"review", "list"});
   REQUIRE(r.exit_code == 0);
@@ -118,7 +110,7 @@ TEST_CASE("sot-intake review: list, show, reject with a reason, register — aud
 }
 
 TEST_CASE("sot-intake reprocess: progress, summary, changes listed, resumable, --apply audited",
-          "[cli][reprocess]") {
+          "[cli][reprocess][registry-cli]") {
   DecidedSpool s;
   // A rule change: a low scan resolution goes to a clerk instead of being refused.
   std::string rules = read_file(fs::path(SOT_SOURCE_DIR) / "rules" / "rules.toml");
@@ -134,6 +126,7 @@ TEST_CASE("sot-intake reprocess: progress, summary, changes listed, resumable, -
                                      config.string(), "--spool",   s.spool.string(),
                                      "--progress",    "lines"};
     args.insert(args.end(), extra.begin(), extra.end());
+    for (const auto& a : registry_args(s.spool)) args.push_back(a);
     return run_process(args);
   };
 
