@@ -39,6 +39,7 @@ Config resolve_config(const ServiceOptions& o) {
   if (o.registry_url) c.registry_url = *o.registry_url;
   if (o.trust_dir) c.trust_dir = *o.trust_dir;
   if (o.crl_dir) c.crl_dir = *o.crl_dir;
+  if (o.intermediates_dir) c.intermediates_dir = *o.intermediates_dir;
   if (o.workers) c.workers = *o.workers;
   if (o.http_listen) c.http_listen = *o.http_listen;
   return c;
@@ -354,15 +355,20 @@ void Service::rescan() {
     if (const auto it = seen_.find(in.id); it != seen_.end() && it->second == in.arrived) continue;
     const std::string arrived =
         format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(in.arrived), 0);
-    if (registry_->enqueue(in.id, arrived) && !registry_->decided(in.id)) {
-      // The arrival acknowledged: received, under which submission id, and the SHA-256 of the
-      // manifest that arrived (what the filer signed).
+    const bool added = registry_->enqueue(in.id, arrived);
+    fault_point("enqueued", in.id);
+    // The arrival acknowledged: received, under which submission id, and the SHA-256 of the
+    // manifest that arrived (what the filer signed) — also when a crash (here or on another
+    // host) came between the enqueue and the acknowledgement.
+    if (!registry_->decided(in.id) && (added || registry_->acknowledged_manifest(in.id).empty())) {
       const std::string manifest = spool::read_manifest_bytes(
           spool_->incoming() / in.id, config.bundle_limits.manifest_max_bytes);
-      registry_->transition(
-          in.id, "received",
-          manifest.empty() ? std::nullopt : parse_manifest(manifest).submission_id);
-      if (!manifest.empty()) registry_->acknowledge(in.id, registry::sha256_hex(manifest));
+      if (added || !manifest.empty()) {
+        registry_->transition(
+            in.id, "received",
+            manifest.empty() ? std::nullopt : parse_manifest(manifest).submission_id);
+        if (!manifest.empty()) registry_->acknowledge(in.id, registry::sha256_hex(manifest));
+      }
     }
     seen_[in.id] = in.arrived;
     std::lock_guard lock(arrivals_mutex_);

@@ -108,3 +108,33 @@ TEST_CASE("notifications reach a flaky portal in order through an outage and a k
       "notify: %zu events, %zu requests (%d refused, %d duplicates), all delivered in order\n",
       events.size(), portal.received().size(), refused, duplicates);
 }
+
+TEST_CASE("a kill -9 between an arrival's record and its acknowledgement loses neither",
+          "[daemon][notify][kill]") {
+  TempDir t;
+  const fs::path spool = t.path() / "spool";
+  const fs::path log = t.path() / "log";
+  fs::create_directories(spool / "tmp");
+  fs::create_directories(spool / "incoming");
+  const std::string secret = "portal-shared-secret-0123456789";
+  HookReceiver portal(secret);
+  const fs::path config = write_config(
+      t.path(), "[notify]\nurl = \"" + portal.url() + "\"\nsecret = \"" + secret + "\"\n");
+  deliver(spool, test::samples().bundle("clean-letter"), "ack-1");
+  ::setenv("SOT_FAULT_KILL_AT", "enqueued:ack-1", 1);
+  int pid = start_daemon_with(spool, log, {"--config", config.string(), "--workers", "1"});
+  ::unsetenv("SOT_FAULT_KILL_AT");
+  CHECK(wait_for(pid) == 128 + SIGKILL);  // killed right after the arrival was recorded
+  pid = start_daemon_with(spool, log, {"--config", config.string(), "--workers", "1"});
+  REQUIRE(wait_until([&] { return decided(spool) == 1; }, 60s));
+  auto reg = registry::open_registry(registry_url(spool), spool, true);
+  REQUIRE(wait_until([&] { return reg->events_pending() == 0 && !reg->events("", "", 10).empty(); },
+                     30s));
+  ::kill(pid, SIGTERM);
+  CHECK(wait_for(pid) == 0);
+  INFO(read_file(log));
+  CHECK_FALSE(reg->acknowledged_manifest("ack-1").empty());
+  std::vector<std::string> types;
+  for (const auto& e : reg->events("", "", 10)) types.push_back(e.type);
+  CHECK(types == std::vector<std::string>{"received", "checking", "registered"});
+}
