@@ -8,7 +8,6 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options regex)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # its CMake config wants the zipcmp tools
 find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
-find_package(Catch2 2 REQUIRED)
 
 pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)  # Kazakh GOST signatures
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
@@ -24,6 +23,9 @@ pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)  # pre-flight drafts (tar)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)  # the shared registry (PostgreSQL)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
-pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)  # test fixtures: encrypted PDFs
-pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)  # test fixtures: PDF filter chains
+if(SOT_BUILD_EXTRAS)
+  find_package(Catch2 2 REQUIRED)
+  pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)  # test fixtures: encrypted PDFs
+  pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)  # test fixtures: PDF filter chains
+endif()
 find_package(Threads REQUIRED)

@@ -21,6 +21,7 @@ Config resolve_config(const CheckOptions& opts) {
   Config c = opts.config_file ? load_config_file(*opts.config_file) : shipped_config();
   if (opts.trust_dir) c.trust_dir = *opts.trust_dir;
   if (opts.crl_dir) c.crl_dir = *opts.crl_dir;
+  if (opts.intermediates_dir) c.intermediates_dir = *opts.intermediates_dir;
   return c;
 }
 

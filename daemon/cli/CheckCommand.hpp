@@ -26,6 +26,7 @@ struct CheckOptions {
   std::optional<std::filesystem::path> config_file;
   std::optional<std::filesystem::path> trust_dir;
   std::optional<std::filesystem::path> crl_dir;
+  std::optional<std::filesystem::path> intermediates_dir;
   std::vector<std::filesystem::path> bundles;
   unsigned jobs = 0;  // bundles analysed at once; 0: the config's workers
   std::chrono::seconds bundle_timeout{120};

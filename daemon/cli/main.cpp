@@ -28,7 +28,8 @@ const char* kUsage =
     "Pre-screens electronic court filing bundles (sot-bundle/1).\n"
     "\n"
     "Commands:\n"
-    "  check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] [--jobs N] BUNDLE_DIR...\n"
+    "  check [--config FILE] [--trust-dir DIR] [--crl-dir DIR] [--intermediates-dir DIR]\n"
+    "        [--jobs N] BUNDLE_DIR...\n"
     "        Run every check on bundles in place (nothing is moved) and print each\n"
     "        report.json as one JSON line, in the order given. Exit 0 when all were\n"
     "        processed, whatever the outcomes; 2 on a usage or configuration error.\n"
@@ -65,6 +66,7 @@ int check_main(const std::vector<std::string>& args, const std::string& self_exe
   desc.add_options()("help,h", "this text")("config", po::value<std::string>(), "config file")(
       "trust-dir", po::value<std::string>(), "directory of PEM trust anchors")(
       "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
+      "intermediates-dir", po::value<std::string>(), "directory of PEM intermediate CAs")(
       "jobs,j", po::value<unsigned>(), "bundles analysed at once (default: the config's workers)")(
       "bundle-timeout", po::value<unsigned>(), "seconds one bundle may take (default 120)")(
       "in-process", "analyse in this process, one bundle after another (no isolation)")(
@@ -87,6 +89,8 @@ int check_main(const std::vector<std::string>& args, const std::string& self_exe
   if (vm.count("config")) opts.config_file = vm["config"].as<std::string>();
   if (vm.count("trust-dir")) opts.trust_dir = vm["trust-dir"].as<std::string>();
   if (vm.count("crl-dir")) opts.crl_dir = vm["crl-dir"].as<std::string>();
+  if (vm.count("intermediates-dir"))
+    opts.intermediates_dir = vm["intermediates-dir"].as<std::string>();
   if (vm.count("bundle"))
     for (const auto& b : vm["bundle"].as<std::vector<std::string>>()) opts.bundles.emplace_back(b);
   if (opts.bundles.empty()) {

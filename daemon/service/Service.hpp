@@ -43,6 +43,7 @@ struct ServiceOptions {
   std::optional<std::string> registry_url;
   std::optional<std::filesystem::path> trust_dir;
   std::optional<std::filesystem::path> crl_dir;
+  std::optional<std::filesystem::path> intermediates_dir;
   std::optional<unsigned> workers;
   std::optional<std::string> http_listen;  // overrides http.listen ("" for none)
   std::chrono::milliseconds rescan_interval{2000};

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       "registry URL: sqlite:PATH or postgresql://… (overrides [registry] url)")(
       "trust-dir", po::value<std::string>(), "directory of PEM trust anchors")(
       "crl-dir", po::value<std::string>(), "directory of CRLs (PEM or DER)")(
+      "intermediates-dir", po::value<std::string>(), "directory of PEM intermediate CAs")(
       "workers", po::value<unsigned>(), "worker threads (default: one per core)")(
       "bundle-timeout", po::value<unsigned>(), "seconds one bundle may take (default 120)")(
       "http-listen", po::value<std::string>(),
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   if (vm.count("registry")) o.registry_url = vm["registry"].as<std::string>();
   if (vm.count("trust-dir")) o.trust_dir = vm["trust-dir"].as<std::string>();
   if (vm.count("crl-dir")) o.crl_dir = vm["crl-dir"].as<std::string>();
+  if (vm.count("intermediates-dir"))
+    o.intermediates_dir = vm["intermediates-dir"].as<std::string>();
   if (vm.count("workers")) o.workers = vm["workers"].as<unsigned>();
   if (vm.count("http-listen")) o.http_listen = vm["http-listen"].as<std::string>();
   if (vm.count("render-preview")) {
