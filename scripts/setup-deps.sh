@@ -29,6 +29,8 @@ PACKAGES=(
   poppler-utils tesseract-ocr qpdf imagemagick file unzip binutils
   # the review UI's browser test: headless Chromium driven by playwright-core (npm)
   chromium
+  # the Debian package (scripts/deb-test.sh): Debian's packaging tools, man pages, lintian
+  debhelper dpkg-dev fakeroot pandoc lintian
 )
 
 # Node.js for the browser test: any installed one will do; Debian's otherwise.
