@@ -55,16 +55,17 @@ if(PANDOC)
   set(sot_man_pages)
   foreach(page sot-intake.1 sot-intaked.8 sot-intake.toml.5)
     string(REGEX MATCH "[0-9]$" section ${page})
+    # build/…/man/manN/PAGE: a MANPATH for `man` (the unit test checks the unit's man: links).
+    set(out ${PROJECT_BINARY_DIR}/man/man${section}/${page})
     add_custom_command(
-      OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/man/${page}
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_CURRENT_BINARY_DIR}/man
+      OUTPUT ${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/man/man${section}
       COMMAND ${PANDOC} --standalone --to man ${PROJECT_SOURCE_DIR}/docs/man/${page}.md
-              --output ${CMAKE_CURRENT_BINARY_DIR}/man/${page}
+              --output ${out}
       DEPENDS ${PROJECT_SOURCE_DIR}/docs/man/${page}.md
       COMMENT "man page ${page}")
-    list(APPEND sot_man_pages ${CMAKE_CURRENT_BINARY_DIR}/man/${page})
-    install(FILES ${CMAKE_CURRENT_BINARY_DIR}/man/${page}
-            DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
+    list(APPEND sot_man_pages ${out})
+    install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
   endforeach()
   add_custom_target(man-pages ALL DEPENDS ${sot_man_pages})
 endif()

@@ -1,8 +1,8 @@
 // Test builds only (SOT_FAULT_INJECTION, the Debug configuration): SOT_FAULT_KILL_AT=STEP:NAME
 // kills this process with SIGKILL when a bundle whose id contains NAME reaches STEP of a
-// decision (enqueued, claimed, committed, set-aside, report, documents, before-move, moved), so that the tests can
-// stop the daemon or a clerk's command exactly between two steps and check the recovery.
-// Release builds compile it to nothing.
+// decision (enqueued, claimed, committed, set-aside, report, documents, before-move, moved), so
+// that the tests can stop the daemon or a clerk's command exactly between two steps and check the
+// recovery. Release builds compile it to nothing.
 #pragma once
 
 #include <string>
