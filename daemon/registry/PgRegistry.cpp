@@ -31,6 +31,9 @@ namespace {
 using sql::kEventColumns;
 using sql::kEventState;
 using sql::kRecordColumns;
+using sql::now_text;
+using sql::resubmission_of;
+using sql::rfc3339_ms;
 
 // The server's clock, in milliseconds since the epoch.
 constexpr const char* kNowMs = "(extract(epoch from clock_timestamp())*1000)::bigint";
@@ -133,22 +136,6 @@ const std::vector<std::pair<int, const char*>> kPgMigrations = {
      "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(id) WHERE delivered_at IS NULL AND"
      " dead_at IS NULL;"},
 };
-
-std::string now_text() {
-  return format_rfc3339(SystemClock{}.now(), 0);
-}
-
-std::string rfc3339_ms(long long ms) {
-  return format_rfc3339(SysSeconds(std::chrono::seconds(ms / 1000)), 0);
-}
-
-std::optional<std::string> resubmission_of(const nlohmann::json& report) {
-  const auto f = report.find("filing");
-  if (f == report.end() || !f->is_object()) return std::nullopt;
-  const auto r = f->find("resubmission_of");
-  if (r == f->end() || !r->is_string()) return std::nullopt;
-  return r->get<std::string>();
-}
 
 // The conninfo without its password, for logs and /healthz.
 std::string without_password(const std::string& conninfo) {

@@ -25,6 +25,9 @@ namespace {
 using sql::kEventColumns;
 using sql::kEventState;
 using sql::kRecordColumns;
+using sql::now_text;
+using sql::resubmission_of;
+using sql::rfc3339_ms;
 
 class Statement {
  public:
@@ -62,10 +65,6 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
 };
-
-std::string now_text() {
-  return format_rfc3339(SystemClock{}.now(), 0);
-}
 
 class SqliteRegistry final : public Registry {
  public:
@@ -229,19 +228,6 @@ long long now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string rfc3339_ms(long long ms) {
-  return format_rfc3339(SysSeconds(std::chrono::seconds(ms / 1000)), 0);
-}
-
-// The refused filing a report says it cures (spec §5.2), if any.
-std::optional<std::string> resubmission_of(const nlohmann::json& report) {
-  const auto f = report.find("filing");
-  if (f == report.end() || !f->is_object()) return std::nullopt;
-  const auto r = f->find("resubmission_of");
-  if (r == f->end() || !r->is_string()) return std::nullopt;
-  return r->get<std::string>();
 }
 
 SqliteRegistry::SqliteRegistry(const fs::path& file, bool read_only) : file_(file) {
