@@ -41,13 +41,12 @@ HookReceiver::HookReceiver(std::string secret, std::filesystem::path tls_cert,
 }
 
 HookReceiver::~HookReceiver() {
+  // The serving thread polls its (non-blocking) acceptor and sees stop_: it ends before the
+  // acceptor is closed, never while it uses it.
   stop_ = true;
-  {
-    std::lock_guard lock(impl_->m);
-    beast::error_code ec;
-    if (impl_->acceptor) impl_->acceptor->close(ec);
-  }
   thread_.join();
+  beast::error_code ec;
+  impl_->acceptor->close(ec);
 }
 
 std::string HookReceiver::url(const std::string& host) const {
