@@ -391,6 +391,15 @@ class Loader {
       r.band_readable_mean_confidence = conf("band_readable_mean_confidence");
     if (t->get("band_readable_confident_share"))
       r.band_readable_confident_share = share("band_readable_confident_share");
+    for (auto [key, field] : {std::pair{"band_lines", &r.band_lines},
+                              std::pair{"band_title_lines", &r.band_title_lines},
+                              std::pair{"probe_lines", &r.probe_lines},
+                              std::pair{"probe_min_words", &r.probe_min_words}})
+      if (const toml::node* n = t->get(key)) {
+        const auto v = n->is_integer() ? n->as_integer()->get() : -1;
+        if (v < 0 || v > 1000) fail(std::string("readability.") + key, "must be 0..1000", n);
+        *field = static_cast<long>(v);
+      }
     if (t->get("kind_heading_lines")) r.kind_heading_lines = whole("kind_heading_lines");
     if (t->get("kind_min_markers")) r.kind_min_markers = whole("kind_min_markers");
     if (const toml::node* kn = t->get("kinds")) {

@@ -108,6 +108,14 @@ struct ReadabilityRules {
   long band_min_words = 25;
   double band_readable_mean_confidence = 85;
   double band_readable_confident_share = 0.85;
+  // Reading stops early when the verdict is certain: the band after this many text lines (on
+  // the title pages after band_title_lines, re-read whole when the title does not match), and
+  // a page whose ink looks blurred after probe_lines when their probe_min_words or more words
+  // already read as unreadable (0: no limit).
+  long band_lines = 5;
+  long band_title_lines = 6;
+  long probe_lines = 4;
+  long probe_min_words = 12;
   long kind_heading_lines = 30;  // a document names itself within its first lines
   long kind_min_markers = 3;     // without a heading: this many distinct markers to recognise
   std::vector<DocumentKindRule> kinds;

@@ -147,4 +147,9 @@ bool ink_damaged(const Ink& ink, std::string* why) {
   return false;
 }
 
+bool ink_blurred(const Ink& ink) {
+  return ink.contrast < kDamagedContrast ||
+         (ink.glyph_mm > kBlurredGlyphMm && ink.marks < kBlurredMaxMarks);
+}
+
 }  // namespace sot::readability

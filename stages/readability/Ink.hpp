@@ -30,6 +30,10 @@ struct Ink {
 // language it has no model for). Thresholds calibrated with sot-bench-readability.
 bool ink_damaged(const Ink& ink, std::string* why = nullptr);
 
+// The damage is a blur or faint ink (not grain or specks): the page still has text lines,
+// and their first ones read much as the rest.
+bool ink_blurred(const Ink& ink);
+
 Ink measure_ink(const PageImage& img);
 
 }  // namespace sot::readability

@@ -88,7 +88,7 @@ OcrEngine::~OcrEngine() {
 }
 
 OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
-                               std::chrono::milliseconds limit) {
+                               std::chrono::milliseconds limit, int max_lines, bool single_block) {
   OcrResult r;
   if (!ready()) {
     r.error = error_;
@@ -101,7 +101,8 @@ OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
   const auto deadline = std::chrono::steady_clock::now() + limit;
   bool grainy = false;
   PixPtr prepared = prepare(img.pix.get(), &grainy);
-  r = read(prepared ? prepared.get() : img.pix.get(), img.dpi, confident_threshold, limit);
+  r = read(prepared ? prepared.get() : img.pix.get(), img.dpi, confident_threshold, limit,
+           max_lines, single_block);
   // Preparation can also hurt (a photo whose "background" is the text block): when it found
   // next to nothing, the page as it came is read too, and the better reading kept — unless
   // it is grainy: Tesseract's layout analysis of raw grain takes minutes, and is no deadline's.
@@ -109,7 +110,8 @@ OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() > 0) {
-      OcrResult raw = read(img.pix.get(), img.dpi, confident_threshold, left);
+      OcrResult raw =
+          read(img.pix.get(), img.dpi, confident_threshold, left, max_lines, single_block);
       if (raw.error.empty() && !raw.timed_out &&
           raw.words * raw.confident_share > r.words * r.confident_share)
         r = std::move(raw);
@@ -118,21 +120,50 @@ OcrResult OcrEngine::recognize(const PageImage& img, int confident_threshold,
   return r;
 }
 
+namespace {
+
+// Tesseract asks its monitor's cancel function before each unit it recognises — with the LSTM
+// engine a text line — and, when told to stop, leaves the rest of the page unrecognised (empty
+// words) and Recognize() returns an error: a stop asked for, not a failure.
+struct LineBudget {
+  int max_lines = 0;
+  int started = 0;
+  bool stopped = false;
+};
+
+bool stop_after_lines(void* budget, int /*words*/) {
+  auto* b = static_cast<LineBudget*>(budget);
+  if (b->max_lines > 0 && b->started >= b->max_lines) {
+    b->stopped = true;
+    return true;
+  }
+  ++b->started;
+  return false;
+}
+
+}  // namespace
+
 OcrResult OcrEngine::read(Pix* pix, double dpi, int confident_threshold,
-                          std::chrono::milliseconds limit) {
+                          std::chrono::milliseconds limit, int max_lines, bool single_block) {
   OcrResult r;
   auto& api = impl_->api;
+  api.SetPageSegMode(single_block ? tesseract::PSM_SINGLE_BLOCK : tesseract::PSM_AUTO);
   api.SetImage(pix);
   api.SetSourceResolution(static_cast<int>(std::lround(dpi)));
   tesseract::ETEXT_DESC monitor;
   monitor.set_deadline_msecs(static_cast<int32_t>(limit.count()));
+  LineBudget budget{max_lines};
+  monitor.cancel = stop_after_lines;
+  monitor.cancel_this = &budget;
   const int rc = api.Recognize(&monitor);
   if (monitor.deadline_exceeded()) {
     r.timed_out = true;
     api.Clear();
     return r;
   }
-  if (rc != 0) {
+  r.lines = budget.started;
+  r.partial = budget.stopped;
+  if (rc != 0 && !budget.stopped) {
     r.error = "Tesseract could not recognise the page";
     api.Clear();
     return r;

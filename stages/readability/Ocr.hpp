@@ -23,7 +23,9 @@ struct OcrResult {
   double confident_share = 0;  // of words at or above the confident threshold
   std::string text;            // recognised text (capped)
   bool timed_out = false;
-  std::string error;  // the engine could not be used (its data missing, …)
+  int lines = 0;         // text lines recognised (Tesseract's LSTM reads a page line by line)
+  bool partial = false;  // stopped after `max_lines` lines: the rest of the image was not read
+  std::string error;     // the engine could not be used (its data missing, …)
 };
 
 struct Orientation {
@@ -41,14 +43,19 @@ class OcrEngine {
   const std::string& error() const { return error_; }
 
   // The page is prepared first as an eye would: uneven lighting flattened (leptonica's
-  // background normalisation), the grain of a noisy scan averaged out.
+  // background normalisation), the grain of a noisy scan averaged out. With `max_lines` > 0
+  // recognition stops after that many text lines in reading order (the layout analysis still
+  // sees the whole image): the result is `partial` when there were more. `single_block` skips
+  // the page layout analysis (columns, blocks, pictures): the image is one block of lines.
   OcrResult recognize(const PageImage& img, int confident_threshold,
-                      std::chrono::milliseconds limit);
+                      std::chrono::milliseconds limit, int max_lines = 0,
+                      bool single_block = false);
   std::optional<Orientation> orientation(const PageImage& img);
 
  private:
   explicit OcrEngine(std::string languages);
-  OcrResult read(Pix* pix, double dpi, int confident_threshold, std::chrono::milliseconds limit);
+  OcrResult read(Pix* pix, double dpi, int confident_threshold, std::chrono::milliseconds limit,
+                 int max_lines, bool single_block);
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string languages_;

@@ -63,7 +63,10 @@ nlohmann::json PageReading::to_json() const {
   }
   if (rotated) j["rotated"] = rotated;
   if (inverted) j["inverted"] = true;
-  if (band) j["read"] = "top band";
+  if (band)
+    j["read"] = ocr && ocr->partial ? "top band, first " + std::to_string(ocr->lines) + " lines"
+                                    : std::string("top band");
+  if (probe) j["read"] = "first " + std::to_string(ocr ? ocr->lines : 0) + " lines";
   if (ink && method == "ocr") {
     j["contrast"] = ink->contrast;
     j["edge_share"] = std::round(ink->edge_share * 100) / 100;
@@ -110,7 +113,7 @@ bool is_blank(const Ink& ink, const rules::ReadabilityRules& rr) {
 // Reads one page image: ink first, then (when sampled) OCR, turning the page when it reads
 // badly and OSD says it is not upright.
 void read_image(PageReading& pr, const PageImage& image, bool sampled,
-                const rules::ReadabilityRules& rr, std::string* failure) {
+                const rules::ReadabilityRules& rr, bool whole_title_band, std::string* failure) {
   if (!image.pix) {
     pr.verdict = Verdict::kFailed;
     pr.note = image.error;
@@ -161,15 +164,34 @@ void read_image(PageReading& pr, const PageImage& image, bool sampled,
     }
   }
   const PageImage& page = upright.pix ? upright : img;
-  // Read only as much as the verdict needs: most pages are clean, and the top band of lines
-  // (the heading included, for the title check) says so when it reads with high confidence
-  // and the ink shows no damage anywhere on the page. Otherwise the whole page is read.
-  if (rr.ocr_band_share < 1.0 && !ink_damaged(*pr.ink)) {
-    OcrResult band = engine.recognize(top_band(page, rr.ocr_band_share),
-                                      static_cast<int>(rr.word_confidence), limit);
-    if (band.error.empty() && !band.timed_out && band.words >= rr.band_min_words &&
-        band.mean_confidence >= rr.band_readable_mean_confidence &&
-        band.confident_share >= rr.band_readable_confident_share) {
+  const int confident = static_cast<int>(rr.word_confidence);
+  const bool damaged = ink_damaged(*pr.ink);
+  // Read only as much as the verdict needs: most pages are clean, and the first lines of the
+  // top band say so when they read with high confidence and the ink shows no damage anywhere
+  // on the page. On the title pages more lines are read (the heading and what follows it, for
+  // the title check), the whole band when the title check asks for it.
+  if (rr.ocr_band_share < 1.0 && !damaged) {
+    const bool title_page = pr.number <= rr.title_pages;
+    const int lines = title_page ? (whole_title_band ? 0 : static_cast<int>(rr.band_title_lines))
+                                 : static_cast<int>(rr.band_lines);
+    // Read as one block of lines: the page layout analysis is for the whole band, read when
+    // the title check asks for it.
+    const PageImage top = top_band(page, rr.ocr_band_share);
+    OcrResult band = engine.recognize(top, confident, limit, lines, lines > 0);
+    auto reads_well = [&](const OcrResult& b) {
+      return b.error.empty() && !b.timed_out &&
+             b.mean_confidence >= rr.band_readable_mean_confidence &&
+             b.confident_share >= rr.band_readable_confident_share;
+    };
+    // Short lines (a heading, an address block, large print): what was read reads well but is
+    // too few words to say so — the band is read again to as many lines as, at the words per
+    // line seen, give a third more than the words needed (at most three times as many).
+    if (band.partial && reads_well(band) && band.words < rr.band_min_words) {
+      const double per_line = std::max(1.0, static_cast<double>(band.words) / band.lines);
+      const int more = static_cast<int>(std::ceil(1.34 * rr.band_min_words / per_line));
+      band = engine.recognize(top, confident, limit, std::clamp(more, lines + 1, 3 * lines), true);
+    }
+    if (reads_well(band) && band.words >= rr.band_min_words) {
       pr.text = band.text;
       pr.verdict = Verdict::kReadable;
       pr.band = true;
@@ -177,7 +199,29 @@ void read_image(PageReading& pr, const PageImage& image, bool sampled,
       return;
     }
   }
-  OcrResult r = engine.recognize(page, static_cast<int>(rr.word_confidence), limit);
+  // A page whose ink looks blurred or faint: its first lines are read, and when they already
+  // hold enough words and those read as unreadable, the rest would not change the verdict —
+  // with three language models, garbage costs each line three readings. (Not a grainy page:
+  // there the layout analysis of the grain is the cost, and a probe would pay it twice.)
+  std::optional<OcrResult> whole;
+  if (damaged && ink_blurred(*pr.ink) && rr.probe_lines > 0) {
+    OcrResult probe = engine.recognize(page, confident, limit, static_cast<int>(rr.probe_lines));
+    if (probe.error.empty() && !probe.timed_out && probe.partial &&
+        probe.words >= rr.probe_min_words &&
+        judge_ocr(probe, *pr.ink, rr) == Verdict::kUnreadable) {
+      std::string why;
+      ink_damaged(*pr.ink, &why);
+      pr.note = why;
+      pr.probe = true;
+      pr.text = probe.text;
+      pr.verdict = Verdict::kUnreadable;
+      pr.ocr = std::move(probe);
+      return;
+    }
+    // Its lines were all it had: the probe was the whole reading.
+    if (probe.error.empty() && !probe.timed_out && !probe.partial) whole = std::move(probe);
+  }
+  OcrResult r = whole ? std::move(*whole) : engine.recognize(page, confident, limit);
   if (r.timed_out || !r.error.empty()) {
     pr.verdict = Verdict::kFailed;
     *failure =
@@ -225,6 +269,31 @@ void read_image(PageReading& pr, const PageImage& image, bool sampled,
   pr.ocr = std::move(r);
 }
 
+struct TitleReading {
+  std::string first_text;
+  TitleCheck check;
+};
+
+// The declared title against the text of the first pages as read; nothing when there is no
+// title or too little text to say.
+std::optional<TitleReading> read_title(const std::string& title,
+                                       const std::vector<PageReading>& pages,
+                                       const rules::ReadabilityRules& rr) {
+  if (title.empty()) return std::nullopt;
+  TitleReading t;
+  for (const auto& pr : pages)
+    // Text that says what the page is: read well, or doubtfully by OCR — not a text layer
+    // or office text judged garbled (nothing can be said about its content).
+    if (pr.number <= rr.title_pages &&
+        (pr.verdict == Verdict::kReadable ||
+         (pr.verdict == Verdict::kDoubtful && pr.method == "ocr" && !pr.ocr_failed)))
+      t.first_text += pr.text + "\n";
+  if (static_cast<long>(match_words(t.first_text).size()) < rr.title_min_words) return std::nullopt;
+  // What the document is, against what its title says it is (DocumentKind.hpp).
+  t.check = check_title(title, t.first_text, rr);
+  return t;
+}
+
 // Documents read page by page from their images (the rest — office formats — from their
 // text as one piece).
 bool is_paged(std::string_view format) {
@@ -238,7 +307,8 @@ bool is_office(std::string_view format) {
 }  // namespace
 
 std::vector<PageReading> read_document(std::string_view data, const analysis::AnalysisFacts& a,
-                                       const rules::ReadabilityRules& rr, std::string* failure) {
+                                       const rules::ReadabilityRules& rr, std::string* failure,
+                                       bool whole_title_band) {
   std::vector<PageReading> pages;
   const std::string& format = a.format;
   if (is_paged(format)) {
@@ -273,7 +343,7 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
       } else {
         img = scale_to(decode_tiff(data, p.number, p.dpi.value_or(300)), dpi);
       }
-      read_image(pr, img, sampled, rr, failure);
+      read_image(pr, img, sampled, rr, whole_title_band, failure);
       // A page outside the OCR sample whose ink looks damaged is read too: an unreadable
       // page between good ones is not judged by its ink alone.
       if (pr.verdict == Verdict::kNotSampled && pr.ink && ink_damaged(*pr.ink)) {
@@ -287,7 +357,7 @@ std::vector<PageReading> read_document(std::string_view data, const analysis::An
           fine = scale_to(decode_tiff(data, p.number, p.dpi.value_or(300)), ocr_dpi);
         PageReading again;
         again.number = p.number;
-        read_image(again, fine, true, rr, failure);
+        read_image(again, fine, true, rr, whole_title_band, failure);
         again.note = (again.note.empty() ? "" : again.note + "; ") +
                      "read outside the sample: its ink looked damaged";
         pr = std::move(again);
@@ -334,8 +404,21 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     const std::string* data = ctx.facts.data(f);
     if (!data) continue;
 
+    const DocumentEntry* entry = manifest ? manifest->find_document(f.name) : nullptr;
+    const std::string title = entry ? entry->title : std::string();
     std::string failure;
-    const std::vector<PageReading> pages = read_document(*data, *a, rr, &failure);
+    std::vector<PageReading> pages = read_document(*data, *a, rr, &failure);
+    std::optional<TitleReading> titled = read_title(title, pages, rr);
+    // The title pages were read only to their first lines: before saying the title does not
+    // match, the whole band is read (the words may be further down).
+    if (titled && titled->check.mismatch &&
+        std::any_of(pages.begin(), pages.end(), [&](const PageReading& pr) {
+          return pr.number <= rr.title_pages && pr.band && pr.ocr && pr.ocr->partial;
+        })) {
+      failure.clear();
+      pages = read_document(*data, *a, rr, &failure, true);
+      titled = read_title(title, pages, rr);
+    }
     if (pages.empty()) continue;
     const bool paged = is_paged(a->format);
 
@@ -387,24 +470,13 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
     found.emit(out, f.name, paged);
 
     // The title: on the first pages, as read.
-    const DocumentEntry* entry = manifest ? manifest->find_document(f.name) : nullptr;
-    if (!entry || entry->title.empty()) continue;
-    std::string first_text;
-    for (const auto& pr : pages)
-      // Text that says what the page is: read well, or doubtfully by OCR — not a text layer
-      // or office text judged garbled (nothing can be said about its content).
-      if (pr.number <= rr.title_pages &&
-          (pr.verdict == Verdict::kReadable ||
-           (pr.verdict == Verdict::kDoubtful && pr.method == "ocr" && !pr.ocr_failed)))
-        first_text += pr.text + "\n";
-    const auto words = match_words(first_text);
-    if (static_cast<long>(words.size()) < rr.title_min_words) continue;
-    // What the document is, against what its title says it is (DocumentKind.hpp).
-    const TitleCheck check = check_title(entry->title, first_text, rr);
+    if (!titled) continue;
+    const TitleCheck& check = titled->check;
+    const std::string& first_text = titled->first_text;
     const KindRecognition& kind = check.recognised;
     const std::string& declared = check.declared;
     kinds[f.name] = {
-        {"title", entry->title},
+        {"title", title},
         {"declared_kind", declared.empty() ? nlohmann::json() : nlohmann::json(declared)},
         {"recognised", kind.to_json()},
         {"checked_by", check.basis}};
@@ -416,7 +488,7 @@ void ReadabilityStage::run(BundleContext& ctx, Findings& out) const {
       std::string w;
       for (int taken = 0; taken < 12 && in >> w; ++taken) begins += (taken ? " " : "") + w;
     }
-    nlohmann::json detail = {{"title", entry->title}, {"begins_with", begins}};
+    nlohmann::json detail = {{"title", title}, {"begins_with", begins}};
     if (!declared.empty()) detail["declared_kind"] = declared;
     if (!kind.kind.empty()) {
       detail["recognised_kind"] = kind.kind;

@@ -7,6 +7,11 @@
 //   last, and a spread of the rest (rules [readability]) — and the words' confidences decide
 //   readable / doubtful / unreadable. A page that reads badly is checked for orientation; a
 //   page that reads well once turned is PAGE_ROTATED, not unreadable.
+//   OCR reads only as much as the verdict needs (rules band_lines, band_title_lines,
+//   probe_lines): a page whose ink shows no damage is readable when the first lines of its
+//   top band read with high confidence (on the title pages a few more lines, and the whole
+//   band before a title is called wrong); a page whose ink looks blurred is unreadable when its
+//   first lines already read as garbage. Anything else is read whole, as before.
 // Codes (one finding per file and code; `page` the first, detail.pages all of them):
 //   UNREADABLE, READABILITY_DOUBTFUL, DOCUMENT_BLANK (no page has content), BLANK_PAGE,
 //   PAGE_ROTATED, TITLE_MISMATCH (the declared title, or a synonym of it, is not on the first
@@ -54,15 +59,18 @@ struct PageReading {
   bool inverted = false;    // light on dark: read as its negative
   bool ocr_failed = false;  // OCR could not read the (undamaged) ink: its text means nothing
   bool band = false;        // the verdict came from the top band of the page alone
+  bool probe = false;       // … from the first lines of a damaged page (unreadable already)
   std::string text;         // what was read (text layer or OCR), for the title check
   std::string note;         // why, in a few words
   nlohmann::json to_json() const;
 };
 
 // Reads every page of an analysed document (`a` from analysis::analyze over `data`). A page
-// whose rendering or OCR failed has verdict kFailed and `failure` says why.
+// whose rendering or OCR failed has verdict kFailed and `failure` says why. The title pages'
+// bands are read to rules' band_title_lines, or whole with `whole_title_band`.
 std::vector<PageReading> read_document(std::string_view data, const analysis::AnalysisFacts& a,
-                                       const rules::ReadabilityRules& rr, std::string* failure);
+                                       const rules::ReadabilityRules& rr, std::string* failure,
+                                       bool whole_title_band = false);
 
 // Pages of a document of `pages` to OCR: the first `first`, the last `last`, and `spread`
 // more evenly between (1-based, ascending).

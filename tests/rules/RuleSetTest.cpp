@@ -136,6 +136,13 @@ TEST_CASE("readability rules: sampling, thresholds and notice texts are validate
   CHECK_THROWS_AS(with("unreadable_mean_confidence = 40", "unreadable_mean_confidence = 90"),
                   rules::RulesError);
   CHECK_THROWS_AS(with("notice_title = {", "notice_title_x = {"), rules::RulesError);
+  // How far OCR reads before the verdict is certain: 0 reads on to the end.
+  CHECK(shipped.readability.band_lines == 5);
+  CHECK(shipped.readability.band_title_lines == 6);
+  CHECK(shipped.readability.probe_lines == 4);
+  CHECK(with("band_lines = 5 ", "band_lines = 0 ").readability.band_lines == 0);
+  CHECK_THROWS_AS(with("band_lines = 5 ", "band_lines = -1 "), rules::RulesError);
+  CHECK_THROWS_AS(with("probe_lines = 4 ", "probe_lines = \"four\" "), rules::RulesError);
 }
 
 TEST_CASE("the shipped rules keep the spec's default severities, for every kind", "[rules]") {

@@ -110,7 +110,7 @@ TEST_CASE("a clean scan is read and registered — its reading is in the report"
   const auto& pages = r.sections.at("readability").at("Талап арыздың көшірмесі.jpeg");
   CHECK(pages.at(0).at("method") == "ocr");
   CHECK(pages.at(0).at("verdict") == "readable");
-  CHECK(pages.at(0).at("words").get<int>() > 50);
+  CHECK(pages.at(0).at("words").get<int>() >= rr().band_min_words);
 }
 
 TEST_CASE("UNREADABLE: a blurred scan", "[readability]") {
@@ -137,6 +137,90 @@ TEST_CASE("a clean page is judged from its top band — a damaged one is read wh
       readability::read_document(blurred, analysis::analyze(blurred, "jpeg"), rr(), &failure);
   CHECK(b.at(0).verdict == readability::Verdict::kUnreadable);
   CHECK_FALSE(b.at(0).band);
+}
+
+TEST_CASE("reading stops when the verdict is certain — the same verdicts as reading on",
+          "[readability]") {
+  std::string failure;
+  rules::ReadabilityRules whole = rr();  // no line limits: every read goes on to the end
+  whole.band_lines = whole.band_title_lines = whole.probe_lines = 0;
+  auto read = [&](const std::string& data, const char* format,
+                  const rules::ReadabilityRules& rules) {
+    return readability::read_document(data, analysis::analyze(data, format), rules, &failure);
+  };
+  // A clean title page: the band's first band_title_lines lines, the heading among them.
+  const auto clean = samples::make_page_scan(page("clean-ru-200-sans-11-table"));
+  const auto a = read(clean, "jpeg", rr());
+  REQUIRE(a.at(0).ocr);
+  CHECK(a.at(0).verdict == readability::Verdict::kReadable);
+  CHECK(a.at(0).ocr->partial);
+  CHECK(a.at(0).ocr->lines == rr().band_title_lines);
+  CHECK(a.at(0).to_json().at("read") ==
+        "top band, first " + std::to_string(rr().band_title_lines) + " lines");
+  const auto a_whole = read(clean, "jpeg", whole);
+  CHECK(a_whole.at(0).verdict == readability::Verdict::kReadable);
+  CHECK_FALSE(a_whole.at(0).ocr->partial);
+  CHECK(a_whole.at(0).ocr->words > a.at(0).ocr->words);
+  // Later pages of a scanned PDF: band_lines lines each.
+  std::vector<std::string> body;
+  for (int i = 0; i < 4; ++i)
+    body.insert(body.end(), kContract[0].second.begin(), kContract[0].second.end());
+  const std::string jpeg = samples::make_jpeg_scan("ШАРТ № 17", body, 200);
+  const std::string next = samples::make_jpeg_scan("", body, 200);
+  const int w = 1654, h = 2339;  // A4 at 200 dpi, as make_jpeg_scan draws it
+  // Pages 2 and 3: body text from their first line; page 4 starts with a heading (short
+  // lines): when the first lines are too few words, more of the band is read, never all of
+  // it. Pages 1 and 2 are title pages.
+  const std::string pdf = samples::make_pdf_of_scans({jpeg, next, next, jpeg}, 200, w, h);
+  rules::ReadabilityRules all_pages = rr();
+  all_pages.ocr_spread_pages = 2;
+  REQUIRE(rr().title_pages == 2);
+  const auto p = read(pdf, "pdf", all_pages);
+  REQUIRE(p.size() == 4);
+  for (const auto& pr : p) {
+    INFO("page " << pr.number);
+    REQUIRE(pr.ocr);
+    CHECK(pr.verdict == readability::Verdict::kReadable);
+    CHECK(pr.ocr->partial);
+    CHECK(pr.ocr->words >= rr().band_min_words);
+    CHECK(pr.ocr->lines <=
+          (pr.number <= rr().title_pages ? 3 * rr().band_title_lines : 3 * rr().band_lines));
+  }
+  CHECK(p[0].ocr->lines == rr().band_title_lines);
+  // A blurred page: its first probe_lines lines already read as unreadable.
+  const auto blurred = samples::make_page_scan(page("blur-5-200"));
+  const auto b = read(blurred, "jpeg", rr());
+  CHECK(b.at(0).verdict == readability::Verdict::kUnreadable);
+  CHECK(b.at(0).probe);
+  CHECK(b.at(0).ocr->lines == rr().probe_lines);
+  CHECK(b.at(0).to_json().at("read") == "first " + std::to_string(rr().probe_lines) + " lines");
+  const auto b_whole = read(blurred, "jpeg", whole);
+  CHECK(b_whole.at(0).verdict == readability::Verdict::kUnreadable);
+  CHECK_FALSE(b_whole.at(0).probe);
+  // A grainy page is not probed (its cost is the layout analysis, which a probe pays twice).
+  const auto noisy = samples::make_page_scan(page("noise-130-200"));
+  const auto n = read(noisy, "jpeg", rr());
+  CHECK(n.at(0).verdict == readability::Verdict::kUnreadable);
+  CHECK_FALSE(n.at(0).probe);
+}
+
+TEST_CASE("a title below the first lines read: the band is read whole before TITLE_MISMATCH",
+          "[readability]") {
+  // A contract's copy whose heading comes after an address block longer than band_title_lines:
+  // the first lines do not name it, the band does.
+  std::vector<std::string> lines = {
+      "Астана қаласы, Есіл ауданы, Қабанбай батыр", "Ахметов Арман Серікұлы, Астана тұрғыны",
+      "Серіков Бауыржан Нұрланұлы, Алматы тұрғыны", "Тіркеу нөмірі он жеті, наурыздың он екісі",
+      "Мекенжайы: Алматы қаласы, Абай даңғылы",     "Мысал серіктестігі, Астана қаласы, Сарыарқа",
+      "Байланыс телефоны мен электрондық пошта",    "ШАРТ № 17"};
+  lines.insert(lines.end(), kContract[0].second.begin(), kContract[0].second.end());
+  REQUIRE(static_cast<long>(lines.size()) > rr().band_title_lines + 2);
+  const auto scan = samples::make_jpeg_scan("", lines, 200);
+  const auto r = with_attachment("Шарттың көшірмесі.jpg", scan);
+  CHECK(codes_of(r).empty());
+  const auto& read = r.sections.at("readability").at("Шарттың көшірмесі.jpg").at(0);
+  CHECK(read.at("verdict") == "readable");
+  CHECK(read.at("read") == "top band");  // read whole the second time
 }
 
 TEST_CASE("READABILITY_DOUBTFUL: between the thresholds a clerk decides", "[readability]") {
