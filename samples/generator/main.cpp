@@ -17,6 +17,7 @@
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <tuple>
 
@@ -1045,18 +1046,148 @@ std::vector<Spec> all_specs() {
   return v;
 }
 
+// ---- a realistic mix (benchmarks) ----------------------------------------------------------
+// About 40 % clean claims whose contract copy is a text PDF, a scanned PDF, a JPEG scan or a
+// DOCX of 1 to 20 pages; the rest one defect each (an unsigned manifest, a file changed after
+// signing, a format not allowed, an unreadable or a blank scan, a blank page inside, the duty
+// receipt missing). Deterministic for a seed.
+const std::vector<std::string> kContractBody = {
+    "Астана қ., 2024 жылғы 12 наурыз. Біз, төменде қол қоюшылар, Қарыз беруші Ахметов Арман "
+    "Серікұлы және Қарыз алушы «Мысал» ЖШС, осы шартты төмендегілер туралы жасастық.",
+    "1. Қарыз беруші қарыз алушыға 1 500 000 (бір миллион бес жүз мың) теңге мөлшерінде ақша "
+    "береді, ал қарыз алушы оны 2024 жылғы 12 қыркүйекке дейін қайтаруға міндеттенеді.",
+    "2. Қарыз сомасы қарыз алушының банктегі шотына аударылады. Қарыз алушы сыйақы төлемейді.",
+    "3. Қарыз уақтылы қайтарылмаған жағдайда қарыз алушы әр күн үшін 0,1 пайыз өсімпұл төлейді.",
+    "4. Шарт бойынша туындаған даулар Қазақстан Республикасының заңнамасына сәйкес сотта "
+    "қаралады. Тараптар осы шартты екі данада жасады, әрқайсысының заңды күші бірдей.",
+    "5. Договор займа: займодавец передаёт заёмщику денежные средства, а заёмщик обязуется "
+    "вернуть их в срок, указанный в настоящем договоре.",
+    "Қарыз беруші: Ахметов А. С. ____________      Қарыз алушы: «Мысал» ЖШС ____________"};
+
+struct MixDocs {
+  std::string scan_first, scan_next;  // 200 dpi gray A4 JPEGs: the first page, a later one
+  std::string blurred, blank, png;
+};
+
+const MixDocs& mix_docs() {
+  static const MixDocs d = [] {
+    MixDocs m;
+    m.scan_first = make_jpeg_scan("ШАРТ № 17", kContractBody, 200);
+    m.scan_next = make_jpeg_scan("", kContractBody, 200);
+    for (const auto& c : calibration_set()) {
+      if (c.name == "blur-5-200") m.blurred = make_page_scan(c);
+      if (c.name == "blank-noise-200") m.blank = make_page_scan(c);
+    }
+    m.png = make_png("Шарт № 17");
+    return m;
+  }();
+  return d;
+}
+
+Spec mix_clean(const std::string& id, std::mt19937& rng) {
+  Spec s = clean_claim(id);
+  const MixDocs& d = mix_docs();
+  static const int kPages[] = {1, 1, 1, 1, 2, 2, 3, 4, 5, 8, 12, 20};
+  const int pages = kPages[rng() % std::size(kPages)];
+  const unsigned kind = rng() % 20;  // 7 text PDF, 5 scanned PDF, 5 JPEG, 3 DOCX
+  Doc& c = s.docs[1];
+  if (kind < 7) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> p(static_cast<size_t>(pages),
+                                                                    {std::string(), kContractBody});
+    p[0].first = "ШАРТ № 17";
+    c.content = make_pdf_pages(p);
+  } else if (kind < 12) {
+    std::vector<std::string> jpegs = {d.scan_first};
+    while (static_cast<int>(jpegs.size()) < pages) jpegs.push_back(d.scan_next);
+    const int w = static_cast<int>(210 / 25.4 * 200 + 0.5),
+              h = static_cast<int>(297 / 25.4 * 200 + 0.5);
+    c.content = make_pdf_of_scans(jpegs, 200, w, h);
+  } else if (kind < 17) {
+    c.file = "Шарттың көшірмесі.jpg";
+    c.content = d.scan_first;
+  } else {
+    c.file = "Шарттың көшірмесі.docx";
+    c.content = make_docx("ШАРТ № 17", kContractBody);
+  }
+  s.outcome = "registered";
+  return s;
+}
+
+std::vector<Spec> mix_specs(int n, unsigned seed) {
+  std::mt19937 rng(seed);
+  const MixDocs& d = mix_docs();
+  std::vector<Spec> v;
+  for (int i = 0; i < n; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "mix-%04d", i);
+    Spec s = mix_clean(id, rng);
+    const unsigned defect = rng() % 100;
+    if (defect < 40) {
+      // clean
+    } else if (defect < 49) {
+      s.signer = "";
+      s.outcome = "rejected";
+      s.codes = {"SIGNATURE_MISSING"};
+    } else if (defect < 58) {
+      s.after = [](const fs::path& dir) {
+        std::ofstream f(dir / "files" / "Мемлекеттік баж түбіртегі.pdf",
+                        std::ios::app | std::ios::binary);
+        f << "\n%appended after signing\n";
+      };
+      s.outcome = "rejected";
+      s.codes = {"DIGEST_MISMATCH"};
+    } else if (defect < 66) {
+      s.docs[1].file = "Шарттың көшірмесі.png";
+      s.docs[1].content = d.png;
+      s.outcome = "rejected";
+      s.codes = {"FORMAT_NOT_ALLOWED"};
+    } else if (defect < 75) {
+      s.docs[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment",
+                   d.blurred};
+      s.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+      s.outcome = "rejected";
+      s.codes = {"UNREADABLE"};
+    } else if (defect < 83) {
+      s.docs[1] = {"Талап арыздың көшірмесі.jpeg", "Талап арыздың көшірмесі", "attachment",
+                   d.blank};
+      s.manifest["appendix"] = {"Талап арыздың көшірмесі", "Мемлекеттік баж түбіртегі"};
+      s.outcome = "rejected";
+      s.codes = {"DOCUMENT_BLANK"};
+    } else if (defect < 91) {
+      s.docs[1].file = "Шарттың көшірмесі.pdf";
+      s.docs[1].content =
+          make_pdf_pages({{"ШАРТ № 17", kContractBody}, {}, {std::string(), kContractBody}});
+      s.outcome = "registered";
+      s.codes = {"BLANK_PAGE"};
+    } else {
+      s.manifest["payment"]["receipt"] = nullptr;
+      s.manifest["appendix"] = {"Шарттың көшірмесі"};
+      s.docs.pop_back();
+      s.outcome = "rejected";
+      s.codes = {"PAYMENT_MISSING"};
+    }
+    v.push_back(std::move(s));
+  }
+  return v;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::cerr << "usage: sot-samples OUT_DIR\n";
+  // sot-samples OUT_DIR                   the samples (every outcome and finding code)
+  // sot-samples OUT_DIR --mix N [SEED]     a realistic mix of N bundles instead (benchmarks)
+  const bool mix = argc >= 4 && std::string(argv[2]) == "--mix";
+  if (argc != 2 && !(mix && argc <= 5)) {
+    std::cerr << "usage: sot-samples OUT_DIR [--mix N [SEED]]\n";
     return 2;
   }
   const fs::path out = argv[1];
   try {
     fs::remove_all(out / "bundles");
     fs::remove_all(out / "expected");
-    auto specs = all_specs();
+    auto specs = mix ? mix_specs(std::stoi(argv[3]),
+                                 argc == 5 ? static_cast<unsigned>(std::stoul(argv[4])) : 1u)
+                     : all_specs();
     for (auto& s : specs) write_bundle(out, s);
     TestPki::shared().write((out / "pki").string());
     write_file(out / "config.toml",
