@@ -51,7 +51,9 @@ int calibrate() {
   const int generated = calibrate_set("generated set", samples::calibration_set(), false);
   std::printf("\n");
   const int real = calibrate_set("real-world set", samples::real_world_set(), true);
-  return generated == 0 && real == 0 ? 0 : 1;
+  std::printf("\n");
+  const int layouts = calibrate_set("layout set", samples::layout_set(), false);
+  return generated == 0 && real == 0 && layouts == 0 ? 0 : 1;
 }
 
 // Whether the pipeline would reject the page: its verdict, or a known low resolution that
@@ -140,7 +142,8 @@ int main(int argc, char** argv) {
   if (mode == "speed") return speed(argc > 2 ? std::max(2, std::atoi(argv[2])) : 8);
   if (mode == "pages" && argc == 3) {  // the labelled pages as JPEG files, to look at or compare
     fs::create_directories(argv[2]);
-    for (const auto& set : {samples::calibration_set(), samples::real_world_set()})
+    for (const auto& set :
+         {samples::calibration_set(), samples::real_world_set(), samples::layout_set()})
       for (const auto& spec : set)
         std::ofstream(fs::path(argv[2]) / (spec.label + "--" + spec.name + ".jpg"),
                       std::ios::binary)

@@ -100,8 +100,14 @@ void draw_page(cairo_t* cr, const PageSpec& s, double wpx, double hpx) {
   const double mm = s.dpi / 25.4;
   const double px = s.font_pt * s.dpi / 72.0;
   const double margin = 20 * mm;
-  const bool kk = s.language == "kk";
-  const auto& paras = s.script == "georgian" ? kGeorgian : kk ? kKazakh : kRussian;
+  const bool kk = s.language == "kk" || s.language == "mixed";
+  std::vector<std::string> mixed;  // Kazakh and Russian paragraphs in turn
+  if (s.language == "mixed")
+    for (size_t i = 0; i < kKazakh.size(); ++i) mixed.push_back(i % 2 ? kRussian[i] : kKazakh[i]);
+  const auto& paras = s.script == "georgian"  ? kGeorgian
+                      : s.language == "mixed" ? mixed
+                      : kk                    ? kKazakh
+                                              : kRussian;
   if (s.handwriting) {
     std::mt19937 rng(static_cast<unsigned>(std::hash<std::string>{}(s.name)));
     draw_handwriting(cr, s, wpx, paras, rng);
@@ -116,10 +122,73 @@ void draw_page(cairo_t* cr, const PageSpec& s, double wpx, double hpx) {
        : kk                   ? "ТАЛАП АРЫЗ"
                               : "ИСКОВОЕ ЗАЯВЛЕНИЕ",
        margin, &y, PANGO_ALIGN_CENTER);
-  for (int round = 0; round < 2; ++round)
-    for (const auto& p : paras)
-      show(cr, layout, s.script == "georgian" ? "DejaVu Sans" : s.font, px, false, p, margin, &y,
-           PANGO_ALIGN_LEFT);
+  const double body_top = y;
+  if (s.columns > 1) {  // the body in columns side by side, each filled top to bottom
+    const double gap = 8 * mm, colw = (wpx - 2 * margin - (s.columns - 1) * gap) / s.columns;
+    pango_layout_set_width(layout, static_cast<int>(colw * PANGO_SCALE));
+    double bottom = y;
+    for (int c = 0; c < s.columns; ++c) {
+      double cy = body_top;
+      for (const auto& p : paras)
+        show(cr, layout, s.font, px, false, p, margin + c * (colw + gap), &cy, PANGO_ALIGN_LEFT);
+      bottom = std::max(bottom, cy);
+    }
+    pango_layout_set_width(layout, static_cast<int>((wpx - 2 * margin) * PANGO_SCALE));
+    y = bottom;
+  } else {
+    for (int round = 0; round < (s.photo_half ? 1 : 2); ++round)
+      for (const auto& p : paras)
+        show(cr, layout, s.script == "georgian" ? "DejaVu Sans" : s.font, px, false, p, margin, &y,
+             PANGO_ALIGN_LEFT);
+  }
+  if (s.photo_half) {  // a photograph below the text: smooth tones, shapes, no letters
+    const double top = std::max(y + 5 * mm, hpx / 2.0), h = hpx - margin - top;
+    cairo_pattern_t* g = cairo_pattern_create_linear(margin, top, wpx - margin, top + h);
+    cairo_pattern_add_color_stop_rgb(g, 0, 0.25, 0.25, 0.25);
+    cairo_pattern_add_color_stop_rgb(g, 0.5, 0.7, 0.7, 0.7);
+    cairo_pattern_add_color_stop_rgb(g, 1, 0.4, 0.4, 0.4);
+    cairo_rectangle(cr, margin, top, wpx - 2 * margin, h);
+    cairo_set_source(cr, g);
+    cairo_fill(cr);
+    cairo_pattern_destroy(g);
+    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+    cairo_arc(cr, wpx * 0.35, top + h * 0.45, h * 0.22, 0, 2 * M_PI);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_rectangle(cr, wpx * 0.55, top + h * 0.3, wpx * 0.2, h * 0.5);
+    cairo_fill(cr);
+    const double ink = 1.0 - s.contrast * 0.98;
+    cairo_set_source_rgb(cr, ink, ink, ink);
+  }
+  if (s.stamp_over_text) {  // a blue stamp (mid-gray on a gray scan) across the body
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 0.35, 0.35, 0.55, 0.8);
+    cairo_set_line_width(cr, std::max(1.0, s.dpi / 90.0));
+    const double cx = wpx * 0.62, cy = body_top + 30 * mm;
+    cairo_arc(cr, cx, cy, 20 * mm, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    cairo_arc(cr, cx, cy, 15 * mm, 0, 2 * M_PI);
+    cairo_stroke(cr);
+    double ty = cy - 4 * mm;
+    pango_layout_set_width(layout, static_cast<int>(28 * mm * PANGO_SCALE));
+    show(cr, layout, "Liberation Sans", 2.8 * mm, true, "«МЫСАЛ» ЖШС", cx - 14 * mm, &ty,
+         PANGO_ALIGN_CENTER);
+    pango_layout_set_width(layout, static_cast<int>((wpx - 2 * margin) * PANGO_SCALE));
+    cairo_restore(cr);
+  }
+  if (s.scrawl) {  // a pen signature across the last lines: loops and a long stroke
+    cairo_save(cr);
+    cairo_set_line_width(cr, std::max(1.5, s.dpi / 100.0));
+    const double x0 = wpx * 0.45, y0 = y - 14 * mm;
+    cairo_move_to(cr, x0, y0);
+    for (int i = 1; i <= 90; ++i) {
+      const double t = i * 0.21;
+      cairo_line_to(cr, x0 + i * 0.9 * mm + std::cos(t * 1.7) * 4 * mm,
+                    y0 - std::sin(t) * 7 * mm + i * 0.12 * mm);
+    }
+    cairo_stroke(cr);
+    cairo_restore(cr);
+  }
   if (s.table) {
     const double row = px * 1.8, col = (wpx - 2 * margin) / 3;
     const std::vector<std::vector<std::string>> cells =
@@ -262,6 +331,8 @@ std::string make_page_scan(const PageSpec& s) {
     std::normal_distribution<double> n(0, s.noise);
     for (auto& v : g) v = static_cast<unsigned char>(std::clamp(v + n(rng), 0.0, 255.0));
   }
+  if (s.bilevel)  // a fax machine's black and white
+    for (auto& v : g) v = v < 128 ? 0 : 255;
   // Turned: the scanner saw the page rotated clockwise by `turned` degrees.
   if (s.turned == 90 || s.turned == 270 || s.turned == 180) {
     std::vector<unsigned char> r(g.size());
@@ -467,6 +538,58 @@ std::vector<PageSpec> real_world_set() {
   });
   add("inverted-noise", "unreadable",
       [](PageSpec& s) { s.dpi = 200, s.noise = 130, s.inverted = true; });
+  return v;
+}
+
+std::vector<PageSpec> layout_set() {
+  std::vector<PageSpec> v;
+  const auto add = labelled_adder(v);
+  for (const char* lang : {"kk", "ru"}) {
+    const std::string l = lang;
+    add("serif-9-" + l, "readable", [&](PageSpec& s) {
+      s.language = lang, s.dpi = 300, s.font = "DejaVu Serif", s.font_pt = 9;
+    });
+    add("sans-16-" + l, "readable", [&](PageSpec& s) {
+      s.language = lang, s.dpi = 200, s.font = "Liberation Sans", s.font_pt = 16;
+    });
+    add("two-columns-" + l, "readable", [&](PageSpec& s) {
+      s.language = lang, s.dpi = 200, s.font = "Liberation Serif", s.font_pt = 11, s.columns = 2;
+    });
+    add("stamp-over-text-" + l, "readable", [&](PageSpec& s) {
+      s.language = lang, s.dpi = 200, s.font_pt = 12, s.stamp_over_text = true;
+    });
+    add("signature-over-text-" + l, "readable", [&](PageSpec& s) {
+      s.language = lang, s.dpi = 200, s.font_pt = 12, s.scrawl = true, s.table = true;
+    });
+    add("half-photo-" + l, "readable",
+        [&](PageSpec& s) { s.language = lang, s.dpi = 200, s.font_pt = 12, s.photo_half = true; });
+    add("fax-200-" + l, "readable", [&](PageSpec& s) {
+      s.language = lang, s.dpi = 200, s.font = "Liberation Sans", s.font_pt = 11, s.bilevel = true,
+      s.noise = 25;
+    });
+    add("skew-3-" + l, "readable",
+        [&](PageSpec& s) { s.language = lang, s.dpi = 200, s.font_pt = 12, s.skew_deg = 3; });
+  }
+  add("mixed-kk-ru-300", "readable", [](PageSpec& s) {
+    s.language = "mixed", s.dpi = 300, s.font = "DejaVu Sans", s.font_pt = 11;
+  });
+  add("mixed-kk-ru-200-stamp", "readable", [](PageSpec& s) {
+    s.language = "mixed", s.dpi = 200, s.font_pt = 12, s.stamp_over_text = true, s.scrawl = true;
+  });
+  add("two-columns-skew-3-fax", "readable", [](PageSpec& s) {
+    s.dpi = 200, s.font_pt = 11, s.columns = 2, s.skew_deg = -3, s.bilevel = true;
+  });
+  // What these layouts look like when the scan is bad.
+  add("fax-200-blurred", "unreadable",
+      [](PageSpec& s) { s.dpi = 200, s.font_pt = 14, s.blur_px = 3, s.bilevel = true; });
+  add("half-photo-blur-5", "unreadable",
+      [](PageSpec& s) { s.dpi = 200, s.font_pt = 12, s.photo_half = true, s.blur_px = 5; });
+  add("two-columns-blur-5", "unreadable",
+      [](PageSpec& s) { s.dpi = 200, s.font_pt = 11, s.columns = 2, s.blur_px = 5; });
+  add("stamp-over-text-noise-120", "unreadable",
+      [](PageSpec& s) { s.dpi = 200, s.font_pt = 12, s.stamp_over_text = true, s.noise = 120; });
+  add("mixed-faint-ghost", "unreadable",
+      [](PageSpec& s) { s.language = "mixed", s.dpi = 300, s.contrast = 0.08, s.noise = 10; });
   return v;
 }
 

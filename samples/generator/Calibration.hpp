@@ -37,6 +37,12 @@ struct PageSpec {
   std::string script;            // "" (kk/ru text) | "georgian" (a script the OCR has no model of)
   bool handwriting = false;      // words set by hand: slanted, wobbling, uneven
   bool dark_table = false;       // photographed lying on a dark table: the frame mostly dark
+  // Layouts and marks of real filings:
+  int columns = 1;               // body text in this many columns
+  bool stamp_over_text = false;  // a round stamp pressed over the body text (blue: mid-gray)
+  bool scrawl = false;           // a handwritten signature scrawled across the last lines
+  bool photo_half = false;       // the lower half of the page a photograph (continuous tone)
+  bool bilevel = false;          // a fax: black and white only, no gray (threshold at half)
 };
 
 // A gray JPEG of the page as specified.
@@ -50,5 +56,11 @@ std::vector<PageSpec> calibration_set();
 // orientation, light text on dark, handwriting, a script outside kaz/rus/eng — each labelled
 // as a registry clerk would judge it.
 std::vector<PageSpec> real_world_set();
+
+// The layout set: what filed pages carry besides plain text — more fonts and sizes, tables,
+// stamps over text, handwritten signatures, two columns, half a page of photograph, Kazakh and
+// Russian mixed on one page ("mixed"), 200 dpi bilevel faxes, skew up to 3° — labelled as a
+// registry clerk would judge them.
+std::vector<PageSpec> layout_set();
 
 }  // namespace sot::samples
