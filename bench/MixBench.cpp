@@ -140,7 +140,8 @@ int main(int argc, char** argv) {
   // Configurations to run: the shipped rules, and each --also-rules file (its own config).
   std::vector<std::pair<std::string, fs::path>> configs = {{"shipped rules", mix / "config.toml"}};
   for (std::size_t i = 0; i < also_rules.size(); ++i) {
-    const fs::path cfg = work / ("config-" + std::to_string(i) + ".toml");
+    // Beside the mix's config: its paths (the test PKI) are relative to the file.
+    const fs::path cfg = mix / ("config-" + std::to_string(i) + ".toml");
     std::ofstream(cfg) << slurp(mix / "config.toml") << "\n[rules]\nfile = \""
                        << fs::absolute(also_rules[i]).string() << "\"\n";
     configs.emplace_back("rules " + also_rules[i], cfg);
