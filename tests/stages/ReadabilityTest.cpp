@@ -391,4 +391,18 @@ TEST_CASE("ink: blank pages, glyph marks, faint toner", "[readability]") {
   CHECK_FALSE(text.sideways);
   CHECK(ink_of("faint-toner-200").marks > 300);
   CHECK(ink_of("turned-90-200").sideways);
+  // A page with little writing (a short letter, a receipt) is crisp, not faint: its ink level
+  // is its strokes' cores, not their anti-aliased edges — so the pages of such a scan outside
+  // the OCR sample are not all read for damage they do not have.
+  const auto short_page = readability::decode_jpeg(
+      samples::make_jpeg_scan("ХАТ", {"Іс бойынша сот отырысын кейінге қалдыруды сұраймын."}, 200),
+      200, 200);
+  const auto sparse_ink = readability::measure_ink(short_page);
+  CHECK(sparse_ink.coverage < 0.01);
+  CHECK(sparse_ink.contrast > 200);
+  CHECK_FALSE(readability::ink_damaged(sparse_ink));
+  // … while a blurred page stays faint.
+  CHECK(readability::measure_ink(
+            readability::decode_jpeg(samples::make_page_scan(page("blur-5-200")), 200, 200))
+            .contrast < 110);
 }
