@@ -135,6 +135,10 @@ const std::vector<std::pair<int, const char*>> kPgMigrations = {
      "CREATE INDEX IF NOT EXISTS outbox_submission ON outbox(submission, id);"
      "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(id) WHERE delivered_at IS NULL AND"
      " dead_at IS NULL;"},
+    {5,
+     "CREATE TABLE IF NOT EXISTS preferences("
+     " login TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, at TEXT NOT NULL,"
+     " PRIMARY KEY(login, name));"},
 };
 
 // The conninfo without its password, for logs and /healthz.
@@ -569,6 +573,36 @@ class PgRegistry final : public Registry {
           "INSERT INTO assignments(bundle, clerk, at) VALUES($1,$2,$3) ON CONFLICT(bundle) DO "
           "UPDATE SET clerk=excluded.clerk, at=excluded.at",
           {bundle, clerk, now_text()});
+    });
+  }
+
+  std::map<std::string, std::string> assignees() override {
+    std::lock_guard lock(mutex_);
+    return transaction([&] {
+      const Result r = exec("SELECT bundle, clerk FROM assignments WHERE clerk<>''", {});
+      std::map<std::string, std::string> out;
+      for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.text(i, 1);
+      return out;
+    });
+  }
+
+  void set_preference(const std::string& login, const std::string& name,
+                      const std::string& value) override {
+    std::lock_guard lock(mutex_);
+    transaction([&] {
+      exec(
+          "INSERT INTO preferences(login, name, value, at) VALUES($1,$2,$3,$4) "
+          "ON CONFLICT(login, name) DO UPDATE SET value=excluded.value, at=excluded.at",
+          {login, name, value, now_text()});
+    });
+  }
+
+  std::string preference(const std::string& login, const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    return transaction([&] {
+      const Result r =
+          exec("SELECT value FROM preferences WHERE login=$1 AND name=$2", {login, name});
+      return r.rows() ? r.text(0, 0) : std::string();
     });
   }
 

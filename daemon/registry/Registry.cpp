@@ -117,6 +117,10 @@ class SqliteRegistry final : public Registry {
   std::vector<AuditEntry> audit_trail(const std::string& bundle) override;
   void set_assignee(const std::string& bundle, const std::string& clerk) override;
   std::string assignee(const std::string& bundle) override;
+  std::map<std::string, std::string> assignees() override;
+  void set_preference(const std::string& login, const std::string& name,
+                      const std::string& value) override;
+  std::string preference(const std::string& login, const std::string& name) override;
   void acknowledge(const std::string& bundle, const std::string& manifest_sha256) override;
   std::string acknowledged_manifest(const std::string& bundle) override;
   void set_legal_hold(const std::string& bundle, bool on) override;
@@ -222,6 +226,11 @@ const std::vector<std::pair<int, const char*>> kMigrations = {
      " created_ms INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
      " next_ms INTEGER NOT NULL DEFAULT 0, delivered_at TEXT, dead_at TEXT, last_error TEXT);"
      "CREATE INDEX IF NOT EXISTS outbox_submission ON outbox(submission, id);"},
+    // The review UI's per-user preferences (language).
+    {5,
+     "CREATE TABLE IF NOT EXISTS preferences("
+     " login TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, at TEXT NOT NULL,"
+     " PRIMARY KEY(login, name));"},
 };
 
 long long now_ms() {
@@ -537,6 +546,36 @@ void SqliteRegistry::set_assignee(const std::string& bundle, const std::string& 
         .bind(3, now_text())
         .step();
   });
+}
+
+std::map<std::string, std::string> SqliteRegistry::assignees() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT bundle, clerk FROM assignments WHERE clerk<>''");
+  std::map<std::string, std::string> out;
+  while (s.step()) out[s.text(0)] = s.text(1);
+  return out;
+}
+
+void SqliteRegistry::set_preference(const std::string& login, const std::string& name,
+                                    const std::string& value) {
+  std::lock_guard lock(mutex_);
+  in_transaction([&] {
+    Statement(db_,
+              "INSERT INTO preferences(login, name, value, at) VALUES(?,?,?,?) "
+              "ON CONFLICT(login, name) DO UPDATE SET value=excluded.value, at=excluded.at")
+        .bind(1, login)
+        .bind(2, name)
+        .bind(3, value)
+        .bind(4, now_text())
+        .step();
+  });
+}
+
+std::string SqliteRegistry::preference(const std::string& login, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT value FROM preferences WHERE login=? AND name=?");
+  s.bind(1, login).bind(2, name);
+  return s.step() ? s.text(0) : std::string();
 }
 
 std::string SqliteRegistry::assignee(const std::string& bundle) {
@@ -883,6 +922,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& table_colum
       {"outbox",
        {"id", "submission", "bundle", "type", "payload", "created_at", "created_ms", "attempts",
         "next_ms", "delivered_at", "dead_at", "last_error"}},
+      {"preferences", {"login", "name", "value", "at"}},
   };
   return t;
 }

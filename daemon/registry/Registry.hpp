@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -228,6 +229,13 @@ class Registry {
   // A key/value store for the review UI's assignments and similar small state.
   virtual void set_assignee(const std::string& bundle, const std::string& clerk) = 0;
   virtual std::string assignee(const std::string& bundle) = 0;
+  // Every bundle's clerk at once (the queue view shows hundreds of them per request).
+  virtual std::map<std::string, std::string> assignees() = 0;
+
+  // A user's preferences (the review UI's language): "" when never set.
+  virtual void set_preference(const std::string& login, const std::string& name,
+                              const std::string& value) = 0;
+  virtual std::string preference(const std::string& login, const std::string& name) = 0;
 
   // The arrival acknowledged: the SHA-256 of the manifest.json received (what the filer signed),
   // recorded when the bundle is first seen; "" when none was recorded.
@@ -257,7 +265,7 @@ class Registry {
 
 // The registry schema this program writes; a registry of a newer version is refused
 // (RegistryError), an older one is migrated when opened for writing.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // The SQLite registry at `file` (created when missing). `read_only`: for status queries from
 // the CLI while a daemon runs (WAL lets them read without blocking it).
