@@ -113,6 +113,8 @@ PipelineResult Pipeline::run(const std::filesystem::path& dir, const Clock& cloc
         return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
       };
       result.sections["filing"] = {
+          {"court", m->court.code},
+          {"kind", m->kind},
           {"submitted_at", m->submitted_at_text},
           {"filer",
            {{"kind", m->filer.kind}, {"iin", opt(m->filer.iin)}, {"bin", opt(m->filer.bin)}}},
