@@ -8,6 +8,8 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options regex)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)  # its CMake config wants the zipcmp tools
 find_package(pugixml REQUIRED)
 find_package(SQLite3 REQUIRED)
+# The review UI's templates (header-only; Debian's libkainjow-mustache-dev).
+find_path(KAINJOW_MUSTACHE_INCLUDE_DIR kainjow/mustache.hpp REQUIRED)
 
 pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)  # Kazakh GOST signatures
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)

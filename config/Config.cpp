@@ -108,7 +108,7 @@ Config load_config(std::string_view text, const std::string& source,
        {"notify",
         {"url", "secret", "secret_file", "ca_file", "timeout_seconds", "max_backoff_seconds",
          "dead_after_hours"}},
-       {"http", {"listen", "users_file", "hosts"}},
+       {"http", {"listen", "users_file", "hosts", "review_target_hours"}},
        {"outcome", {"signing_key", "signing_cert"}},
        {"retention",
         {"rejected_files_days", "registered_archive_days", "archive_dir", "interval_minutes"}},
@@ -162,6 +162,8 @@ Config load_config(std::string_view text, const std::string& source,
                c.http_listen + "'",
            r.node("http.listen"));
   c.users_file = resolve(base_dir, r.str("http.users_file", ""));
+  c.review_target_hours =
+      static_cast<unsigned>(r.integer("http.review_target_hours", 24, 1, 24 * 365));
   if (const toml::node* hosts = r.node("http.hosts")) {
     const toml::array* a = hosts->as_array();
     if (!a) r.fail("http.hosts", "expected a list of host names", hosts);

@@ -51,6 +51,9 @@ struct Config {
   std::uint64_t min_free_bytes = 256ull << 20;
   // Clerks of the review UI (`sot-intake users` writes it); empty: the UI refuses logins.
   std::filesystem::path users_file;
+  // The review queue's target: a bundle waiting longer is shown late (and at three quarters of
+  // it, nearly late).
+  unsigned review_target_hours = 24;
 
   // The court's key and certificate (PEM; the certificate file may carry its chain) that sign
   // receipts and notices (result/*.p7s); empty: unsigned.

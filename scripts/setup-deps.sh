@@ -14,7 +14,7 @@ PACKAGES=(
   libtesseract-dev libleptonica-dev tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
   tesseract-ocr-osd
   # crypto, data, storage
-  libssl-dev openssl libgcrypt20-dev nlohmann-json3-dev libtomlplusplus-dev libsqlite3-dev
+  libssl-dev openssl libgcrypt20-dev nlohmann-json3-dev libkainjow-mustache-dev libtomlplusplus-dev libsqlite3-dev
   # the shared registry of several hosts (libpq), and the server its tests start
   libpq-dev postgresql-15
   libboost-program-options-dev libboost-filesystem-dev libboost-regex-dev libicu-dev

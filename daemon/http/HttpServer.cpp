@@ -161,7 +161,7 @@ bool host_allowed(std::string_view host, const std::vector<std::string>& names,
 namespace {
 
 constexpr const char* kContentSecurityPolicy =
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
 Request to_request(const bhttp::request<bhttp::string_body>& in) {

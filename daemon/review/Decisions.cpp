@@ -25,6 +25,8 @@ std::int32_t offset_of(const Config& c, SysSeconds now) {
   return c.report_local_offset ? local_offset_minutes(now) : c.report_offset_minutes;
 }
 
+}  // namespace
+
 double hours_since(const std::string& rfc3339) {
   const auto t = parse_rfc3339(rfc3339);
   if (!t) return 0;
@@ -33,13 +35,30 @@ double hours_since(const std::string& rfc3339) {
   return std::chrono::duration<double, std::ratio<3600>>(now - t->utc).count();
 }
 
-}  // namespace
+namespace {}  // namespace
 
 Decisions::Decisions(spool::Spool& spool, registry::Registry& registry, const Config& config,
                      const rules::RuleSet& rules)
     : spool_(spool), registry_(registry), config_(config), rules_(rules) {
   if (!config.outcome_signing_key.empty())
     signer_ = outcome::OutcomeSigner::load(config.outcome_signing_key, config.outcome_signing_cert);
+}
+
+std::vector<std::string> Decisions::found_codes(const json& report) {
+  std::vector<std::string> out;
+  for (const auto& f : report.value("findings", json::array())) {
+    if (!f.is_object() || f.value("severity", "") == "info") continue;
+    const std::string code = f.value("code", "");
+    if (!code.empty() && std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
+  }
+  return out;
+}
+
+std::vector<std::string> Decisions::reasons_for(const json& report) const {
+  std::vector<std::string> out = rejection_codes();
+  for (const auto& c : found_codes(report))
+    if (rules_.code(c) && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  return out;
 }
 
 std::vector<std::string> Decisions::rejection_codes() const {
@@ -49,35 +68,43 @@ std::vector<std::string> Decisions::rejection_codes() const {
   return out;
 }
 
+ReviewItem review_item(spool::Spool& spool, registry::Registry& registry, const fs::path& dir) {
+  ReviewItem item;
+  const std::string name = dir.filename().string();
+  item.placed_as = name;
+  item.bundle = name;
+  const auto report = spool.report_at(dir);
+  if (report) {
+    item.bundle = report->value("bundle", name);
+    if ((*report)["submission_id"].is_string())
+      item.submission_id = (*report)["submission_id"].get<std::string>();
+    std::set<std::string> codes;
+    for (const auto& f : report->value("findings", json::array()))
+      if (f.is_object() && f.value("severity", "") != "info") codes.insert(f.value("code", ""));
+    item.reasons.assign(codes.begin(), codes.end());
+    item.received_at = report->value("processed_at", "");
+  }
+  const auto info = outcome::read_filing_info(dir);
+  item.court = info.court_code.empty() ? info.court : info.court_code + " " + info.court;
+  item.kind = info.kind;
+  item.filer = info.filer;
+  if (const auto rec = registry.find(item.bundle); rec && !rec->received_at.empty())
+    item.received_at = rec->received_at;
+  item.age_hours = hours_since(item.received_at);
+  return item;
+}
+
 std::vector<ReviewItem> Decisions::queue() {
   std::vector<ReviewItem> out;
   std::error_code ec;
   const fs::path dir = spool_.outcome_dir(Outcome::kReview);
+  const auto assignees = registry_.assignees();
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     if (!spool::is_bundle_id(name) || !e.is_directory(ec)) continue;
-    ReviewItem item;
-    item.placed_as = name;
-    item.bundle = name;
-    const auto report = spool_.report_at(e.path());
-    if (report) {
-      item.bundle = report->value("bundle", name);
-      if ((*report)["submission_id"].is_string())
-        item.submission_id = (*report)["submission_id"].get<std::string>();
-      std::set<std::string> codes;
-      for (const auto& f : report->value("findings", json::array()))
-        if (f.is_object() && f.value("severity", "") != "info") codes.insert(f.value("code", ""));
-      item.reasons.assign(codes.begin(), codes.end());
-      item.received_at = report->value("processed_at", "");
-    }
-    const auto info = outcome::read_filing_info(e.path());
-    item.court = info.court_code.empty() ? info.court : info.court_code + " " + info.court;
-    item.kind = info.kind;
-    item.filer = info.filer;
-    if (const auto rec = registry_.find(item.bundle); rec && !rec->received_at.empty())
-      item.received_at = rec->received_at;
-    item.age_hours = hours_since(item.received_at);
-    item.assignee = registry_.assignee(item.bundle);
+    ReviewItem item = review_item(spool_, registry_, e.path());
+    if (const auto it = assignees.find(item.bundle); it != assignees.end())
+      item.assignee = it->second;
     out.push_back(std::move(item));
   }
   std::sort(out.begin(), out.end(),
@@ -126,12 +153,6 @@ DecisionResult Decisions::decide(const Decision& d) {
     r.error = "unknown action '" + d.action + "' (register, reject, reprocess)";
     return r;
   }
-  const auto allowed = rejection_codes();
-  for (const auto& c : d.codes)
-    if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) {
-      r.error = "'" + c + "' is not a rejection reason";
-      return r;
-    }
   if (d.action == "reject" && d.codes.empty()) {
     r.error = "a rejection needs at least one reason";
     return r;
@@ -148,6 +169,14 @@ DecisionResult Decisions::decide(const Decision& d) {
     return r;
   }
   const std::string bundle = before->value("bundle", d.placed_as);
+  // A reason is a code whose severity is reject, or one the check found in this bundle (the
+  // clerk confirms it as a reason to refuse).
+  const auto allowed = reasons_for(*before);
+  for (const auto& c : d.codes)
+    if (std::find(allowed.begin(), allowed.end(), c) == allowed.end()) {
+      r.error = "'" + c + "' is not a rejection reason";
+      return r;
+    }
   if (!d.file.empty()) {
     bool known = false;
     for (const auto& doc : before->value("documents", json::array()))
@@ -204,13 +233,26 @@ DecisionResult Decisions::decide(const Decision& d) {
     report["outcome"] = "rejected";
     for (const auto& code : d.codes) {
       Finding f{code, "clerk", std::nullopt, std::nullopt, {{"note", d.note}}};
+      // A reason the check found keeps what it found (its file, page and evidence), so that
+      // its message says the same true thing in the notice.
+      for (const auto& found : before->value("findings", json::array()))
+        if (found.is_object() && found.value("code", "") == code &&
+            found.value("severity", "") != "info") {
+          if (found["file"].is_string()) f.file = found["file"].get<std::string>();
+          if (found["page"].is_number_unsigned()) f.page = found["page"].get<std::uint32_t>();
+          if (found["detail"].is_object()) {
+            f.detail = found["detail"];
+            f.detail["note"] = d.note;
+          }
+          break;
+        }
       if (!d.file.empty()) f.file = d.file;
       const rules::CodeRule* rule = rules_.code(code);
       report["findings"].push_back({{"code", code},
                                     {"severity", "reject"},
                                     {"stage", "clerk"},
-                                    {"file", d.file.empty() ? json(nullptr) : json(d.file)},
-                                    {"page", nullptr},
+                                    {"file", f.file ? json(*f.file) : json(nullptr)},
+                                    {"page", f.page ? json(*f.page) : json(nullptr)},
                                     {"detail", f.detail},
                                     {"message",
                                      {{"kk", rule ? render_message(rule->message.kk, f) : code},

@@ -56,6 +56,12 @@ struct ReviewItem {
   std::string assignee;
 };
 
+// Hours from an RFC 3339 time to now (0 when it cannot be read).
+double hours_since(const std::string& rfc3339);
+// One bundle of review/ as the queue lists it (its assignee left empty).
+ReviewItem review_item(spool::Spool& spool, registry::Registry& registry,
+                       const std::filesystem::path& dir);
+
 class Decisions {
  public:
   Decisions(spool::Spool& spool, registry::Registry& registry, const Config& config,
@@ -76,6 +82,10 @@ class Decisions {
 
   // Codes a clerk may give as rejection reasons (those whose default severity is reject).
   std::vector<std::string> rejection_codes() const;
+  // … for this bundle: those, and every code the check found in it (review or reject).
+  std::vector<std::string> reasons_for(const nlohmann::json& report) const;
+  // The codes of a report's review and reject findings, in their order, once each.
+  static std::vector<std::string> found_codes(const nlohmann::json& report);
 
  private:
   spool::Spool& spool_;

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "analysis/DocumentAnalysis.hpp"
 #include "readability/Raster.hpp"
 #include "worker/AnalysisWorker.hpp"
 
@@ -79,6 +80,55 @@ int preview_main(const std::string& file, int page, int dpi) {
   std::cout.flush();
   // A one-shot process under seccomp: leave without exit-time handlers (LeakSanitizer's
   // exit check needs ptrace, which the sandbox refuses, and would turn success into failure).
+  std::_Exit(std::cout ? 0 : 1);
+}
+
+std::optional<std::string> preview_text(const std::string& self_exe,
+                                        const std::filesystem::path& file,
+                                        const std::string& format, std::string* why) {
+  const auto r = worker::run_sandboxed_program({self_exe, "--preview-text", file.string(), format},
+                                               std::chrono::seconds(20), kMaxPreviewText + 1024);
+  if (!r.ok) {
+    if (why) *why = r.failure;
+    return std::nullopt;
+  }
+  return r.output;
+}
+
+int preview_text_main(const std::string& file, const std::string& format) {
+  worker::WorkerLimits limits;
+  limits.cpu_seconds = 30;
+  limits.address_space_bytes = 2ull << 30;
+  std::string data;
+  {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "cannot read " << file << '\n';
+      return 1;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    data = ss.str();
+  }
+  if (!worker::apply_sandbox(limits)) {
+    std::cerr << "cannot apply the sandbox\n";
+    return 1;
+  }
+  analysis::AnalysisLimits alimits;
+  alimits.time_budget = std::chrono::seconds(15);
+  alimits.max_text_bytes = kMaxPreviewText;
+  const auto facts = analysis::analyze(data, format, alimits);
+  if (!facts.analysed || facts.corrupt || facts.encrypted) {
+    std::cerr << (facts.corrupt     ? "cannot be read: " + *facts.corrupt
+                  : facts.encrypted ? std::string("encrypted")
+                                    : std::string("no text preview for this format"))
+              << '\n';
+    std::_Exit(1);
+  }
+  std::string text = facts.text;
+  if (text.size() > kMaxPreviewText) text.resize(kMaxPreviewText);
+  std::cout << text;
+  std::cout.flush();
   std::_Exit(std::cout ? 0 : 1);
 }
 

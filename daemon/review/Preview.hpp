@@ -22,4 +22,12 @@ std::optional<std::string> render_preview(const std::string& self_exe,
 // rendered (the reason on stderr).
 int preview_main(const std::string& file, int page, int dpi);
 
+// An office document's text (DOCX, DOC, …) for the viewer, read by the same sandboxed helper
+// (--preview-text FILE FORMAT) with the document analysers' limits; at most kMaxPreviewText.
+inline constexpr std::size_t kMaxPreviewText = 64 * 1024;
+std::optional<std::string> preview_text(const std::string& self_exe,
+                                        const std::filesystem::path& file,
+                                        const std::string& format, std::string* why);
+int preview_text_main(const std::string& file, const std::string& format);
+
 }  // namespace sot::review

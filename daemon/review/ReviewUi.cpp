@@ -1,98 +1,29 @@
 #include "review/ReviewUi.hpp"
 
-#include "retention/Retention.hpp"
-
-#include <iostream>
-
 #include <algorithm>
-#include <cmath>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "outcome/Notices.hpp"
 #include "outcome/Resubmission.hpp"
+#include "retention/Retention.hpp"
+#include "review/BundlePage.hpp"
 #include "review/Decisions.hpp"
 #include "review/Preview.hpp"
+#include "review/Stats.hpp"
 #include "review/Users.hpp"
+#include "review/Views.hpp"
 
 namespace sot::review {
 
 namespace fs = std::filesystem;
-using http::html_escape;
 using http::Response;
 using nlohmann::json;
 
 namespace {
 
-constexpr auto kSessionLifetime = std::chrono::hours(8);
-constexpr auto kSessionIdle = std::chrono::hours(1);
-constexpr const char* kCookie = "sot_session";
-constexpr const char* kLoginCookie = "sot_login";
-
-std::string esc(const json& j) {
-  if (j.is_string()) return html_escape(j.get<std::string>());
-  if (j.is_null()) return "—";
-  return html_escape(j.dump(-1, ' ', false, json::error_handler_t::replace));
-}
-
-std::string url(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string age_text(double hours) {
-  if (hours < 1) return std::to_string(static_cast<int>(hours * 60)) + " мин";
-  if (hours < 48) return std::to_string(static_cast<int>(hours)) + " ч";
-  return std::to_string(static_cast<int>(hours / 24)) + " дн";
-}
-
-// A POST from another origin is refused even with a valid cookie (SameSite covers modern
-// browsers; this covers the rest).
-bool same_origin(const http::Request& req) {
-  const std::string site = req.header("sec-fetch-site");
-  if (!site.empty() && site != "same-origin" && site != "none") return false;
-  const std::string origin = req.header("origin");
-  if (origin.empty() || origin == "null") return origin.empty();
-  const std::string host = req.header("host");
-  return origin == "http://" + host;
-}
-
-std::string cookie_header(const std::string& name, const std::string& value, long max_age) {
-  return name + "=" + value +
-         "; Path=/review; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
-}
-
-Response forbidden(const std::string& why) {
-  return Response::text(403, "forbidden: " + why + "\n");
-}
-
-// The pages' only style sheet (the Content-Security-Policy allows no inline style).
-constexpr const char* kStyle =
-    "body{font-family:'Liberation Sans',sans-serif;margin:0;color:#222}"
-    "header{background:#1d3557;color:#fff;padding:8px 16px;display:flex;gap:16px;"
-    "align-items:center}header a{color:#fff}main{padding:16px}"
-    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;"
-    "text-align:left;vertical-align:top}th a{color:inherit}.reject{color:#a00}"
-    ".review{color:#a60}.info{color:#555}.err{background:#fdd;padding:8px}"
-    ".ok{background:#dfd;padding:8px}img.preview{border:1px solid #999;margin:4px}"
-    "pre{white-space:pre-wrap;font-size:12px;background:#f6f6f6;padding:6px}"
-    "fieldset{margin:12px 0}form.inline{margin:0}label.block{display:block}";
-
-Response method_not_allowed(const char* allow) {
-  Response r = Response::text(405, "method not allowed\n");
-  r.headers.emplace_back("Allow", allow);
-  return r;
-}
+constexpr int kPageSize = 50;
 
 std::vector<std::string> split_lines(const std::string& s) {
   std::vector<std::string> out;
@@ -103,92 +34,127 @@ std::vector<std::string> split_lines(const std::string& s) {
   return out;
 }
 
+std::string param(const std::map<std::string, std::string>& m, const char* k) {
+  const auto it = m.find(k);
+  return it == m.end() ? std::string() : it->second;
+}
+
+int int_param(const std::map<std::string, std::string>& m, const char* k, int fallback) {
+  const std::string v = param(m, k);
+  if (v.empty() || v.size() > 6 || !std::all_of(v.begin(), v.end(), ::isdigit)) return fallback;
+  return std::stoi(v);
+}
+
+std::string age_text(double hours, const std::string& lang) {
+  if (hours < 1) return std::to_string(static_cast<int>(hours * 60)) + " " + label(lang, "minutes");
+  return std::to_string(static_cast<int>(hours)) + " " + label(lang, "hours");
+}
+
+// Waiting time against the target: well within, nearly there, or past it.
+std::string age_class(double hours, double target) {
+  if (target <= 0) return "age-ok";
+  if (hours >= target) return "age-late";
+  if (hours >= target * 0.75) return "age-near";
+  return "age-ok";
+}
+
+// The queue filter of a request, and the same as a query string to carry along.
+QueueFilter filter_of(const http::Request& req, const Session& s) {
+  QueueFilter f;
+  f.text = param(req.query, "q");
+  f.court = param(req.query, "court");
+  f.code = param(req.query, "code");
+  if (param(req.query, "mine") == "1") f.mine = s.login;
+  const std::string sort = param(req.query, "sort");
+  if (sort == "bundle" || sort == "court" || sort == "kind") f.sort = sort;
+  f.asc = param(req.query, "order") == "asc";
+  return f;
+}
+
+std::string filter_query(const QueueFilter& f) {
+  std::string q;
+  const auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) q += (q.empty() ? "" : "&") + std::string(k) + "=" + url_encode(v);
+  };
+  add("q", f.text);
+  add("court", f.court);
+  add("code", f.code);
+  if (!f.mine.empty()) add("mine", "1");
+  if (f.sort != "age") add("sort", f.sort);
+  if (f.asc) add("order", "asc");
+  return q;
+}
+
+std::string bundle_href(const std::string& placed, const std::string& context) {
+  return "/review/b/" + url_encode(placed) + (context.empty() ? "" : "?" + context);
+}
+
 }  // namespace
 
 ReviewUi::ReviewUi(spool::Spool& spool, registry::Registry& registry, Context context)
-    : spool_(spool), registry_(registry), context_(std::move(context)) {}
+    : spool_(spool),
+      registry_(registry),
+      context_(std::move(context)),
+      sessions_([this] { return context_.config().users_file; }),
+      queue_(spool, registry) {}
 
-std::optional<ReviewUi::Session> ReviewUi::session_of(const http::Request& req) {
-  const std::string token = req.cookie(kCookie);
-  if (token.empty()) return std::nullopt;
-  std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  for (auto it = sessions_.begin(); it != sessions_.end();)  // drop the expired
-    if (now - it->second.created > kSessionLifetime || now - it->second.last_seen > kSessionIdle)
-      it = sessions_.erase(it);
-    else
-      ++it;
-  const auto it = sessions_.find(token);
-  if (it == sessions_.end()) return std::nullopt;
-  // The users file decides on every request: removed, or given another role, the clerk's
-  // session ends now, not when it expires. A file that cannot be read ends every session.
-  bool still = false;
-  try {
-    const Config config = context_.config();
-    if (!config.users_file.empty())
-      for (const auto& u : load_users(config.users_file))
-        still = still || (u.login == it->second.login && u.role == it->second.role);
-  } catch (const std::exception& e) {
-    std::cerr << "sot-intaked[-]: review: the users file cannot be read: " << e.what() << std::endl;
-  }
-  if (!still) {
-    sessions_.erase(it);
-    return std::nullopt;
-  }
-  it->second.last_seen = now;
-  return it->second;
+std::string ReviewUi::page(const std::string& title, const std::string& content, const Session* s,
+                           const std::string& lang, const std::string& back,
+                           const std::string& main_class) const {
+  json model;
+  model["lang"] = lang;
+  model["title"] = title;
+  model["content"] = content;
+  model["main_class"] = main_class;
+  json languages = json::array();
+  for (const char* l : kLanguages) languages.push_back({{"code", l}, {"current", lang == l}});
+  model["languages"] = languages;
+  if (s)
+    model["user"] = {{"login", s->login},
+                     {"role", s->role},
+                     {"csrf", s->csrf},
+                     {"back", back},
+                     {"lead", s->role == "lead"}};
+  else
+    model["user"] = nullptr;
+  return render("layout", model);
 }
 
-std::string ReviewUi::page(const std::string& title, const std::string& body,
-                           const Session* s) const {
-  std::string h = "<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>" +
-                  html_escape(title) +
-                  " — sot-intake</title><link rel=\"stylesheet\" href=\"/review/app.css\">"
-                  "</head><body><header><strong>sot-intake</strong>";
-  if (s) {
-    h += "<a href=\"/review\">Очередь / Кезек</a><span>" + html_escape(s->login) + " (" +
-         html_escape(s->role) +
-         ")</span><form method=\"post\" action=\"/review/logout\" class=\"inline\">"
-         "<input type=\"hidden\" name=\"csrf\" value=\"" +
-         s->csrf + "\"><button>Выйти</button></form>";
-  }
-  h += "</header><main><h1>" + html_escape(title) + "</h1>" + body + "</main></body></html>";
-  return h;
+Response ReviewUi::message(int status, const std::string& heading, const std::string& text,
+                           const Session& s) {
+  const std::string content =
+      render("message", {{"lang", s.lang}, {"heading", heading}, {"text", text}, {"error", true}});
+  return Response::html(status, page(heading, content, &s, s.lang, "/review"));
 }
 
-Response ReviewUi::login_page(const std::string& error, int status) {
+Response ReviewUi::login_page(const http::Request& req, const std::string& error_key, int status) {
+  std::string lang = param(req.query, "lang");
+  if (!is_language(lang)) lang = req.cookie(kLangCookie);
+  if (!is_language(lang)) lang = kLanguages[0];
   const std::string token = random_token(16);
-  std::string body;
-  if (!error.empty()) body += "<p class=\"err\" id=\"error\">" + html_escape(error) + "</p>";
-  body +=
-      "<form method=\"post\" action=\"/review/login\"><input type=\"hidden\" name=\"csrf\" "
-      "value=\"" +
-      token +
-      "\"><p><label>Логин <input name=\"login\" id=\"login\" autocomplete=\"username\" "
-      "required></label></p><p><label>Пароль <input type=\"password\" name=\"password\" "
-      "id=\"password\" autocomplete=\"current-password\" required></label></p>"
-      "<p><button id=\"signin\">Войти / Кіру</button></p></form>";
-  Response r = Response::html(status, page("Вход для сотрудников суда", body, nullptr));
+  const std::string content =
+      render("login", {{"lang", lang},
+                       {"token", token},
+                       {"error", error_key.empty() ? "" : label(lang, error_key)}});
+  Response r = Response::html(status, page(label(lang, "login_title"), content, nullptr, lang, ""));
   r.headers.emplace_back("Set-Cookie", cookie_header(kLoginCookie, token, 600));
+  if (!param(req.query, "lang").empty() && is_language(param(req.query, "lang")))
+    r.headers.emplace_back("Set-Cookie", cookie_header(kLangCookie, lang, 3600L * 24 * 365));
   return r;
 }
 
 Response ReviewUi::login(const http::Request& req) {
   const auto form = req.form();
-  const auto field = [&](const char* k) {
-    const auto it = form.find(k);
-    return it == form.end() ? std::string() : it->second;
-  };
   // Login CSRF: the form's token must match the cookie set with the form.
-  if (!same_origin(req) || !equal_secrets(field("csrf"), req.cookie(kLoginCookie)))
+  if (!same_origin(req) || !equal_secrets(param(form, "csrf"), req.cookie(kLoginCookie)))
     return forbidden("the login form has expired or came from elsewhere");
-  const std::string login = field("login");
+  const std::string login = param(form, "login");
   const auto now = std::chrono::steady_clock::now();
   // A name no login can be (a megabyte of it, say) is refused before any lookup or count.
-  if (!is_valid_login(login)) return login_page("Неверный логин или пароль.", 401);
+  if (!is_valid_login(login)) return login_page(req, "login_wrong", 401);
   if (const std::string why = throttle_.begin(login, req.peer, now); !why.empty()) {
     registry_.audit(login, "login-throttled", "", {{"client", req.peer}, {"why", why}});
-    return login_page("Слишком много попыток; подождите минуту.", 429);
+    return login_page(req, "login_throttled", 429);
   }
   const Config config = context_.config();
   std::optional<User> user;
@@ -197,7 +163,7 @@ Response ReviewUi::login(const http::Request& req) {
     problem = "no users file is configured (http.users_file)";
   } else {
     try {
-      user = authenticate(load_users(config.users_file), login, field("password"));
+      user = authenticate(load_users(config.users_file), login, param(form, "password"));
     } catch (const std::exception& e) {
       problem = e.what();
     }
@@ -212,22 +178,19 @@ Response ReviewUi::login(const http::Request& req) {
     if (!problem.empty()) {
       // For the operator; the visitor learns only that logging in cannot work now.
       std::cerr << "sot-intaked[-]: review: login impossible: " << problem << std::endl;
-      return login_page("Вход сейчас невозможен; обратитесь к администратору.", 503);
+      return login_page(req, "login_impossible", 503);
     }
-    return login_page("Неверный логин или пароль.", 401);
+    return login_page(req, "login_wrong", 401);
   }
-  Session s{user->login, user->role, random_token(), now, now};
-  const std::string token = random_token();
-  {
-    std::lock_guard lock(mutex_);
-    sessions_[token] = s;
-  }
+  // The clerk's language: as chosen before (the registry keeps it), else the login page's.
+  std::string lang = registry_.preference(user->login, "language");
+  if (!is_language(lang)) lang = req.cookie(kLangCookie);
+  if (!is_language(lang)) lang = kLanguages[0];
+  const std::string token =
+      sessions_.open({user->login, user->role, random_token(), lang, now, now});
   registry_.audit(user->login, "login", "", json::object());
   Response r = Response::redirect("/review");
-  r.headers.emplace_back(
-      "Set-Cookie",
-      cookie_header(kCookie, token,
-                    std::chrono::duration_cast<std::chrono::seconds>(kSessionLifetime).count()));
+  r.headers.emplace_back("Set-Cookie", session_cookie(token));
   r.headers.emplace_back("Set-Cookie", cookie_header(kLoginCookie, "", 0));
   return r;
 }
@@ -244,341 +207,413 @@ Response ReviewUi::serve(const http::Request& req) {
     if (req.method != "GET") return method_not_allowed("GET, HEAD");
     return Response::redirect("/review");
   }
-  if (req.path == "/review/app.css") {
+  const std::string static_prefix = "/review/static/";
+  if (req.path.rfind(static_prefix, 0) == 0 || req.path == "/review/app.css") {
     if (req.method != "GET") return method_not_allowed("GET, HEAD");
-    Response r = Response::text(200, kStyle);
-    r.content_type = "text/css; charset=utf-8";
+    const auto file = static_file(req.path == "/review/app.css"
+                                      ? std::string_view("app.css")
+                                      : std::string_view(req.path).substr(static_prefix.size()));
+    if (!file) return not_found();
+    Response r{200, file->content_type, std::string(file->body), {}};
+    r.headers.emplace_back("Cache-Control", "private, max-age=300");
     return r;
   }
   if (req.path == "/review/login") {
     if (req.method == "POST") return login(req);
-    return login_page("");
+    return login_page(req, "", 200);
   }
-  const auto s = session_of(req);
+  const auto s = sessions_.find(req);
   if (!s) {
     if (req.method == "GET") return Response::redirect("/review/login");
     return forbidden("no session");
   }
-  if (req.method == "POST") {
-    const auto form = req.form();
-    const auto it = form.find("csrf");
-    if (!same_origin(req) || it == form.end() || !equal_secrets(it->second, s->csrf))
-      return forbidden("missing or wrong CSRF token");
+  if (req.method == "POST" && !csrf_ok(req, *s)) return forbidden("missing or wrong CSRF token");
+  try {
+    return route(req, *s);
+  } catch (const std::exception& e) {
+    // An internal failure is the operator's, and the clerk is told so plainly.
+    std::cerr << "sot-intaked[-]: review: " << req.method << " " << req.path << ": " << e.what()
+              << std::endl;
+    return Response::text(500, "internal error; see the daemon's log\n");
   }
+}
+
+Response ReviewUi::route(const http::Request& req, const Session& s) {
   if (req.path == "/review/logout" && req.method == "POST") {
-    {
-      std::lock_guard lock(mutex_);
-      sessions_.erase(req.cookie(kCookie));
-    }
+    sessions_.close(req.cookie(kSessionCookie));
     Response r = Response::redirect("/review/login");
-    r.headers.emplace_back("Set-Cookie", cookie_header(kCookie, "", 0));
+    r.headers.emplace_back("Set-Cookie", cookie_header(kSessionCookie, "", 0));
     return r;
   }
-  if (req.path == "/review" || req.path == "/review/") return queue_page(req, *s);
+  if (req.path == "/review/lang" && req.method == "POST") return set_language(req, s);
+  if (req.path == "/review" || req.path == "/review/") return queue_page(req, s);
+  if (req.path == "/review/bulk") {
+    if (req.method != "POST") return method_not_allowed("POST");
+    return bulk(req, s);
+  }
+  if (req.path == "/review/stats") return stats_page(req, s);
   const std::string b = "/review/b/";
   if (req.path.rfind(b, 0) == 0) {
     std::string rest = req.path.substr(b.size());
     const auto slash = rest.find('/');
     const std::string placed = rest.substr(0, slash);
-    const std::string tail = slash == std::string::npos ? "" : rest.substr(slash + 1);
-    if (!spool::is_bundle_id(placed)) return Response::text(404, "not found\n");
-    if (tail.empty() && req.method == "GET") return bundle_page(placed, *s);
-    if (tail == "decide" && req.method == "POST") return decide(placed, req, *s);
-    if (tail == "assign" && req.method == "POST") return assign(placed, req, *s);
-    if (tail.rfind("preview/", 0) == 0 && req.method == "GET")
-      return preview(placed, tail.substr(8));
-    return Response::text(404, "not found\n");
+    if (!spool::is_bundle_id(placed)) return not_found();
+    const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (action.empty() && req.method == "GET") return bundle_page(placed, req, s);
+    if (action.rfind("preview/", 0) == 0 && req.method == "GET")
+      return preview(placed, action.substr(8), req);
+    if (action == "decide" && req.method == "POST") return decide(placed, req, s);
+    if (action == "assign" && req.method == "POST") return assign(placed, req, s);
+    return not_found();
   }
-  if (req.path.rfind("/review/hold/", 0) == 0 && req.method == "POST")
-    return hold(req.path.substr(13), req, *s);
+  const std::string h = "/review/hold/";
+  if (req.path.rfind(h, 0) == 0 && req.method == "POST")
+    return hold(req.path.substr(h.size()), req, s);
   const std::string d = "/review/decided/";
   if (req.path.rfind(d, 0) == 0 && req.method == "GET") {
     std::string rest = req.path.substr(d.size());
     const auto p1 = rest.find('/');
-    if (p1 == std::string::npos) return Response::text(404, "not found\n");
+    if (p1 == std::string::npos) return not_found();
     const std::string outcome = rest.substr(0, p1);
     rest = rest.substr(p1 + 1);
     const auto p2 = rest.find('/');
     const std::string placed = rest.substr(0, p2);
     if ((outcome != "registered" && outcome != "rejected") || !spool::is_bundle_id(placed))
-      return Response::text(404, "not found\n");
-    if (p2 == std::string::npos) return decided_page(outcome, placed, *s);
+      return not_found();
+    if (p2 == std::string::npos) return decided_page(outcome, placed, req, s);
     return decided_file(outcome, placed, rest.substr(p2 + 1));
   }
-  return Response::text(404, "not found\n");
+  return not_found();
+}
+
+Response ReviewUi::set_language(const http::Request& req, const Session& s) {
+  const auto form = req.form();
+  const std::string lang = param(form, "lang");
+  if (!is_language(lang)) return Response::text(400, "unknown language\n");
+  registry_.set_preference(s.login, "language", lang);
+  sessions_.set_language(req.cookie(kSessionCookie), lang);
+  Response r = Response::redirect(local_target(param(form, "back")));
+  r.headers.emplace_back("Set-Cookie", cookie_header(kLangCookie, lang, 3600L * 24 * 365));
+  return r;
 }
 
 Response ReviewUi::queue_page(const http::Request& req, const Session& s) {
   const Config config = context_.config();
   const auto pipe = context_.pipeline();
-  Decisions decisions(spool_, registry_, config, pipe->rules());
-  auto items = decisions.queue();
-  const auto q = [&](const char* k) {
-    const auto it = req.query.find(k);
-    return it == req.query.end() ? std::string() : it->second;
-  };
-  const std::string text = q("q"), court = q("court"), code = q("code"), mine = q("mine");
-  const std::string sort = q("sort").empty() ? "age" : q("sort");
-  const bool asc = q("order") == "asc";
-  std::erase_if(items, [&](const ReviewItem& i) {
-    if (!text.empty() &&
-        (i.bundle + " " + i.submission_id + " " + i.filer).find(text) == std::string::npos)
-      return true;
-    if (!court.empty() && i.court.find(court) == std::string::npos) return true;
-    if (!code.empty() && std::find(i.reasons.begin(), i.reasons.end(), code) == i.reasons.end())
-      return true;
-    if (mine == "1" && i.assignee != s.login) return true;
-    return false;
-  });
-  std::stable_sort(items.begin(), items.end(), [&](const ReviewItem& a, const ReviewItem& b) {
-    int c = 0;
-    if (sort == "court")
-      c = a.court.compare(b.court);
-    else if (sort == "kind")
-      c = a.kind.compare(b.kind);
-    else if (sort == "bundle")
-      c = a.bundle.compare(b.bundle);
-    else
-      c = a.age_hours < b.age_hours ? -1 : a.age_hours > b.age_hours ? 1 : 0;
-    if (sort == "age") c = -c;  // oldest first by default
-    return asc ? c > 0 : c < 0;
-  });
-  std::string body =
-      "<form method=\"get\" action=\"/review\" id=\"filter\">"
-      "<input name=\"q\" placeholder=\"пакет, обращение, заявитель\" value=\"" +
-      html_escape(text) + "\"> <input name=\"court\" placeholder=\"суд\" value=\"" +
-      html_escape(court) + "\"> <select name=\"code\"><option value=\"\">все причины</option>";
+  const QueueFilter f = filter_of(req, s);
+  const std::string context = filter_query(f);
+  const auto all = queue_.items();
+  auto items = apply_filter(all, f);
+  const std::string& lang = s.lang;
+  json m;
+  m["lang"] = lang;
+  m["q"] = f.text;
+  m["court"] = f.court;
+  m["mine"] = !f.mine.empty();
+  m["sort"] = f.sort;
+  m["order"] = f.asc ? "asc" : "desc";
+  m["lead"] = s.role == "lead";
+  m["csrf"] = s.csrf;
+  m["target_hours"] = config.review_target_hours;
+  m["total"] = items.size();
+  json codes = json::array();
   for (const auto& [c, rule] : pipe->rules().codes)
-    body +=
-        "<option" + std::string(c == code ? " selected" : "") + ">" + html_escape(c) + "</option>";
-  body += "</select> <label><input type=\"checkbox\" name=\"mine\" value=\"1\"" +
-          std::string(mine == "1" ? " checked" : "") +
-          "> мои</label> <input type=\"hidden\" name=\"sort\" value=\"" + html_escape(sort) +
-          "\"><button>Фильтр</button></form><p>" + std::to_string(items.size()) +
-          " на рассмотрении</p><table id=\"queue\"><tr>";
-  const auto header = [&](const char* key, const char* label) {
-    const std::string order = sort == key && !asc ? "asc" : "desc";
-    return "<th><a href=\"/review?sort=" + std::string(key) + "&order=" + order +
-           "&q=" + url(text) + "&court=" + url(court) + "&code=" + url(code) +
-           (mine == "1" ? "&mine=1" : "") + "\">" + label + "</a></th>";
-  };
-  body += header("bundle", "Пакет") + "<th>Обращение</th>" + header("age", "Возраст") +
-          header("court", "Суд") + header("kind", "Вид") +
-          "<th>Заявитель</th><th>Причины</th><th>Исполнитель</th></tr>";
-  for (const auto& i : items) {
-    std::string reasons;
-    for (const auto& r : i.reasons) reasons += (reasons.empty() ? "" : ", ") + html_escape(r);
-    body += "<tr><td><a class=\"bundle\" href=\"/review/b/" + url(i.placed_as) + "\">" +
-            html_escape(i.placed_as) + "</a></td><td>" + html_escape(i.submission_id) +
-            "</td><td>" + age_text(i.age_hours) + "</td><td>" + html_escape(i.court) + "</td><td>" +
-            html_escape(i.kind) + "</td><td>" + html_escape(i.filer) + "</td><td>" + reasons +
-            "</td><td>" + html_escape(i.assignee) + "</td></tr>";
+    codes.push_back({{"code", std::string(c)}, {"selected", c == f.code}});
+  m["codes"] = codes;
+  // Counts over the whole queue, each a link to its filter.
+  std::map<std::string, int> by_reason, by_court;
+  for (const auto& i : all) {
+    for (const auto& r : i.reasons) ++by_reason[r];
+    ++by_court[i.court.empty() ? "—" : i.court];
   }
-  body += "</table>";
-  return Response::html(200, page("Очередь на рассмотрение / Қарауға кезек", body, &s));
+  const auto chips = [&](const std::map<std::string, int>& counts, const char* key) {
+    std::vector<std::pair<std::string, int>> v(counts.begin(), counts.end());
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    json out = json::array();
+    for (const auto& [name, n] : v)
+      out.push_back({{"name", name},
+                     {"n", n},
+                     {"href", "/review?" + std::string(key) + "=" + url_encode(name)}});
+    return out;
+  };
+  m["by_reason"] = chips(by_reason, "code");
+  m["by_court"] = chips(by_court, "court");
+  // Bulk reasons: what the queue's bundles were found with first, then every rejection code;
+  // each bundle's decision checks that the reason is one for it.
+  json rcodes = json::array();
+  Decisions decisions(spool_, registry_, config, pipe->rules());
+  std::vector<std::string> reason_codes;
+  for (const auto& [c, n] : by_reason)
+    if (pipe->rules().code(c)) reason_codes.push_back(c);
+  for (const auto& c : decisions.rejection_codes())
+    if (std::find(reason_codes.begin(), reason_codes.end(), c) == reason_codes.end())
+      reason_codes.push_back(c);
+  for (const auto& c : reason_codes) {
+    const rules::CodeRule* rule = pipe->rules().code(c);
+    rcodes.push_back(
+        {{"code", c}, {"basis", rule ? (lang == "kk" ? rule->basis.kk : rule->basis.ru) : ""}});
+  }
+  m["reject_codes"] = rcodes;
+  // Sortable headers keep the filter.
+  json headers = json::array();
+  const auto header = [&](const char* key, const char* label_key) {
+    json h{{"label", label(lang, label_key)}};
+    if (key) {
+      QueueFilter g = f;
+      g.sort = key;
+      g.asc = f.sort == key ? !f.asc : false;
+      h["href"] = "/review?" + filter_query(g);
+      if (f.sort == key) h["arrow"] = f.asc ? "▲" : "▼";
+    } else {
+      h["href"] = nullptr;
+    }
+    headers.push_back(h);
+  };
+  header("bundle", "bundle");
+  header(nullptr, "submission");
+  header("age", "age");
+  header("court", "court");
+  header("kind", "kind");
+  header(nullptr, "filer");
+  header(nullptr, "reasons");
+  header(nullptr, "assignee");
+  m["headers"] = headers;
+  // One page of the list.
+  const int pages = std::max(1, static_cast<int>((items.size() + kPageSize - 1) / kPageSize));
+  const int page_no = std::clamp(int_param(req.query, "page", 1), 1, pages);
+  json rows = json::array();
+  const std::size_t from = static_cast<std::size_t>(page_no - 1) * kPageSize;
+  for (std::size_t k = from; k < std::min(items.size(), from + kPageSize); ++k) {
+    const ReviewItem& i = items[k];
+    std::string reasons;
+    for (const auto& r : i.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
+    rows.push_back({{"placed", i.placed_as},
+                    {"href", bundle_href(i.placed_as, context)},
+                    {"submission", i.submission_id},
+                    {"age", age_text(i.age_hours, lang)},
+                    {"age_class", age_class(i.age_hours, config.review_target_hours)},
+                    {"court", i.court},
+                    {"kind", i.kind},
+                    {"filer", i.filer},
+                    {"reasons", reasons},
+                    {"assignee", i.assignee}});
+  }
+  m["items"] = rows;
+  m["page"] = page_no;
+  m["pages"] = pages;
+  const std::string page_base = "/review?" + context + (context.empty() ? "" : "&") + "page=";
+  m["prev"] = page_no > 1 ? json(page_base + std::to_string(page_no - 1)) : json(nullptr);
+  m["next"] = page_no < pages ? json(page_base + std::to_string(page_no + 1)) : json(nullptr);
+  const std::string back = "/review" + (context.empty() ? "" : "?" + context);
+  return Response::html(200, page(label(lang, "queue_title"), render("queue", m), &s, lang, back));
 }
 
-Response ReviewUi::bundle_page(const std::string& placed, const Session& s,
-                               const std::string& error) {
+Response ReviewUi::bulk(const http::Request& req, const Session& s) {
+  if (s.role != "lead") return forbidden("only a lead clerk decides several bundles at once");
+  const auto form = req.form();
+  const auto bundles = split_lines(param(form, "b"));
+  const std::string action = param(form, "action");
+  const auto codes = split_lines(param(form, "codes"));
+  const std::string& lang = s.lang;
+  if (bundles.empty()) return message(400, label(lang, "bulk_result"), label(lang, "bulk_none"), s);
+  if ((action != "register" && action != "reject") || (action == "reject" && codes.size() != 1) ||
+      (action == "register" && !codes.empty()))
+    return message(400, label(lang, "bulk_result"), label(lang, "bulk_one_reason"), s);
   const Config config = context_.config();
   const auto pipe = context_.pipeline();
   Decisions decisions(spool_, registry_, config, pipe->rules());
-  const auto shown = decisions.show(placed);
-  if (!shown)
-    return Response::html(
-        404,
-        page("Пакет не найден", "<p>Пакета «" + html_escape(placed) + "» нет в очереди.</p>", &s));
-  const json& v = *shown;
-  const json report = v["report"].is_object() ? v["report"] : json::object();
-  std::string body;
-  if (!error.empty()) body += "<p class=\"err\" id=\"error\">" + html_escape(error) + "</p>";
-  const json& filing = v["filing"];
-  body += "<table><tr><th>Пакет</th><td id=\"bundle\">" + esc(v["bundle"]) +
-          "</td></tr><tr><th>Обращение</th><td>" + esc(report.value("submission_id", json())) +
-          "</td></tr><tr><th>Суд</th><td>" + esc(filing["court_code"]) + " " +
-          esc(filing["court"]) + "</td></tr><tr><th>Вид</th><td>" + esc(filing["kind"]) +
-          "</td></tr><tr><th>Заявитель</th><td>" + esc(filing["filer"]) + " (" +
-          esc(filing["filer_id"]) + ")</td></tr><tr><th>Проверен</th><td>" +
-          esc(report.value("processed_at", json())) + "</td></tr><tr><th>Исполнитель</th><td>" +
-          esc(v["assignee"]) + "</td></tr>";
-  // Authority to file and the chain of resubmissions (spec §5), where the filing has them.
-  if (report.contains("authority") && report["authority"].is_object()) {
-    const json& a = report["authority"];
-    body +=
-        "<tr><th>Полномочия</th><td id=\"authority\">" + esc(a.value("capacity", json())) + ": " +
-        (a.value("shown_by", json()) == "document" ? "документ " + esc(a.value("document", json()))
-         : a.value("shown_by", json()) == "authority_ref"
-             ? "эл. доверенность № " + esc(a.value("authority_ref", json()))
-             : std::string("не подтверждены")) +
-        "</td></tr>";
+  json results = json::array();
+  // Each bundle is one decision of its own: claimed, committed and audited on its own, so one
+  // that another clerk took meanwhile is reported and the others go on.
+  for (const auto& placed : bundles) {
+    DecisionResult r;
+    try {
+      r = decisions.decide({placed, action, s.login, codes, param(form, "note"), ""});
+    } catch (const std::exception& e) {
+      r.ok = false;
+      r.error = std::string("the decision could not be stored: ") + e.what();
+    }
+    if (r.ok)
+      registry_.audit(s.login, "bulk-" + action, placed,
+                      {{"placed_as", placed}, {"codes", codes}, {"of", bundles.size()}});
+    results.push_back(
+        {{"placed", placed},
+         {"ok", r.ok},
+         {"outcome", r.ok ? label(lang, r.outcome) : ""},
+         {"number", r.registration_number.empty() ? r.placed_as : r.registration_number},
+         {"href", r.ok ? json("/review/decided/" + r.outcome + "/" + url_encode(r.placed_as))
+                       : json(nullptr)},
+         {"error", r.error}});
   }
-  const json chain = outcome::resubmission_chain(registry_,
-                                                 report.value("submission_id", json()).is_string()
-                                                     ? report["submission_id"].get<std::string>()
-                                                     : std::string(),
-                                                 report);
-  auto codes = [](const json& list) {
+  return Response::html(
+      200, page(label(lang, "bulk_result"), render("bulk", {{"lang", lang}, {"results", results}}),
+                &s, lang, "/review"));
+}
+
+Response ReviewUi::bundle_page(const std::string& placed, const http::Request& req,
+                               const Session& s, const std::string& error) {
+  const Config config = context_.config();
+  const auto pipe = context_.pipeline();
+  Decisions decisions(spool_, registry_, config, pipe->rules());
+  const std::string& lang = s.lang;
+  const auto shown = decisions.show(placed);
+  if (!shown) return message(404, label(lang, "not_found"), label(lang, "not_in_queue"), s);
+  const QueueFilter f = filter_of(req, s);
+  const std::string context = filter_query(f);
+  BundleView view;
+  view.lang = lang;
+  view.placed = placed;
+  view.context = context;
+  view.finding = int_param(req.query, "f", -1);
+  view.doc = int_param(req.query, "doc", -1);
+  view.page = int_param(req.query, "page", 0);
+  view.zoom = int_param(req.query, "zoom", 0);
+  view.previews = !context_.self_exe.empty();
+  json m = bundle_model(*shown, view, pipe->rules(), decisions);
+  m["lang"] = lang;
+  m["csrf"] = s.csrf;
+  m["lead"] = s.role == "lead";
+  m["error"] = error;
+  const json& report = (*shown)["report"];
+  // Received and waiting since.
+  std::string received = report.is_object() ? report.value("processed_at", "") : "";
+  if (const auto rec = registry_.find((*shown).value("bundle", placed));
+      rec && !rec->received_at.empty())
+    received = rec->received_at;
+  const double age = hours_since(received);
+  m["submitted"] = received.substr(0, 16);
+  m["age"] = age_text(age, lang);
+  m["age_class"] = age_class(age, config.review_target_hours);
+  const std::string assignee =
+      (*shown)["assignee"].is_string() ? (*shown)["assignee"].get<std::string>() : "";
+  m["assignee"] = assignee;
+  const bool elsewhere = s.role != "lead" && !assignee.empty() && assignee != s.login;
+  m["assigned_elsewhere"] = elsewhere ? json(assignee) : json(nullptr);
+  m["can_decide"] = !elsewhere;
+  // Authority and resubmissions (spec §5), where the filing has them.
+  if (report.is_object() && report.contains("authority") && report["authority"].is_object()) {
+    const json& a = report["authority"];
+    const std::string shown_by = a.value("shown_by", "");
+    m["authority"] =
+        a.value("capacity", std::string()) + ": " +
+        (shown_by == "document"
+             ? label(lang, "authority_document") + " " + a.value("document", std::string())
+         : shown_by == "authority_ref"
+             ? label(lang, "authority_ref") + " " + a.value("authority_ref", std::string())
+             : label(lang, "authority_none"));
+  }
+  const json chain =
+      outcome::resubmission_chain(registry_,
+                                  report.is_object() && report["submission_id"].is_string()
+                                      ? report["submission_id"].get<std::string>()
+                                      : std::string(),
+                                  report);
+  const auto codes = [](const json& list) {
     std::string out;
     for (const auto& r : list) out += (out.empty() ? "" : ", ") + r.value("code", std::string());
     return out.empty() ? std::string("—") : out;
   };
   if (chain["resubmission_of"].is_object()) {
     const json& of = chain["resubmission_of"];
-    body += "<tr><th>Повторная подача</th><td id=\"resubmission-of\">обращения " +
-            esc(of["submission_id"]) + " (" + esc(of["status"]) + ")";
+    std::string text =
+        of.value("submission_id", std::string()) + " (" + of.value("status", std::string()) + ")";
     if (of.contains("reasons_gone"))
-      body += "; устранены: " + html_escape(codes(of["reasons_gone"])) +
-              "; остались: " + html_escape(codes(of["reasons_remaining"]));
-    if (of.value("within_cure_window", false))
-      body += "; срок исчисляется с " + esc(of["deadline_counted_from"]);
-    body += "</td></tr>";
+      text += "; " + label(lang, "cured") + ": " + codes(of["reasons_gone"]) + "; " +
+              label(lang, "remaining") + ": " + codes(of["reasons_remaining"]);
+    m["resubmission_of"] = text;
   }
-  if (!chain["resubmitted_as"].empty()) {
+  if (chain["resubmitted_as"].is_array() && !chain["resubmitted_as"].empty()) {
     std::string list;
     for (const auto& r : chain["resubmitted_as"])
-      list += (list.empty() ? "" : ", ") + esc(r["submission_id"]) + " (" + esc(r["status"]) + ")";
-    body += "<tr><th>Подано повторно</th><td id=\"resubmitted-as\">" + list + "</td></tr>";
+      list += (list.empty() ? "" : ", ") + r.value("submission_id", std::string()) + " (" +
+              r.value("status", std::string()) + ")";
+    m["resubmitted_as"] = list;
   }
-  body += "</table>";
-
-  body +=
-      "<h2>Замечания / Ескертулер</h2><table id=\"findings\"><tr><th>Код</th><th>Уровень</th>"
-      "<th>Файл, стр.</th><th>Сообщение</th><th>Доказательства</th></tr>";
-  for (const auto& f : report.value("findings", json::array())) {
-    const std::string sev = f.value("severity", "");
-    const json msg = f.value("message", json::object());
-    body +=
-        "<tr class=\"" + html_escape(sev) + "\"><td>" + esc(f.value("code", json())) + "</td><td>" +
-        html_escape(sev) + "</td><td>" + esc(f.value("file", json())) +
-        (f.value("page", json()).is_number() ? ", " + f["page"].dump() : "") + "</td><td>" +
-        esc(msg.value("ru", json(""))) + "<br><small>" + esc(msg.value("kk", json(""))) +
-        "</small></td><td><pre>" +
-        html_escape(
-            f.value("detail", json::object()).dump(1, ' ', false, json::error_handler_t::replace)) +
-        "</pre></td></tr>";
-  }
-  body += "</table>";
-
-  body += "<h2>Подпись / Қолтаңба</h2>";
-  if (report.contains("signature"))
-    body += "<pre id=\"signature\">" +
-            html_escape(report["signature"].dump(1, ' ', false, json::error_handler_t::replace)) +
-            "</pre>";
-  else
-    body += "<p>нет сведений</p>";
-
-  body += "<h2>Документы / Құжаттар</h2>";
-  int index = 0;
-  for (const auto& d : report.value("documents", json::array())) {
-    const std::string file = d.value("file", "");
-    const json title = filing["titles"].value(file, json(""));
-    body += "<h3>" + html_escape(file) + " — " + esc(title) + "</h3><p>" +
-            esc(d.value("format", json())) + ", " + esc(d.value("pages", json())) + " стр., " +
-            esc(d.value("bytes", json())) + " байт, SHA-256 <code>" +
-            esc(d.value("sha256", json())) + "</code></p>";
-    const json facts = d.value("page_facts", json::array());
-    if (!facts.empty()) {
-      body +=
-          "<table><tr><th>Стр.</th><th>Тип</th><th>dpi</th><th>Цвет</th><th>Размер, мм</th>"
-          "</tr>";
-      for (const auto& p : facts)
-        body += "<tr><td>" + esc(p.value("page", json())) + "</td><td>" +
-                esc(p.value("kind", json())) + "</td><td>" + esc(p.value("dpi", json())) +
-                "</td><td>" + esc(p.value("color_mode", json())) + "</td><td>" +
-                esc(p.value("width_mm", json())) + "×" + esc(p.value("height_mm", json())) +
-                "</td></tr>";
-      body += "</table>";
-    }
+  // Office documents: their text, read by the sandboxed helper.
+  if (m["doc"].is_object() && !context_.self_exe.empty()) {
+    const int doc = m["doc"]["index"].get<int>();
+    const json d = report["documents"][static_cast<std::size_t>(doc)];
     const std::string format = d.value("format", "");
-    if (!context_.self_exe.empty() && (format == "pdf" || format == "jpeg" || format == "tiff")) {
-      const int pages = d.value("pages", json(1)).is_number() ? d["pages"].get<int>() : 1;
-      for (int p = 1; p <= std::min(pages, 12); ++p)
-        body += "<a href=\"/review/b/" + url(placed) + "/preview/" + std::to_string(index) + "/" +
-                std::to_string(p) + "?dpi=" + std::to_string(kMaxPreviewDpi) +
-                "\"><img class=\"preview\"" + (p > 2 ? " loading=\"lazy\"" : "") + " alt=\"стр. " +
-                std::to_string(p) + "\" src=\"/review/b/" + url(placed) + "/preview/" +
-                std::to_string(index) + "/" + std::to_string(p) + "\"></a>";
-      if (pages > 12) body += "<p>… ещё " + std::to_string(pages - 12) + " стр.</p>";
+    if (has_text_preview(format)) {
+      std::string why;
+      const fs::path path =
+          spool_.outcome_dir(Outcome::kReview) / placed / "files" / d.value("file", "");
+      std::error_code ec;
+      const auto root =
+          fs::weakly_canonical(spool_.outcome_dir(Outcome::kReview) / placed / "files", ec);
+      const auto canonical = fs::weakly_canonical(path, ec);
+      std::optional<std::string> text;
+      if (!ec && canonical.string().rfind(root.string() + "/", 0) == 0 &&
+          !fs::is_symlink(path, ec) && fs::is_regular_file(path, ec))
+        text = preview_text(context_.self_exe, path, format, &why);
+      if (text && !text->empty())
+        m["doc"]["text"] = *text;
+      else
+        m["doc"]["no_preview"] = true, m["doc"]["why"] = why;
     }
-    ++index;
   }
-
-  const std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + s.csrf + "\">";
-  const std::string action = "/review/b/" + url(placed) + "/decide";
-  body += "<h2>Решение / Шешім</h2>";
-  const std::string assignee = v["assignee"].is_string() ? v["assignee"].get<std::string>() : "";
-  if (s.role != "lead" && !assignee.empty() && assignee != s.login) {
-    body += "<p>Пакет назначен сотруднику " + html_escape(assignee) + ".</p>";
-  } else {
-    body += "<form method=\"post\" action=\"" + action + "\" id=\"register-form\">" + csrf +
-            "<input type=\"hidden\" name=\"action\" value=\"register\"><label>Комментарий "
-            "<input name=\"note\"></label> <button id=\"register\">Зарегистрировать / "
-            "Тіркеу</button></form>";
-    body += "<form method=\"post\" action=\"" + action +
-            "\" id=\"reject-form\"><fieldset>"
-            "<legend>Отказать / Бас тарту</legend>" +
-            csrf + "<input type=\"hidden\" name=\"action\" value=\"reject\">";
-    for (const auto& code : decisions.rejection_codes()) {
-      const rules::CodeRule* rule = pipe->rules().code(code);
-      body += "<label class=\"block\"><input type=\"checkbox\" name=\"codes\" value=\"" +
-              html_escape(code) + "\"> <code>" + html_escape(code) + "</code> " +
-              (rule ? html_escape(rule->basis.ru) : "") + "</label>";
-    }
-    body += "<p><label>Документ <select name=\"file\" id=\"file\"><option value=\"\">—</option>";
-    for (const auto& doc : report.value("documents", json::array()))
-      body += "<option>" + esc(doc.value("file", json(""))) + "</option>";
-    body += "</select></label></p>";
-    body +=
-        "<p><label>Пояснение для заявителя<br><textarea name=\"note\" id=\"note\" rows=\"3\" "
-        "cols=\"80\"></textarea></label></p><button id=\"reject\">Отказать</button>"
-        "</fieldset></form>";
-    body += "<form method=\"post\" action=\"" + action + "\" id=\"reprocess-form\">" + csrf +
-            "<input type=\"hidden\" name=\"action\" value=\"reprocess\"><button "
-            "id=\"reprocess\">Проверить заново</button></form>";
+  // Where this bundle stands in the clerk's filtered queue: previous, next, and where a decision
+  // leads (the next bundle, or the one before when this is the last).
+  const auto items = apply_filter(queue_.items(), f);
+  int at = -1;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].placed_as == placed) at = static_cast<int>(i);
+  m["count"] = items.size();
+  m["position"] = at + 1;
+  m["prev"] = at > 0 ? json(bundle_href(items[static_cast<std::size_t>(at - 1)].placed_as, context))
+                     : json(nullptr);
+  m["next"] = at >= 0 && at + 1 < static_cast<int>(items.size())
+                  ? json(bundle_href(items[static_cast<std::size_t>(at + 1)].placed_as, context))
+                  : json(nullptr);
+  std::string after;
+  if (at >= 0 && at + 1 < static_cast<int>(items.size()))
+    after = bundle_href(items[static_cast<std::size_t>(at + 1)].placed_as, context);
+  else if (at > 0)
+    after = bundle_href(items[static_cast<std::size_t>(at - 1)].placed_as, context);
+  m["next_after"] = after;
+  // The form's hidden "next": the template reads `next` inside the forms' section.
+  // Flash: the decision just taken on the previous bundle.
+  const std::string done = param(req.query, "done");
+  if (const auto slash = done.find('/'); slash != std::string::npos) {
+    const std::string outcome = done.substr(0, slash), name = done.substr(slash + 1);
+    if ((outcome == "registered" || outcome == "rejected") && spool::is_bundle_id(name))
+      m["flash"] = {{"text", label(lang, "done_" + outcome) + ": " + name},
+                    {"href", "/review/decided/" + outcome + "/" + url_encode(name)}};
   }
+  // Assign (lead).
   if (s.role == "lead") {
-    body += "<form method=\"post\" action=\"/review/b/" + url(placed) +
-            "/assign\" id=\"assign-form\">" + csrf +
-            "<label>Назначить сотруднику <select name=\"clerk\"><option value=\"\">—</option>";
+    json clerks = json::array({{{"login", ""}, {"selected", assignee.empty()}}});
     try {
       for (const auto& u : load_users(config.users_file))
-        body += "<option" + std::string(u.login == assignee ? " selected" : "") + ">" +
-                html_escape(u.login) + "</option>";
+        clerks.push_back({{"login", u.login}, {"selected", u.login == assignee}});
     } catch (const std::exception&) {
     }
-    body += "</select></label> <button id=\"assign\">Назначить</button></form>";
-    body += hold_form(report.value("bundle", placed), "/review/b/" + url(placed), s);
+    m["clerks"] = clerks;
+    m["hold_form"] = hold_form((*shown).value("bundle", placed), bundle_href(placed, context), s);
   }
-
-  body +=
-      "<h2>Журнал / Журнал</h2><table id=\"audit\"><tr><th>Когда</th><th>Кто</th><th>Что</th>"
-      "<th>Подробности</th></tr>";
-  for (const auto& a : v["audit"])
-    body += "<tr><td>" + esc(a["at"]) + "</td><td>" + esc(a["actor"]) + "</td><td>" +
-            esc(a["action"]) + "</td><td>" + esc(a["detail"]) + "</td></tr>";
-  for (const auto& t : v["transitions"])
-    body += "<tr><td>" + esc(t["at"]) + "</td><td>sot-intaked</td><td>" + esc(t["state"]) +
-            "</td><td></td></tr>";
-  body += "</table>";
-  return Response::html(200, page("Пакет " + placed, body, &s));
+  std::string content = render("bundle", m);
+  return Response::html(error.empty() ? 200 : 409,
+                        page(label(lang, "bundle") + " " + placed, content, &s, lang,
+                             bundle_href(placed, context), "full"));
 }
 
-Response ReviewUi::preview(const std::string& placed, const std::string& rest) {
+Response ReviewUi::preview(const std::string& placed, const std::string& rest,
+                           const http::Request& req) {
   const auto slash = rest.find('/');
-  if (slash == std::string::npos || context_.self_exe.empty())
-    return Response::text(404, "not found\n");
+  if (slash == std::string::npos || context_.self_exe.empty()) return not_found();
   int index = -1, page_no = -1;
   try {
     index = std::stoi(rest.substr(0, slash));
     page_no = std::stoi(rest.substr(slash + 1));
   } catch (const std::exception&) {
-    return Response::text(404, "not found\n");
+    return not_found();
   }
   const fs::path dir = spool_.outcome_dir(Outcome::kReview) / placed;
   const auto report = spool_.report_at(dir);
-  if (!report || index < 0 || page_no < 1) return Response::text(404, "not found\n");
+  if (!report || index < 0 || page_no < 1) return not_found();
   const json docs = report->value("documents", json::array());
-  if (static_cast<std::size_t>(index) >= docs.size()) return Response::text(404, "not found\n");
+  if (static_cast<std::size_t>(index) >= docs.size()) return not_found();
   const std::string file = docs[static_cast<std::size_t>(index)].value("file", "");
   // The file as the report names it, and only a plain file inside the bundle's files/.
   const fs::path path = dir / "files" / fs::path(file);
@@ -587,20 +622,18 @@ Response ReviewUi::preview(const std::string& placed, const std::string& rest) {
   const auto root = fs::weakly_canonical(dir / "files", ec);
   if (ec || file.empty() || canonical.string().rfind(root.string() + "/", 0) != 0 ||
       fs::is_symlink(path, ec) || !fs::is_regular_file(path, ec))
-    return Response::text(404, "not found\n");
+    return not_found();
+  const int dpi = std::clamp(int_param(req.query, "dpi", kPreviewDpi), 20, kMaxPreviewDpi);
   std::string why;
-  const auto png = render_preview(context_.self_exe, path, page_no, kPreviewDpi, &why);
+  const auto png = render_preview(context_.self_exe, path, page_no, dpi, &why);
   if (!png) return Response::text(422, "no preview: " + why + "\n");
   Response r{200, "image/png", *png, {}};
+  r.headers.emplace_back("Cache-Control", "private, max-age=600");
   return r;
 }
 
 Response ReviewUi::decide(const std::string& placed, const http::Request& req, const Session& s) {
   const auto form = req.form();
-  const auto field = [&](const char* k) {
-    const auto it = form.find(k);
-    return it == form.end() ? std::string() : it->second;
-  };
   const Config config = context_.config();
   const auto pipe = context_.pipeline();
   Decisions decisions(spool_, registry_, config, pipe->rules());
@@ -610,8 +643,12 @@ Response ReviewUi::decide(const std::string& placed, const http::Request& req, c
     if (!assignee.empty() && assignee != s.login)
       return forbidden("this bundle is assigned to " + assignee);
   }
-  Decision d{placed,        field("action"), s.login, split_lines(field("codes")),
-             field("note"), field("file")};
+  Decision d{placed,
+             param(form, "action"),
+             s.login,
+             split_lines(param(form, "codes")),
+             param(form, "note"),
+             param(form, "file")};
   DecisionResult r;
   try {
     r = decisions.decide(d);
@@ -619,23 +656,35 @@ Response ReviewUi::decide(const std::string& placed, const http::Request& req, c
     r.ok = false;
     r.error = std::string("the decision could not be stored: ") + e.what();
   }
-  if (!r.ok && r.placed_as.empty()) return bundle_page(placed, s, r.error);
+  if (!r.ok && r.placed_as.empty()) return bundle_page(placed, req, s, r.error);
+  // On to the next bundle of the clerk's filter, if it is still waiting; else the decision.
+  const std::string next = param(form, "next");
+  const std::string prefix = "/review/b/";
+  if (next.rfind(prefix, 0) == 0 && local_target(next) == next) {
+    const std::string name = next.substr(prefix.size(), next.find('?') - prefix.size());
+    std::error_code ec;
+    if (spool::is_bundle_id(name) && name != placed &&
+        fs::is_directory(spool_.outcome_dir(Outcome::kReview) / name, ec)) {
+      if (r.outcome == "incoming") return Response::redirect(next);
+      return Response::redirect(next + (next.find('?') == std::string::npos ? "?" : "&") +
+                                "done=" + r.outcome + "/" + url_encode(r.placed_as));
+    }
+  }
   if (r.outcome == "incoming") return Response::redirect("/review");
-  return Response::redirect("/review/decided/" + r.outcome + "/" + url(r.placed_as));
+  return Response::redirect("/review/decided/" + r.outcome + "/" + url_encode(r.placed_as));
 }
 
 Response ReviewUi::assign(const std::string& placed, const http::Request& req, const Session& s) {
   if (s.role != "lead") return forbidden("only a lead clerk assigns bundles");
   const auto form = req.form();
-  const auto it = form.find("clerk");
-  const std::string clerk = it == form.end() ? "" : it->second;
-  if (!clerk.empty() && !is_valid_login(clerk)) return bundle_page(placed, s, "bad login");
+  const std::string clerk = param(form, "clerk");
+  if (!clerk.empty() && !is_valid_login(clerk)) return bundle_page(placed, req, s, "bad login");
   const auto report = spool_.report_at(spool_.outcome_dir(Outcome::kReview) / placed);
-  if (!report) return Response::text(404, "not found\n");
+  if (!report) return not_found();
   const std::string bundle = report->value("bundle", placed);
   registry_.set_assignee(bundle, clerk);
   registry_.audit(s.login, "assign", bundle, {{"clerk", clerk}});
-  return Response::redirect("/review/b/" + url(placed));
+  return Response::redirect("/review/b/" + url_encode(placed));
 }
 
 std::string ReviewUi::hold_form(const std::string& bundle, const std::string& back,
@@ -646,44 +695,33 @@ std::string ReviewUi::hold_form(const std::string& bundle, const std::string& ba
   } catch (const std::exception&) {
     return "";
   }
-  return "<form method=\"post\" action=\"/review/hold/" + url(bundle) +
-         "\" id=\"hold-form\"><input type=\"hidden\" name=\"csrf\" value=\"" + s.csrf +
-         "\"><input type=\"hidden\" name=\"back\" value=\"" + html_escape(back) +
-         "\"><input type=\"hidden\" name=\"on\" value=\"" + (held ? "0" : "1") +
-         "\"><span id=\"hold-state\">" +
-         (held ? "На удержании (legal hold): файлы не удаляются / Сақтауда"
-               : "Без удержания: файлы отказа удаляются по сроку хранения") +
-         "</span> <label>Основание <input name=\"note\"></label> <button id=\"hold\">" +
-         (held ? "Снять удержание" : "Поставить на удержание") + "</button></form>";
+  return render("hold", {{"lang", s.lang},
+                         {"action", "/review/hold/" + url_encode(bundle)},
+                         {"csrf", s.csrf},
+                         {"back", back},
+                         {"on", held ? "0" : "1"},
+                         {"state", label(s.lang, held ? "hold_on" : "hold_off")},
+                         {"button", label(s.lang, held ? "hold_clear" : "hold_set")}});
 }
 
 Response ReviewUi::hold(const std::string& bundle, const http::Request& req, const Session& s) {
   if (s.role != "lead") return forbidden("only a lead clerk puts a bundle on legal hold");
-  if (!spool::is_bundle_id(bundle) || !registry_.find(bundle))
-    return Response::text(404, "not found\n");
+  if (!spool::is_bundle_id(bundle) || !registry_.find(bundle)) return not_found();
   const auto form = req.form();
-  const auto field = [&](const char* k) {
-    const auto it = form.find(k);
-    return it == form.end() ? std::string() : it->second;
-  };
-  retention::set_hold(registry_, bundle, field("on") == "1", s.login, field("note"));
-  const std::string back = field("back");
-  // Back to the page it came from, inside the review UI only.
-  return Response::redirect(back.rfind("/review/", 0) == 0 &&
-                                    back.find_first_of("\r\n") == std::string::npos
-                                ? back
-                                : "/review");
+  retention::set_hold(registry_, bundle, param(form, "on") == "1", s.login, param(form, "note"));
+  return Response::redirect(local_target(param(form, "back")));
 }
 
 Response ReviewUi::decided_page(const std::string& outcome, const std::string& placed,
-                                const Session& s) {
+                                const http::Request& req, const Session& s) {
   const fs::path dir = spool_.root() / outcome / placed / "result";
   const auto report = spool_.report_at(spool_.root() / outcome / placed);
-  if (!report) return Response::text(404, "not found\n");
-  std::string body = "<p class=\"ok\" id=\"outcome\">" +
-                     std::string(outcome == "registered" ? "Зарегистрировано / Тіркелді"
-                                                         : "Отказано / Бас тартылды") +
-                     ": " + html_escape(placed) + "</p>";
+  if (!report) return not_found();
+  const std::string& lang = s.lang;
+  json m;
+  m["lang"] = lang;
+  m["placed"] = placed;
+  m["outcome_text"] = label(lang, outcome);
   const char* doc = outcome == "registered" ? "receipt" : "notice";
   std::ifstream in(dir / (std::string(doc) + ".json"));
   if (in) {
@@ -691,44 +729,61 @@ Response ReviewUi::decided_page(const std::string& outcome, const std::string& p
     ss << in.rdbuf();
     const json j = json::parse(ss.str(), nullptr, false);
     if (outcome == "registered" && j.is_object())
-      body += "<p>Номер: <strong id=\"number\">" + esc(j.value("registration_number", json())) +
-              "</strong></p>";
+      m["number"] = j.value("registration_number", std::string());
     if (outcome == "rejected" && j.is_object()) {
-      body += "<h2>Уведомление / Хабарлама</h2><ol id=\"notice\">";
+      json reasons = json::array();
       for (const auto& r : j.value("reasons", json::array())) {
         const json msg = r.value("message", json::object());
-        body += "<li><strong>" + esc(msg.value("kk", json(""))) + "</strong><br>" +
-                esc(msg.value("ru", json("")));
-        if (r.contains("action"))
-          body += "<br><em>" + esc(r["action"].value("kk", json(""))) + "<br>" +
-                  esc(r["action"].value("ru", json(""))) + "</em>";
-        if (r.contains("note")) body += "<br>» " + esc(r["note"]);
-        body += "</li>";
+        const json act = r.value("action", json::object());
+        reasons.push_back(
+            {{"kk", msg.value("kk", std::string())},
+             {"ru", msg.value("ru", std::string())},
+             {"action_kk", act.value("kk", std::string())},
+             {"action_ru", act.value("ru", std::string())},
+             {"note", r.value("note", json()).is_string() ? r["note"].get<std::string>() : ""}});
       }
-      body += "</ol>";
+      m["has_notice"] = true;
+      m["reasons"] = reasons;
     }
-    body += "<p><a id=\"document\" href=\"/review/decided/" + outcome + "/" + url(placed) + "/" +
-            doc + ".pdf\">" + doc + ".pdf</a></p>";
+    m["document"] = {
+        {"href", "/review/decided/" + outcome + "/" + url_encode(placed) + "/" + doc + ".pdf"},
+        {"name", std::string(doc) + ".pdf"}};
   } else {
-    body += "<p class=\"err\">" + std::string(doc) + " не создан; см. журнал демона.</p>";
+    m["missing"] = std::string(doc);
   }
   if (s.role == "lead")
-    body += hold_form(report->value("bundle", placed),
-                      "/review/decided/" + outcome + "/" + url(placed), s);
-  body += "<p><a href=\"/review\">← к очереди</a></p>";
-  return Response::html(200, page("Решение принято / Шешім қабылданды", body, &s));
+    m["hold_form"] = hold_form(report->value("bundle", placed),
+                               "/review/decided/" + outcome + "/" + url_encode(placed), s);
+  const auto items = apply_filter(queue_.items(), filter_of(req, s));
+  if (!items.empty())
+    m["next"] = bundle_href(items.front().placed_as, filter_query(filter_of(req, s)));
+  return Response::html(200, page(label(lang, "decided"), render("decided", m), &s, lang,
+                                  "/review/decided/" + outcome + "/" + url_encode(placed)));
 }
 
 Response ReviewUi::decided_file(const std::string& outcome, const std::string& placed,
                                 const std::string& file) {
-  if (file != "notice.pdf" && file != "receipt.pdf") return Response::text(404, "not found\n");
+  if (file != "notice.pdf" && file != "receipt.pdf") return not_found();
   std::ifstream in(spool_.root() / outcome / placed / "result" / file, std::ios::binary);
-  if (!in) return Response::text(404, "not found\n");
+  if (!in) return not_found();
   std::ostringstream ss;
   ss << in.rdbuf();
   Response r{200, "application/pdf", ss.str(), {}};
   r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + file + "\"");
   return r;
+}
+
+Response ReviewUi::stats_page(const http::Request& req, const Session& s) {
+  if (s.role != "lead") return forbidden("the registry's figures are for lead clerks");
+  const int days = std::clamp(int_param(req.query, "days", 14), 1, 366);
+  const std::string court = param(req.query, "court");
+  const RegistryStats stats = compute_stats(registry_, days, court);
+  json m = stats_model(stats, s.lang);
+  m["lang"] = s.lang;
+  m["days"] = days;
+  m["court"] = court;
+  return Response::html(200, page(label(s.lang, "stats_title"), render("stats", m), &s, s.lang,
+                                  "/review/stats?days=" + std::to_string(days)));
 }
 
 }  // namespace sot::review

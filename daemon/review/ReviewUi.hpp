@@ -1,27 +1,32 @@
-// The clerks' review UI, served by the daemon on its loopback HTTP endpoint under /review:
-// the queue of bundles in review (age, court, kind, reasons; filter and sort), a bundle's
-// page (findings with their evidence, the signature, each document with its scan facts and
-// page previews), and the actions register, reject (reasons among the codes + free text),
-// reprocess, and — for lead clerks — assign.
+// The clerks' review UI, served by the daemon on its loopback HTTP endpoint under /review.
+// Routes are here; the pages are Mustache views (Views.hpp, ui/templates/); sessions, CSRF and
+// same-origin checks are Security.hpp; the bundle page's model is BundlePage.hpp; the
+// registry's figures for lead clerks are Stats.hpp.
 //
-// Security: clerks log in against the users file (PBKDF2); the session is a random token in
-// an HttpOnly, SameSite=Strict cookie (8 h at most, 1 h idle); every state-changing request
-// is a POST that carries the session's CSRF token and, when the browser sends an Origin,
-// comes from this origin. A request without a session, or a POST without the right token, is
-// refused (403). Every request checks its session against the users file: a clerk removed or
-// given another role loses the session at once. Failed logins are limited per login and
-// client, per login and overall (LoginThrottle); a login name no login can be is refused
-// before any lookup; anonymous visitors see generic errors (details go to stderr and the
-// audit trail). Pages take their style from /review/app.css: no inline style or script, so
-// the server's Content-Security-Policy can forbid both. Decisions, logins and assignments go
-// to the registry's audit trail.
+//   GET  /review                 the queue: filter, search, sort, pages, counts per reason and
+//                                court, waiting time against the target; lead clerks: bulk
+//   POST /review/bulk            lead: one decision with one reason for several bundles
+//   GET  /review/b/NAME          one bundle, decided on one screen (findings, viewer, signature
+//                                card, decision); the queue's filter rides along (prev/next)
+//   GET  /review/b/NAME/preview/DOC/PAGE[?dpi=]   a page image (sandboxed helper)
+//   POST /review/b/NAME/decide   register, reject (reasons + note), reprocess; then the next
+//                                bundle of the clerk's filter
+//   POST /review/b/NAME/assign   lead: assign to a clerk
+//   POST /review/hold/BUNDLE     lead: legal hold on or off
+//   GET  /review/decided/OUTCOME/NAME[/notice.pdf|receipt.pdf]
+//   GET  /review/stats           lead: the registry at a glance
+//   POST /review/lang            the clerk's language (kk/ru), kept in the registry
+//   GET  /review/static/FILE     app.css, app.js (embedded)
+//   GET/POST /review/login, POST /review/logout
+//
+// Security: clerks log in against the users file (PBKDF2); failed logins are limited
+// (LoginThrottle); every state-changing request is a POST with the session's CSRF token from
+// this origin; pages use no inline style or script, so the server's Content-Security-Policy
+// forbids both. Decisions, logins, assignments and holds go to the registry's audit trail.
 #pragma once
 
-#include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "config/Config.hpp"
@@ -29,6 +34,8 @@
 #include "http/HttpServer.hpp"
 #include "registry/Registry.hpp"
 #include "review/LoginThrottle.hpp"
+#include "review/Queue.hpp"
+#include "review/Security.hpp"
 #include "spool/Spool.hpp"
 
 namespace sot::review {
@@ -45,36 +52,37 @@ class ReviewUi {
   http::Response serve(const http::Request& req);
 
  private:
-  struct Session {
-    std::string login;
-    std::string role;
-    std::string csrf;
-    std::chrono::steady_clock::time_point created, last_seen;
-  };
-  std::optional<Session> session_of(const http::Request& req);
-  http::Response login_page(const std::string& error, int status = 200);
+  http::Response route(const http::Request& req, const Session& s);
+  std::string page(const std::string& title, const std::string& content, const Session* s,
+                   const std::string& lang, const std::string& back,
+                   const std::string& main_class = "") const;
+  http::Response message(int status, const std::string& heading, const std::string& text,
+                         const Session& s);
+  http::Response login_page(const http::Request& req, const std::string& error_key, int status);
   http::Response login(const http::Request& req);
+  http::Response set_language(const http::Request& req, const Session& s);
   http::Response queue_page(const http::Request& req, const Session& s);
-  http::Response bundle_page(const std::string& placed, const Session& s,
+  http::Response bulk(const http::Request& req, const Session& s);
+  http::Response bundle_page(const std::string& placed, const http::Request& req, const Session& s,
                              const std::string& error = "");
-  http::Response preview(const std::string& placed, const std::string& rest);
+  http::Response preview(const std::string& placed, const std::string& rest,
+                         const http::Request& req);
   http::Response decide(const std::string& placed, const http::Request& req, const Session& s);
   http::Response assign(const std::string& placed, const http::Request& req, const Session& s);
-  // A lead clerk's legal hold on a bundle (retention leaves it alone while it is on).
   http::Response hold(const std::string& bundle, const http::Request& req, const Session& s);
   std::string hold_form(const std::string& bundle, const std::string& back, const Session& s);
   http::Response decided_page(const std::string& outcome, const std::string& placed,
-                              const Session& s);
+                              const http::Request& req, const Session& s);
   http::Response decided_file(const std::string& outcome, const std::string& placed,
                               const std::string& file);
-  std::string page(const std::string& title, const std::string& body, const Session* s) const;
+  http::Response stats_page(const http::Request& req, const Session& s);
 
   spool::Spool& spool_;
   registry::Registry& registry_;
   Context context_;
-  std::mutex mutex_;
-  std::map<std::string, Session> sessions_;  // by token
+  SessionStore sessions_;
   LoginThrottle throttle_;
+  QueueIndex queue_;
 };
 
 }  // namespace sot::review

@@ -42,7 +42,9 @@ int main(int argc, char** argv) {
       "loopback address:port of /healthz, /metrics, /api/status and /review (\"\": none)")(
       "analysis-worker", "internal: serve as an analysis worker process on stdin/stdout")(
       "render-preview", po::value<std::vector<std::string>>()->multitoken(),
-      "internal: FILE PAGE DPI, a page preview as PNG on stdout (sandboxed)");
+      "internal: FILE PAGE DPI, a page preview as PNG on stdout (sandboxed)")(
+      "preview-text", po::value<std::vector<std::string>>()->multitoken(),
+      "internal: FILE FORMAT, an office document's text on stdout (sandboxed)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -83,6 +85,14 @@ int main(int argc, char** argv) {
       std::cerr << "sot-intaked: --render-preview: " << e.what() << '\n';
       return 2;
     }
+  }
+  if (vm.count("preview-text")) {
+    const auto a = vm["preview-text"].as<std::vector<std::string>>();
+    if (a.size() != 2) {
+      std::cerr << "sot-intaked: --preview-text FILE FORMAT\n";
+      return 2;
+    }
+    return sot::review::preview_text_main(a[0], a[1]);
   }
   if (vm.count("bundle-timeout"))
     o.worker_limits.bundle_timeout = std::chrono::seconds(vm["bundle-timeout"].as<unsigned>());

@@ -121,6 +121,12 @@ users_file = "${users}"
   expect(fs.existsSync(path.join(spool, 'review', 'dup-1')), 'and the bundle has not moved');
 
   // Reject with a reason, the document and a note for the filer.
+  await page.click('#reject-toggle');
+  // The reason the check found is ticked already; this clerk gives another one instead.
+  expect(await page.isChecked('#reject-form input[name="codes"][value="DUPLICATE_FILE"]'),
+         'the reason the check found is pre-selected');
+  await page.uncheck('#reject-form input[name="codes"][value="DUPLICATE_FILE"]');
+  await page.click('#reject-form details.more > summary');
   await page.check('#reject-form input[name="codes"][value="FILE_CORRUPT"]');
   await page.selectOption('#file', 'Шарттың түпнұсқасы.pdf');
   await page.fill('#note', 'Шарттың түпнұсқасы көшірмесімен бірдей — түпнұсқаны жүктеңіз.');

@@ -196,7 +196,8 @@ TEST_CASE("HEAD without a body — a strict CSP — a handler's error stays in t
   CHECK(head.substr(head.find("\r\n\r\n") + 4).empty());
   auto r = http_request(port, "GET", "/x");
   CHECK(r.headers["content-security-policy"] ==
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action "
+        "'self'; "
         "frame-ancestors 'none'; base-uri 'none'");
   const auto boom = http_request(port, "GET", "/boom");
   CHECK(boom.status == 500);

@@ -4,14 +4,20 @@
 #include <catch2/catch.hpp>
 
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "core/Report.hpp"
 #include "outcome/Resubmission.hpp"
 #include "outcome/Status.hpp"
 #include "registry/Registry.hpp"
+#include "review/BundlePage.hpp"
 #include "review/Decisions.hpp"
+#include "review/Queue.hpp"
 #include "review/ReviewUi.hpp"
+#include "review/Stats.hpp"
 #include "review/Users.hpp"
+#include "review/Views.hpp"
 #include "rules/RuleSet.hpp"
 #include "service/Recovery.hpp"
 #include "spool/Spool.hpp"
@@ -99,8 +105,11 @@ TEST_CASE("a clerk rejects with chosen reasons, a document and words for the fil
   auto d = s.decisions();
   CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {}, "", ""}).error,
              Catch::Contains("at least one reason"));
-  CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {"DUPLICATE_FILE"}, "", ""}).error,
-             Catch::Contains("not a rejection reason"));  // its severity is review
+  // A review code is a reason only where the check found it in this bundle.
+  CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {"REVOCATION_UNKNOWN"}, "", ""}).error,
+             Catch::Contains("not a rejection reason"));
+  CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {"NO_SUCH_CODE"}, "", ""}).error,
+             Catch::Contains("not a rejection reason"));
   CHECK_THAT(d.decide({"review-1", "reject", "aigerim", {"FILE_CORRUPT"}, "", "nope.pdf"}).error,
              Catch::Contains("not a document"));
   CHECK_THAT(d.decide({"review-1", "archive", "aigerim", {}, "", ""}).error,
@@ -129,6 +138,23 @@ TEST_CASE("a clerk rejects with chosen reasons, a document and words for the fil
   REQUIRE((*status)["reasons"].size() == 1);
   CHECK((*status)["reasons"][0]["code"] == "FILE_CORRUPT");
   CHECK_FALSE((*status)["reasons"][0]["action"]["kk"].get<std::string>().empty());
+}
+
+TEST_CASE("a clerk confirms what the check found as the reason: the notice says the same thing",
+          "[review]") {
+  ReviewSpool s(1);
+  auto d = s.decisions();
+  // DUPLICATE_FILE's severity is review; the check found it here, so the clerk may refuse for it.
+  const auto r = d.decide({"review-1", "reject", "aigerim", {"DUPLICATE_FILE"}, "", ""});
+  REQUIRE(r.ok);
+  const fs::path res = s.spool.outcome_dir(Outcome::kRejected) / "review-1" / "result";
+  const json notice = json::parse(read_file(res / "notice.json"));
+  REQUIRE(notice["reasons"].size() == 1);
+  CHECK(notice["reasons"][0]["code"] == "DUPLICATE_FILE");
+  // Its file and evidence are the finding's: the message names both files, nothing left blank.
+  const std::string ru = notice["reasons"][0]["message"]["ru"].get<std::string>();
+  CHECK_THAT(ru, Catch::Contains("совпадает с файлом «") && !Catch::Contains("{"));
+  CHECK_FALSE(notice["reasons"][0]["file"].is_null());
 }
 
 TEST_CASE("reprocess returns a bundle to incoming/ as not yet decided", "[review]") {
@@ -254,7 +280,15 @@ struct UiClient {
                       const std::string& body = "") {
     http::Request r;
     r.method = method;
-    r.path = r.target = path;
+    r.target = path;
+    r.path = path.substr(0, path.find('?'));
+    if (const auto q = path.find('?'); q != std::string::npos) {
+      std::istringstream in(path.substr(q + 1));
+      std::string kv;
+      while (std::getline(in, kv, '&'))
+        r.query[kv.substr(0, kv.find('='))] =
+            kv.find('=') == std::string::npos ? "" : kv.substr(kv.find('=') + 1);
+    }
     r.body = body;
     r.peer = "127.0.0.1";
     r.headers["host"] = "127.0.0.1:8470";
@@ -366,10 +400,11 @@ TEST_CASE("review UI: a resubmission's bundle page shows what it cures and the a
   REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
   const auto page = c.send("GET", "/review/b/cure");
   REQUIRE(page.status == 200);
-  CHECK_THAT(page.body, Catch::Contains("id=\"resubmission-of\">обращения 197119100000021 "
-                                        "(rejected); устранены: PAYMENT_MISSING; остались: —"));
-  CHECK_THAT(page.body, Catch::Contains("id=\"authority\">representative: эл. доверенность № "
-                                        "EN-2025-0001234567"));
+  CHECK_THAT(page.body, Catch::Contains("<span class=\"lbl\">Повторная подача</span> "
+                                        "197119100000021 (rejected); устранены: PAYMENT_MISSING; "
+                                        "остались: —"));
+  CHECK_THAT(page.body, Catch::Contains("<span class=\"lbl\">Полномочия</span> representative: "
+                                        "эл. доверенность № EN-2025-0001234567"));
   // And the filer's status of the original names its cure.
   const auto status = outcome::filer_status(*s.registry, "197119100000021", s.rules);
   REQUIRE(status);
@@ -422,4 +457,168 @@ TEST_CASE("review UI: a lead clerk puts a bundle on legal hold and releases it, 
   const std::string ccsrf = cp.body.substr(cfrom, cp.body.find('"', cfrom) - cfrom);
   CHECK(clerk.send("POST", "/review/hold/review-1", "csrf=" + ccsrf + "&on=1").status == 403);
   CHECK_FALSE(s.registry->legal_hold("review-1"));
+}
+
+TEST_CASE("review UI views: every label in the catalogue in kk and ru, every value escaped",
+          "[review][ui]") {
+  // The same keys in both languages.
+  std::set<std::string> kk, ru;
+  for (const auto& [k, v] : review::labels("kk").items()) kk.insert(k);
+  for (const auto& [k, v] : review::labels("ru").items()) ru.insert(k);
+  CHECK(kk == ru);
+  // Every {{t.key}} a template uses is a label (none is left to the code).
+  const std::regex label_use(R"(\{\{t\.([a-z_]+)\}\})");
+  int uses = 0;
+  for (const auto name : review::template_names()) {
+    const std::string text(review::template_source(name));
+    for (std::sregex_iterator it(text.begin(), text.end(), label_use), end; it != end; ++it) {
+      ++uses;
+      INFO(name << ": " << (*it)[1]);
+      CHECK(kk.count((*it)[1]) == 1);
+    }
+  }
+  CHECK(uses > 100);
+  // Values are escaped; the language picks the labels.
+  const std::string page = review::render(
+      "message", {{"lang", "kk"}, {"heading", "<script>alert(1)</script>"}, {"text", "a\"b"}});
+  CHECK_THAT(page, Catch::Contains("&lt;script&gt;alert(1)&lt;/script&gt;") &&
+                       !Catch::Contains("<script>") && Catch::Contains("a&quot;b") &&
+                       Catch::Contains("← кезекке"));
+  CHECK_THROWS(review::render("no-such-template", json::object()));
+  // Evidence in words: the catalogue's phrases, the rest key by key.
+  CHECK(review::evidence_text({{"same_as", "a.pdf"}, {"sha256", std::string(64, 'a')}}, "ru") ==
+        "совпадает с файлом «a.pdf»");
+  CHECK(review::evidence_text({{"dpi", 150}, {"min_dpi", 200}, {"reads_clearly", true}}, "kk") ==
+        "ажыратымдылығы 150 dpi; ең азы 200 dpi");
+  CHECK(review::evidence_text({{"some_key", "x"}}, "ru") == "some key: x");
+}
+
+TEST_CASE("review queue: search ignores case in Kazakh and Russian, filters and sorts",
+          "[review][ui]") {
+  CHECK(review::fold_case("ӘБВ Ғалым ҚҰҮҢӨҺІ Title") == "әбв ғалым құүңөһі title");
+  std::vector<review::ReviewItem> items(3);
+  items[0].placed_as = "a";
+  items[0].filer = "Ахметов Арман";
+  items[0].age_hours = 1;
+  items[0].reasons = {"DUPLICATE_FILE"};
+  items[1].placed_as = "b";
+  items[1].filer = "Сейітқали Әсем";
+  items[1].age_hours = 30;
+  items[1].court = "7110 Астана";
+  items[2].placed_as = "c";
+  items[2].filer = "Ахметова Дина";
+  items[2].age_hours = 5;
+  items[2].assignee = "dana";
+  review::QueueFilter f;
+  f.text = "АХМЕТОВ";
+  auto out = review::apply_filter(items, f);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].placed_as == "c");  // oldest first
+  f = {};
+  f.text = "әсем";
+  CHECK(review::apply_filter(items, f).size() == 1);
+  f = {};
+  f.code = "DUPLICATE_FILE";
+  CHECK(review::apply_filter(items, f).at(0).placed_as == "a");
+  f = {};
+  f.mine = "dana";
+  CHECK(review::apply_filter(items, f).at(0).placed_as == "c");
+  f = {};
+  f.sort = "bundle";
+  out = review::apply_filter(items, f);
+  CHECK((out[0].placed_as == "a" && out[2].placed_as == "c"));
+}
+
+TEST_CASE("review UI: the queue page searches, counts and pages; the bundle page knows its place",
+          "[review][ui]") {
+  ReviewSpool s(3);
+  s.config.users_file = s.t.path() / "users";
+  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  UiClient c(s);
+  REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
+  auto page = c.send("GET", "/review");
+  REQUIRE(page.status == 200);
+  CHECK_THAT(page.body, Catch::Contains("DUPLICATE_FILE <b>3</b>"));
+  CHECK_THAT(page.body, Catch::Contains("class=\"age-ok\""));
+  page = c.send("GET", "/review?q=REVIEW-2");
+  CHECK_THAT(page.body, Catch::Contains(">review-2</a>") && !Catch::Contains(">review-1</a>"));
+  // The bundle page: its place in the filtered queue, the decision's next bundle.
+  page = c.send("GET", "/review/b/review-2");
+  REQUIRE(page.status == 200);
+  CHECK_THAT(page.body, Catch::Contains("id=\"position\">2 из 3"));
+  CHECK_THAT(page.body, Catch::Contains("name=\"next\" value=\"/review/b/review-3\""));
+  // The reason the check found, ticked in advance; the finding in words with its evidence.
+  CHECK_THAT(page.body, Catch::Contains("value=\"DUPLICATE_FILE\" checked"));
+  CHECK_THAT(page.body, Catch::Contains("совпадает с файлом"));
+  // A decision goes on to the next bundle and says what it did.
+  const auto csrf = [&] {
+    const std::smatch m = [&] {
+      std::smatch mm;
+      std::regex_search(page.body, mm, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""));
+      return mm;
+    }();
+    return m[1].str();
+  }();
+  const auto r = c.send("POST", "/review/b/review-2/decide",
+                        "csrf=" + csrf + "&action=register&next=%2Freview%2Fb%2Freview-3");
+  CHECK(r.status == 303);
+  CHECK(r.headers[0].second.rfind("/review/b/review-3?done=registered/", 0) == 0);
+  // A clerk may not open the registry's figures.
+  CHECK(c.send("GET", "/review/stats").status == 403);
+}
+
+TEST_CASE("review UI: the language is the clerk's, kept in the registry across logins",
+          "[review][ui]") {
+  ReviewSpool s(1);
+  s.config.users_file = s.t.path() / "users";
+  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  UiClient c(s);
+  REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
+  CHECK_THAT(c.send("GET", "/review").body, Catch::Contains("<html lang=\"ru\">"));
+  const std::string body = c.send("GET", "/review").body;
+  std::smatch m;
+  REQUIRE(std::regex_search(body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  CHECK(c.send("POST", "/review/lang", "csrf=" + m[1].str() + "&lang=xx&back=/review").status ==
+        400);
+  CHECK(c.send("POST", "/review/lang", "lang=kk&back=/review").status == 403);  // no CSRF token
+  CHECK(c.send("POST", "/review/lang", "csrf=" + m[1].str() + "&lang=kk&back=/review").status ==
+        303);
+  CHECK(s.registry->preference("aigerim", "language") == "kk");
+  UiClient other(s);  // another browser, another day
+  REQUIRE(other.login("aigerim", "kupia-soz-1").status == 303);
+  const std::string kk = other.send("GET", "/review").body;
+  CHECK_THAT(kk, Catch::Contains("<html lang=\"kk\">") && Catch::Contains("Қарауға кезек"));
+}
+
+TEST_CASE("review stats: the registry's numbers per day and court, reasons, clerks, times",
+          "[review][ui]") {
+  ReviewSpool s(3);
+  auto d = s.decisions();
+  REQUIRE(d.decide({"review-1", "register", "aigerim", {}, "", ""}).ok);
+  REQUIRE(d.decide({"review-2", "reject", "bolat", {"FILE_CORRUPT"}, "", ""}).ok);
+  const auto st = review::compute_stats(*s.registry, 7, "");
+  CHECK(st.totals.received == 3);
+  CHECK(st.totals.registered == 1);
+  CHECK(st.totals.rejected == 1);
+  CHECK(st.totals.review == 1);
+  CHECK(st.reject_reasons == std::map<std::string, int>{{"FILE_CORRUPT", 1}});
+  CHECK(st.review_reasons.at("DUPLICATE_FILE") == 3);  // what sent each to a clerk
+  CHECK(st.clerks.at("aigerim").registered == 1);
+  CHECK(st.clerks.at("bolat").rejected == 1);
+  CHECK(st.by_clerks.minutes.size() == 2);
+  CHECK(st.automatic.minutes.empty());
+  // Per court: the filing's court, for unnumbered bundles too.
+  int rows = 0;
+  for (const auto& [key, row] : st.rows) {
+    CHECK(key.second != "—");
+    rows += row.received;
+  }
+  CHECK(rows == 3);
+  CHECK(review::compute_stats(*s.registry, 7, "no-such-court").totals.received == 0);
+  // The model: SVG bars for every day of the window.
+  const json m = review::stats_model(st, "ru");
+  CHECK(m["chart_days"]["bars"].size() == 7 * 3);
+  CHECK(m["totals"]["decided"] == 2);
+  CHECK(review::Durations{{1, 2, 3, 4, 100}}.median() == 3);
+  CHECK(review::Durations{{1, 2, 3, 4, 100}}.p90() == Approx(61.6));
 }
