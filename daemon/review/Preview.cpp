@@ -16,6 +16,33 @@
 
 namespace sot::review {
 
+namespace {
+
+// The helper's start: the file read whole, then the sandbox (no more opening of files, limits
+// on time and memory) before a byte of it is parsed.
+bool read_then_sandbox(const std::string& file, std::string& data) {
+  worker::WorkerLimits limits;
+  limits.cpu_seconds = 30;
+  limits.address_space_bytes = 2ull << 30;
+  {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "cannot read " << file << '\n';
+      return false;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    data = ss.str();
+  }
+  if (!worker::apply_sandbox(limits)) {
+    std::cerr << "cannot apply the sandbox\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::optional<std::string> render_preview(const std::string& self_exe,
                                           const std::filesystem::path& file, int page, int dpi,
                                           std::string* why) {
@@ -30,24 +57,8 @@ std::optional<std::string> render_preview(const std::string& self_exe,
 }
 
 int preview_main(const std::string& file, int page, int dpi) {
-  worker::WorkerLimits limits;
-  limits.cpu_seconds = 30;
-  limits.address_space_bytes = 2ull << 30;
   std::string data;
-  {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "cannot read " << file << '\n';
-      return 1;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    data = ss.str();
-  }
-  if (!worker::apply_sandbox(limits)) {
-    std::cerr << "cannot apply the sandbox\n";
-    return 1;
-  }
+  if (!read_then_sandbox(file, data)) return 1;
   dpi = std::clamp(dpi, 20, kMaxPreviewDpi);
   readability::PageImage img;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -96,24 +107,8 @@ std::optional<std::string> preview_text(const std::string& self_exe,
 }
 
 int preview_text_main(const std::string& file, const std::string& format) {
-  worker::WorkerLimits limits;
-  limits.cpu_seconds = 30;
-  limits.address_space_bytes = 2ull << 30;
   std::string data;
-  {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "cannot read " << file << '\n';
-      return 1;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    data = ss.str();
-  }
-  if (!worker::apply_sandbox(limits)) {
-    std::cerr << "cannot apply the sandbox\n";
-    return 1;
-  }
+  if (!read_then_sandbox(file, data)) return 1;
   analysis::AnalysisLimits alimits;
   alimits.time_budget = std::chrono::seconds(15);
   alimits.max_text_bytes = kMaxPreviewText;

@@ -4,72 +4,20 @@
 // CSRF token are refused. Run by ctest; exits non-zero on the first failed expectation.
 //
 //   SOT_INTAKED=… SOT_INTAKE=… SOT_SAMPLES=… node review.test.mjs
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { bins, chromiumArgs, chromiumPath, expect, fail, finish, startDaemon, waitFor } from './support.mjs';
 
-const bins = { intaked: process.env.SOT_INTAKED, intake: process.env.SOT_INTAKE,
-               samples: process.env.SOT_SAMPLES };
-const chromiumPath = process.env.SOT_CHROMIUM || '/usr/bin/chromium';
-for (const [k, v] of Object.entries(bins))
-  if (!v || !fs.existsSync(v)) throw new Error(`binary ${k} not found: ${v}`);
-if (!fs.existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (Debian package chromium)`);
-
-let failures = 0;
-function expect(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(test, ms, what) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await test()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sot-browser-'));
-const spool = path.join(work, 'spool');
-const log = path.join(work, 'daemon.log');
-let daemon;
+let d;
 let browser;
 try {
-  // Samples, a clerk, a config with the endpoint on a free port.
-  const gen = spawnSync(bins.samples, [path.join(work, 'samples')], { encoding: 'utf8' });
-  if (gen.status !== 0) throw new Error(`sot-samples failed: ${gen.stderr}`);
-  const users = path.join(work, 'clerks.txt');
-  const add = spawnSync(bins.intake, ['users', 'add', 'dana', '--role', 'clerk', '--users-file', users],
-                        { input: 'dana-secret-password\n', encoding: 'utf8' });
-  if (add.status !== 0) throw new Error(`users add failed: ${add.stderr}`);
-  const pki = path.join(work, 'samples', 'pki');
-  const config = path.join(work, 'sot-intake.toml');
-  fs.writeFileSync(config, `[signature]
-trust_dir = "${pki}/trust"
-intermediates_dir = "${pki}/intermediates"
-crl_dir = "${pki}/crl"
-[http]
-listen = "127.0.0.1:0"
-users_file = "${users}"
-`);
-  const out = fs.openSync(log, 'a');
-  daemon = spawn(bins.intaked, ['--config', config, '--spool', spool, '--workers', '1'],
-                 { stdio: ['ignore', out, out] });
-  let port = 0;
-  await waitFor(() => {
-    const m = fs.existsSync(log) && fs.readFileSync(log, 'utf8').match(/on 127\.0\.0\.1:(\d+)/);
-    if (m) port = Number(m[1]);
-    return port > 0;
-  }, 30000, 'the HTTP endpoint');
+  d = await startDaemon({ clerks: [['dana', 'clerk', 'dana-secret-password']] });
+  const { spool, base, config } = d;
   // A bundle for the clerks, delivered the way the portal delivers.
-  fs.cpSync(path.join(work, 'samples', 'bundles', 'duplicate-file'), path.join(spool, 'tmp', 'dup-1'),
-            { recursive: true });
-  fs.renameSync(path.join(spool, 'tmp', 'dup-1'), path.join(spool, 'incoming', 'dup-1'));
+  d.deliver('duplicate-file', 'dup-1');
   await waitFor(() => fs.existsSync(path.join(spool, 'review', 'dup-1')), 60000, 'the bundle in review');
-  const base = `http://127.0.0.1:${port}`;
 
   // Without a session: pages redirect to the login, actions are refused.
   let r = await fetch(`${base}/review/b/dup-1/decide`, {
@@ -80,8 +28,7 @@ users_file = "${users}"
   expect(r.status === 303 && r.headers.get('location') === '/review/login',
          'the queue without a session redirects to the login');
 
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
-                                    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${base}/review`);
@@ -154,16 +101,9 @@ users_file = "${users}"
   const report = JSON.parse(fs.readFileSync(path.join(spool, 'rejected', 'dup-1', 'result', 'report.json')));
   expect(report.decision?.by === 'dana', 'the report names the clerk who decided');
 } catch (e) {
-  console.log(`FAIL ${e.stack || e}`);
-  failures++;
+  fail(e);
 } finally {
   if (browser) await browser.close();
-  if (daemon) {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.exitCode !== null ? r() : daemon.on('exit', r));
-  }
-  if (failures) console.log(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '(no daemon log)');
-  fs.rmSync(work, { recursive: true, force: true });
+  if (d) await d.stop();
 }
-console.log(failures ? `${failures} failed` : 'all passed');
-process.exit(failures ? 1 : 0);
+finish();

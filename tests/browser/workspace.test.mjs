@@ -12,34 +12,13 @@
 // Screenshots of the queue, the bundle page and the stats page go to SOT_SCREENSHOTS (docs/).
 //
 //   SOT_INTAKED=… SOT_INTAKE=… SOT_SAMPLES=… [SOT_SCREENSHOTS=dir] node workspace.test.mjs
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath, expect, fail, finish, startDaemon, waitFor } from './support.mjs';
 
-const bins = { intaked: process.env.SOT_INTAKED, intake: process.env.SOT_INTAKE,
-               samples: process.env.SOT_SAMPLES };
-const chromiumPath = process.env.SOT_CHROMIUM || '/usr/bin/chromium';
 const shots = process.env.SOT_SCREENSHOTS || '';
-for (const [k, v] of Object.entries(bins))
-  if (!v || !fs.existsSync(v)) throw new Error(`binary ${k} not found: ${v}`);
-if (!fs.existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath} (Debian package chromium)`);
-
-let failures = 0;
-function expect(ok, what) {
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures++;
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(test, ms, what) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await test()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 
 // Bundles for the clerks (review) and some the check decides alone (for the stats).
@@ -50,46 +29,14 @@ const forReview = ['duplicate-file', 'scan-resolution-low-readable', 'readabilit
 const decidedAlone = ['clean-claim-individual', 'clean-letter', 'clean-appeal-exempt', 'file-empty',
                       'digest-mismatch-content'];
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sot-workspace-'));
-const spool = path.join(work, 'spool');
-const log = path.join(work, 'daemon.log');
-let daemon;
+let d;
 let browser;
-const countDir = (d) => fs.existsSync(path.join(spool, d))
-  ? fs.readdirSync(path.join(spool, d)).filter((n) => !n.startsWith('.')).length : 0;
 try {
-  const gen = spawnSync(bins.samples, [path.join(work, 'samples')], { encoding: 'utf8' });
-  if (gen.status !== 0) throw new Error(`sot-samples failed: ${gen.stderr}`);
-  const users = path.join(work, 'clerks.txt');
-  for (const [login, role, pw] of [['dana', 'clerk', 'dana-secret-password'], ['aigul', 'lead', 'aigul-lead-password']]) {
-    const add = spawnSync(bins.intake, ['users', 'add', login, '--role', role, '--users-file', users],
-                          { input: `${pw}\n`, encoding: 'utf8' });
-    if (add.status !== 0) throw new Error(`users add failed: ${add.stderr}`);
-  }
-  const pki = path.join(work, 'samples', 'pki');
-  const config = path.join(work, 'sot-intake.toml');
-  fs.writeFileSync(config, `[signature]
-trust_dir = "${pki}/trust"
-intermediates_dir = "${pki}/intermediates"
-crl_dir = "${pki}/crl"
-[http]
-listen = "127.0.0.1:0"
-users_file = "${users}"
-review_target_hours = 24
-`);
-  const out = fs.openSync(log, 'a');
-  daemon = spawn(bins.intaked, ['--config', config, '--spool', spool, '--workers', '2'],
-                 { stdio: ['ignore', out, out] });
-  let port = 0;
-  await waitFor(() => {
-    const m = fs.existsSync(log) && fs.readFileSync(log, 'utf8').match(/on 127\.0\.0\.1:(\d+)/);
-    if (m) port = Number(m[1]);
-    return port > 0;
-  }, 30000, 'the HTTP endpoint');
-  for (const b of [...forReview, ...decidedAlone]) {
-    fs.cpSync(path.join(work, 'samples', 'bundles', b), path.join(spool, 'tmp', b), { recursive: true });
-    fs.renameSync(path.join(spool, 'tmp', b), path.join(spool, 'incoming', b));
-  }
+  d = await startDaemon({ workers: 2, extraHttp: 'review_target_hours = 24',
+                          clerks: [['dana', 'clerk', 'dana-secret-password'], ['aigul', 'lead', 'aigul-lead-password']] });
+  const { spool, base } = d;
+  const countDir = (x) => d.count(x);
+  for (const b of [...forReview, ...decidedAlone]) d.deliver(b);
   const all = forReview.length + decidedAlone.length;
   await waitFor(() => countDir('review') + countDir('registered') + countDir('rejected') === all,
                 180000, 'every bundle decided by the check');
@@ -105,10 +52,7 @@ for bundle, at in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
     c.execute("UPDATE transitions SET at=? WHERE bundle=? AND rowid=(SELECT min(rowid) FROM transitions WHERE bundle=?)", (at, bundle, bundle))
 c.commit()`, db, 'deadline-passed', ago(50), 'signature-stale-crl', ago(20)], { encoding: 'utf8' });
   if (py.status !== 0) throw new Error(`registry update failed: ${py.stderr}`);
-  const base = `http://127.0.0.1:${port}`;
-
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
-                                    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   const login = async (context, who, pw) => {
     const page = await context.newPage();
     await page.goto(`${base}/review/login`);
@@ -303,16 +247,9 @@ print(c.execute("SELECT count(DISTINCT bundle) FROM audit WHERE actor='aigul' AN
   await Promise.all([plain.waitForNavigation(), plain.click('#register')]);
   expect(fs.existsSync(path.join(spool, 'registered', 'duplicate-file')), 'registered without JavaScript');
 } catch (e) {
-  console.log(`FAIL ${e.stack || e}`);
-  failures++;
+  fail(e);
 } finally {
   if (browser) await browser.close();
-  if (daemon) {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.exitCode !== null ? r() : daemon.on('exit', r));
-  }
-  if (failures) console.log(fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-4000) : '(no daemon log)');
-  fs.rmSync(work, { recursive: true, force: true });
+  if (d) await d.stop();
 }
-console.log(failures ? `${failures} failed` : 'all passed');
-process.exit(failures ? 1 : 0);
+finish();

@@ -304,6 +304,13 @@ struct UiClient {
       }
     return out;
   }
+  // The CSRF token a page's forms carry.
+  static std::string csrf_of(const std::string& body) {
+    std::smatch m;
+    return std::regex_search(body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))
+               ? m[1].str()
+               : std::string();
+  }
   http::Response login(const std::string& who, const std::string& password) {
     send("GET", "/review/login");
     return send("POST", "/review/login",
@@ -551,14 +558,7 @@ TEST_CASE("review UI: the queue page searches, counts and pages; the bundle page
   CHECK_THAT(page.body, Catch::Contains("value=\"DUPLICATE_FILE\" checked"));
   CHECK_THAT(page.body, Catch::Contains("совпадает с файлом"));
   // A decision goes on to the next bundle and says what it did.
-  const auto csrf = [&] {
-    const std::smatch m = [&] {
-      std::smatch mm;
-      std::regex_search(page.body, mm, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""));
-      return mm;
-    }();
-    return m[1].str();
-  }();
+  const std::string csrf = UiClient::csrf_of(page.body);
   const auto r = c.send("POST", "/review/b/review-2/decide",
                         "csrf=" + csrf + "&action=register&next=%2Freview%2Fb%2Freview-3");
   CHECK(r.status == 303);
@@ -575,14 +575,11 @@ TEST_CASE("review UI: the language is the clerk's, kept in the registry across l
   UiClient c(s);
   REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
   CHECK_THAT(c.send("GET", "/review").body, Catch::Contains("<html lang=\"ru\">"));
-  const std::string body = c.send("GET", "/review").body;
-  std::smatch m;
-  REQUIRE(std::regex_search(body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
-  CHECK(c.send("POST", "/review/lang", "csrf=" + m[1].str() + "&lang=xx&back=/review").status ==
-        400);
+  const std::string csrf = UiClient::csrf_of(c.send("GET", "/review").body);
+  REQUIRE_FALSE(csrf.empty());
+  CHECK(c.send("POST", "/review/lang", "csrf=" + csrf + "&lang=xx&back=/review").status == 400);
   CHECK(c.send("POST", "/review/lang", "lang=kk&back=/review").status == 403);  // no CSRF token
-  CHECK(c.send("POST", "/review/lang", "csrf=" + m[1].str() + "&lang=kk&back=/review").status ==
-        303);
+  CHECK(c.send("POST", "/review/lang", "csrf=" + csrf + "&lang=kk&back=/review").status == 303);
   CHECK(s.registry->preference("aigerim", "language") == "kk");
   UiClient other(s);  // another browser, another day
   REQUIRE(other.login("aigerim", "kupia-soz-1").status == 303);
