@@ -7,13 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { bins, chromiumArgs, chromiumPath, expect, fail, finish, startDaemon, waitFor } from './support.mjs';
+import { bins, expect, run, waitFor } from './support.mjs';
 
-let d;
-let browser;
-try {
-  d = await startDaemon({ clerks: [['dana', 'clerk', 'dana-secret-password']] });
+await run({ clerks: [['dana', 'clerk', 'dana-secret-password']] }, async (d, browser) => {
   const { spool, base, config } = d;
   // A bundle for the clerks, delivered the way the portal delivers.
   d.deliver('duplicate-file', 'dup-1');
@@ -28,7 +24,6 @@ try {
   expect(r.status === 303 && r.headers.get('location') === '/review/login',
          'the queue without a session redirects to the login');
 
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${base}/review`);
@@ -100,10 +95,4 @@ try {
          'the filer status says rejected with the clerk\'s reason');
   const report = JSON.parse(fs.readFileSync(path.join(spool, 'rejected', 'dup-1', 'result', 'report.json')));
   expect(report.decision?.by === 'dana', 'the report names the clerk who decided');
-} catch (e) {
-  fail(e);
-} finally {
-  if (browser) await browser.close();
-  if (d) await d.stop();
-}
-finish();
+});

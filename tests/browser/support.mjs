@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { chromium } from 'playwright-core';
 
 export const bins = { intaked: process.env.SOT_INTAKED, intake: process.env.SOT_INTAKE,
                       samples: process.env.SOT_SAMPLES };
@@ -86,7 +87,35 @@ ${extraHttp}
   };
 }
 
-export function finish() {
+// A new page in `context` logged in as `who` (the form filled and sent as a clerk does).
+export async function login(context, base, who, password) {
+  const page = await context.newPage();
+  await page.goto(`${base}/review/login`);
+  await page.fill('#login', who);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('#signin')]);
+  return page;
+}
+
+// Runs a test: a daemon as startDaemon(options) and headless Chromium for `body`, both
+// stopped afterwards whatever happens; an exception is a failure. Exits with the verdict.
+export async function run(options, body) {
+  let d;
+  let browser;
+  try {
+    d = await startDaemon(options);
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    await body(d, browser);
+  } catch (e) {
+    fail(e);
+  } finally {
+    if (browser) await browser.close();
+    if (d) await d.stop();
+  }
+  finish();
+}
+
+function finish() {
   console.log(failures ? `${failures} failed` : 'all passed');
   process.exit(failures ? 1 : 0);
 }

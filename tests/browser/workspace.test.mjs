@@ -15,8 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { chromiumArgs, chromiumPath, expect, fail, finish, startDaemon, waitFor } from './support.mjs';
+import { expect, login, run, waitFor } from './support.mjs';
 
 const shots = process.env.SOT_SCREENSHOTS || '';
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
@@ -29,11 +28,8 @@ const forReview = ['duplicate-file', 'scan-resolution-low-readable', 'readabilit
 const decidedAlone = ['clean-claim-individual', 'clean-letter', 'clean-appeal-exempt', 'file-empty',
                       'digest-mismatch-content'];
 
-let d;
-let browser;
-try {
-  d = await startDaemon({ workers: 2, extraHttp: 'review_target_hours = 24',
-                          clerks: [['dana', 'clerk', 'dana-secret-password'], ['aigul', 'lead', 'aigul-lead-password']] });
+await run({ workers: 2, extraHttp: 'review_target_hours = 24',
+                          clerks: [['dana', 'clerk', 'dana-secret-password'], ['aigul', 'lead', 'aigul-lead-password']] }, async (d, browser) => {
   const { spool, base } = d;
   const countDir = (x) => d.count(x);
   for (const b of [...forReview, ...decidedAlone]) d.deliver(b);
@@ -52,19 +48,9 @@ for bundle, at in ((sys.argv[2], sys.argv[3]), (sys.argv[4], sys.argv[5])):
     c.execute("UPDATE transitions SET at=? WHERE bundle=? AND rowid=(SELECT min(rowid) FROM transitions WHERE bundle=?)", (at, bundle, bundle))
 c.commit()`, db, 'deadline-passed', ago(50), 'signature-stale-crl', ago(20)], { encoding: 'utf8' });
   if (py.status !== 0) throw new Error(`registry update failed: ${py.stderr}`);
-  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
-  const login = async (context, who, pw) => {
-    const page = await context.newPage();
-    await page.goto(`${base}/review/login`);
-    await page.fill('#login', who);
-    await page.fill('#password', pw);
-    await page.click('#signin');
-    await page.waitForSelector('#queue');
-    return page;
-  };
   const viewport = { width: 1280, height: 800 };
   const dana = await browser.newContext({ viewport });
-  let page = await login(dana, 'dana', 'dana-secret-password');
+  let page = await login(dana, base, 'dana', 'dana-secret-password');
 
   // --- The queue -------------------------------------------------------------------------
   const html = await (await page.request.get(`${base}/review`)).text();
@@ -187,11 +173,7 @@ c.commit()`, db, 'deadline-passed', ago(50), 'signature-stale-crl', ago(20)], { 
          (await page.textContent('h2')).includes('Ескертулер') &&
          (await page.textContent('#findings')).includes('бағасы'), 'the language switch turns the page Kazakh');
   await Promise.all([page.waitForNavigation(), page.click('#logout')]);
-  const again = await dana.newPage();
-  await again.goto(`${base}/review/login`);
-  await again.fill('#login', 'dana');
-  await again.fill('#password', 'dana-secret-password');
-  await Promise.all([again.waitForNavigation(), again.click('#signin')]);
+  const again = await login(dana, base, 'dana', 'dana-secret-password');
   expect((await again.getAttribute('html', 'lang')) === 'kk' && (await again.textContent('h1')).includes('Қарауға кезек'),
          'the next login opens in Kazakh (remembered for the clerk)');
   await Promise.all([again.waitForNavigation(), again.click('#lang-ru')]);
@@ -201,7 +183,7 @@ c.commit()`, db, 'deadline-passed', ago(50), 'signature-stale-crl', ago(20)], { 
 
   // --- A lead clerk decides two bundles in one action ------------------------------------
   const aigulCtx = await browser.newContext({ viewport });
-  const lead = await login(aigulCtx, 'aigul', 'aigul-lead-password');
+  const lead = await login(aigulCtx, base, 'aigul', 'aigul-lead-password');
   await lead.goto(`${base}/review?q=file-name`);
   const picks = await lead.$$('input.bulk-pick');
   expect(picks.length === 2, 'the lead sees the two bundles to decide together');
@@ -238,18 +220,8 @@ print(c.execute("SELECT count(DISTINCT bundle) FROM audit WHERE actor='aigul' AN
 
   // --- Without JavaScript, the basic decision works -------------------------------------
   const nojs = await browser.newContext({ viewport, javaScriptEnabled: false });
-  const plain = await nojs.newPage();
-  await plain.goto(`${base}/review/login`);
-  await plain.fill('#login', 'dana');
-  await plain.fill('#password', 'dana-secret-password');
-  await Promise.all([plain.waitForNavigation(), plain.click('#signin')]);
+  const plain = await login(nojs, base, 'dana', 'dana-secret-password');
   await Promise.all([plain.waitForNavigation(), plain.click('a.bundle:text-is("duplicate-file")')]);
   await Promise.all([plain.waitForNavigation(), plain.click('#register')]);
   expect(fs.existsSync(path.join(spool, 'registered', 'duplicate-file')), 'registered without JavaScript');
-} catch (e) {
-  fail(e);
-} finally {
-  if (browser) await browser.close();
-  if (d) await d.stop();
-}
-finish();
+});

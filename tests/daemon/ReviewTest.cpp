@@ -60,6 +60,11 @@ struct ReviewSpool {
     }
   }
   review::Decisions decisions() { return review::Decisions(spool, *registry, config, rules); }
+  // A users file with this one clerk, for the UI.
+  void add_clerk(const std::string& login, const std::string& role, const std::string& password) {
+    config.users_file = t.path() / "users";
+    review::set_user(config.users_file, login, role, password);
+  }
 };
 
 }  // namespace
@@ -322,8 +327,7 @@ struct UiClient {
 
 TEST_CASE("review UI: the users file decides on every request", "[review][trust]") {
   ReviewSpool s(1);
-  s.config.users_file = s.t.path() / "users";
-  review::set_user(s.config.users_file, "aigerim", "lead", "kupia-soz-1");
+  s.add_clerk("aigerim", "lead", "kupia-soz-1");
   UiClient c(s);
   REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
   CHECK(c.send("GET", "/review").status == 200);
@@ -347,8 +351,7 @@ TEST_CASE("review UI: the users file decides on every request", "[review][trust]
 TEST_CASE("review UI: logins that cannot be, and a broken users file, say nothing to visitors",
           "[review][trust]") {
   ReviewSpool s(1);
-  s.config.users_file = s.t.path() / "users";
-  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  s.add_clerk("aigerim", "clerk", "kupia-soz-1");
   UiClient c(s);
   // A megabyte of login name: refused at once, never kept.
   const auto huge = c.login(std::string(1 << 20, 'a'), "x");
@@ -368,8 +371,7 @@ TEST_CASE("review UI: logins that cannot be, and a broken users file, say nothin
 TEST_CASE("review UI: a resubmission's bundle page shows what it cures and the authority",
           "[review][resubmission]") {
   ReviewSpool s(0);
-  s.config.users_file = s.t.path() / "users";
-  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  s.add_clerk("aigerim", "clerk", "kupia-soz-1");
   // The refused original, as the daemon records it.
   BundleBuilder original("original");
   original.manifest["submission_id"] = "197119100000021";
@@ -423,8 +425,7 @@ TEST_CASE("review UI: a resubmission's bundle page shows what it cures and the a
 TEST_CASE("review UI: a lead clerk puts a bundle on legal hold and releases it, audited",
           "[review][retention]") {
   ReviewSpool s(1);
-  s.config.users_file = s.t.path() / "users";
-  review::set_user(s.config.users_file, "aigerim", "lead", "kupia-soz-1");
+  s.add_clerk("aigerim", "lead", "kupia-soz-1");
   review::set_user(s.config.users_file, "bolat", "clerk", "kupia-soz-2");
   UiClient c(s);
   REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
@@ -539,8 +540,7 @@ TEST_CASE("review queue: search ignores case in Kazakh and Russian, filters and 
 TEST_CASE("review UI: the queue page searches, counts and pages; the bundle page knows its place",
           "[review][ui]") {
   ReviewSpool s(3);
-  s.config.users_file = s.t.path() / "users";
-  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  s.add_clerk("aigerim", "clerk", "kupia-soz-1");
   UiClient c(s);
   REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
   auto page = c.send("GET", "/review");
@@ -570,8 +570,7 @@ TEST_CASE("review UI: the queue page searches, counts and pages; the bundle page
 TEST_CASE("review UI: the language is the clerk's, kept in the registry across logins",
           "[review][ui]") {
   ReviewSpool s(1);
-  s.config.users_file = s.t.path() / "users";
-  review::set_user(s.config.users_file, "aigerim", "clerk", "kupia-soz-1");
+  s.add_clerk("aigerim", "clerk", "kupia-soz-1");
   UiClient c(s);
   REQUIRE(c.login("aigerim", "kupia-soz-1").status == 303);
   CHECK_THAT(c.send("GET", "/review").body, Catch::Contains("<html lang=\"ru\">"));
