@@ -9,10 +9,28 @@ namespace fs = std::filesystem;
 QueueIndex::QueueIndex(spool::Spool& spool, registry::Registry& registry)
     : spool_(spool), registry_(registry) {}
 
+namespace {
+constexpr auto kRescan = std::chrono::seconds(30);
+}  // namespace
+
 std::vector<ReviewItem> QueueIndex::items() {
   std::lock_guard lock(mutex_);
   std::error_code ec;
   const fs::path dir = spool_.outcome_dir(Outcome::kReview);
+  const auto dir_time = fs::last_write_time(dir, ec);
+  const auto now = std::chrono::steady_clock::now();
+  // The directory's time is trusted only when it is older than the last scan by a margin (a
+  // rename in the same clock tick as the scan would otherwise go unseen).
+  const bool unchanged =
+      !ec && dir_time == dir_time_ && now - scanned_at_ < kRescan &&
+      std::chrono::file_clock::to_sys(dir_time) + std::chrono::seconds(2) < scanned_wall_;
+  if (!unchanged) rescan(dir, dir_time, now);
+  return current();
+}
+
+void QueueIndex::rescan(const fs::path& dir, fs::file_time_type dir_time,
+                        std::chrono::steady_clock::time_point now) {
+  std::error_code ec;
   std::map<std::string, Cached> fresh;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
@@ -30,6 +48,12 @@ std::vector<ReviewItem> QueueIndex::items() {
     fresh.emplace(name, Cached{review_item(spool_, registry_, e.path()), time, size});
   }
   cache_ = std::move(fresh);
+  dir_time_ = dir_time;
+  scanned_at_ = now;
+  scanned_wall_ = std::chrono::system_clock::now();
+}
+
+std::vector<ReviewItem> QueueIndex::current() {
   const auto assignees = registry_.assignees();
   std::vector<ReviewItem> out;
   out.reserve(cache_.size());

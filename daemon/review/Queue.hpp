@@ -4,6 +4,7 @@
 // Assignments and ages are fresh on every request.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -37,10 +38,20 @@ class QueueIndex {
     std::filesystem::file_time_type report_time;
     std::uintmax_t report_size = 0;
   };
+  void rescan(const std::filesystem::path& dir, std::filesystem::file_time_type dir_time,
+              std::chrono::steady_clock::time_point now);
+  std::vector<ReviewItem> current();
+
   spool::Spool& spool_;
   registry::Registry& registry_;
   std::mutex mutex_;
   std::map<std::string, Cached> cache_;  // by name in review/
+  // review/ itself as last listed: a bundle arriving or leaving renames an entry in it, which
+  // changes its modification time; until then the listing is not repeated (but at least every
+  // kRescan, and always when the last change was too recent to be told apart from the scan).
+  std::filesystem::file_time_type dir_time_{};
+  std::chrono::steady_clock::time_point scanned_at_{};
+  std::chrono::system_clock::time_point scanned_wall_{};
 };
 
 // The items that pass the filter, in its order.

@@ -618,3 +618,22 @@ TEST_CASE("review stats: the registry's numbers per day and court, reasons, cler
   CHECK(review::Durations{{1, 2, 3, 4, 100}}.median() == 3);
   CHECK(review::Durations{{1, 2, 3, 4, 100}}.p90() == Approx(61.6));
 }
+
+TEST_CASE("review queue index: a bundle leaving or entering review/ is seen at once",
+          "[review][ui]") {
+  ReviewSpool s(2);
+  review::QueueIndex q(s.spool, *s.registry);
+  REQUIRE(q.items().size() == 2);
+  const fs::path away = s.t.path() / "away";
+  fs::rename(s.spool.outcome_dir(Outcome::kReview) / "review-2", away);
+  CHECK(q.items().size() == 1);
+  fs::rename(away, s.spool.outcome_dir(Outcome::kReview) / "review-2");
+  const auto items = q.items();
+  REQUIRE(items.size() == 2);
+  // Assignments are read fresh on every call.
+  s.registry->set_assignee("review-1", "dana");
+  const auto again = q.items();
+  CHECK(std::any_of(again.begin(), again.end(), [](const review::ReviewItem& i) {
+    return i.placed_as == "review-1" && i.assignee == "dana";
+  }));
+}
