@@ -434,6 +434,7 @@ Response ReviewUi::bulk(const http::Request& req, const Session& s) {
       r.ok = false;
       r.error = std::string("the decision could not be stored: ") + e.what();
     }
+    if (r.ok && context_.decided) context_.decided(action);
     if (r.ok)
       registry_.audit(s.login, "bulk-" + action, placed,
                       {{"placed_as", placed}, {"codes", codes}, {"of", bundles.size()}});
@@ -657,6 +658,7 @@ Response ReviewUi::decide(const std::string& placed, const http::Request& req, c
     r.error = std::string("the decision could not be stored: ") + e.what();
   }
   if (!r.ok && r.placed_as.empty()) return bundle_page(placed, req, s, r.error);
+  if (r.ok && context_.decided) context_.decided(d.action);
   // On to the next bundle of the clerk's filter, if it is still waiting; else the decision.
   const std::string next = param(form, "next");
   const std::string prefix = "/review/b/";

@@ -46,6 +46,8 @@ class ReviewUi {
     std::function<Config()> config;                             // the current one (reloads)
     std::function<std::shared_ptr<const Pipeline>()> pipeline;  // its rules
     std::string self_exe;  // renders previews (empty: previews are not offered)
+    // Told of each decision taken (its action), for the metrics; may be empty.
+    std::function<void(const std::string&)> decided = {};
   };
   ReviewUi(spool::Spool& spool, registry::Registry& registry, Context context);
 

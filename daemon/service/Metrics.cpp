@@ -103,6 +103,16 @@ void Metrics::set_notify_pending(std::size_t pending) {
   notify_pending_ = pending;
 }
 
+void Metrics::clerk_decided(const std::string& action) {
+  std::lock_guard lock(m_);
+  ++clerk_decisions_[action];
+}
+
+void Metrics::set_review_waiting(long waiting) {
+  std::lock_guard lock(m_);
+  review_waiting_ = waiting;
+}
+
 std::string Metrics::render() const {
   std::lock_guard lock(m_);
   std::string out;
@@ -160,6 +170,18 @@ std::string Metrics::render() const {
   out += "sot_notifications_total{result=\"dead\"} " + std::to_string(notify_dead_) + "\n";
   header(out, "sot_notifications_pending", "gauge", "Notifications not yet delivered nor dead.");
   out += "sot_notifications_pending " + std::to_string(notify_pending_) + "\n";
+  header(out, "sot_clerk_decisions_total", "counter",
+         "Decisions clerks took in this daemon's review UI, by action.");
+  for (const char* a : {"register", "reject", "reprocess"}) {
+    const auto it = clerk_decisions_.find(a);
+    out += std::string("sot_clerk_decisions_total{action=\"") + a + "\"} " +
+           std::to_string(it == clerk_decisions_.end() ? 0 : it->second) + "\n";
+  }
+  if (review_waiting_ >= 0) {
+    header(out, "sot_review_waiting", "gauge",
+           "Bundles waiting for a clerk (the registry's count).");
+    out += "sot_review_waiting " + std::to_string(review_waiting_) + "\n";
+  }
   return out;
 }
 

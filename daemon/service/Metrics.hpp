@@ -48,6 +48,10 @@ class Metrics {
   // Notifications to the portal: delivered, failed attempts, dead-lettered; waiting.
   void notified(int delivered, int failed, int dead);
   void set_notify_pending(std::size_t pending);
+  // Clerks: a decision taken in the review UI (register, reject, reprocess); bundles waiting
+  // for a clerk (the registry's count, shared by every daemon).
+  void clerk_decided(const std::string& action);
+  void set_review_waiting(long waiting);
 
   std::string render() const;
 
@@ -72,6 +76,8 @@ class Metrics {
   bool registry_up_ = true;
   std::uint64_t notify_delivered_ = 0, notify_failed_ = 0, notify_dead_ = 0;
   std::size_t notify_pending_ = 0;
+  std::map<std::string, std::uint64_t> clerk_decisions_;
+  long review_waiting_ = -1;  // -1: not known (the registry did not answer)
 };
 
 }  // namespace sot::service

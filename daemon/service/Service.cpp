@@ -443,6 +443,11 @@ http::Response Service::serve(const http::Request& req) {
   }
   if (req.path == "/metrics") {
     metrics_.set_queue(queue_->waiting(), queue_->in_flight());
+    try {
+      metrics_.set_review_waiting(registry_->count("review"));
+    } catch (const std::exception&) {
+      metrics_.set_review_waiting(-1);
+    }
     http::Response r = http::Response::text(200, metrics_.render());
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
@@ -484,9 +489,10 @@ int Service::run() {
     try {
       review_ui_ = std::make_unique<review::ReviewUi>(
           *spool_, *registry_,
-          review::ReviewUi::Context{[this] { return config_snapshot(); },
-                                    [this] { return pipeline(); },
-                                    options_.worker_argv.empty() ? "" : options_.worker_argv[0]});
+          review::ReviewUi::Context{
+              [this] { return config_snapshot(); }, [this] { return pipeline(); },
+              options_.worker_argv.empty() ? "" : options_.worker_argv[0],
+              [this](const std::string& action) { metrics_.clerk_decided(action); }});
       http::ServerLimits limits;
       limits.handler_threads = 3;
       if (!config_.preflight.token.empty()) {

@@ -224,4 +224,19 @@ print(c.execute("SELECT count(DISTINCT bundle) FROM audit WHERE actor='aigul' AN
   await Promise.all([plain.waitForNavigation(), plain.click('a.bundle:text-is("duplicate-file")')]);
   await Promise.all([plain.waitForNavigation(), plain.click('#register')]);
   expect(fs.existsSync(path.join(spool, 'registered', 'duplicate-file')), 'registered without JavaScript');
+
+  // The metrics a Grafana dashboard shows (docs/grafana-dashboard.json): the clerks' decisions
+  // and the bundles still waiting for one.
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const metric = (re) => Number((metrics.match(re) || [])[1]);
+  expect(metric(/^sot_clerk_decisions_total\{action="register"\} (\d+)$/m) === 2 &&
+         metric(/^sot_clerk_decisions_total\{action="reject"\} (\d+)$/m) === 4 &&
+         metric(/^sot_review_waiting (\d+)$/m) === countDir('review'),
+         'the metrics count the clerks\' decisions and the bundles waiting for one');
+  const dashboard = JSON.parse(fs.readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url)));
+  const used = new Set(dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr))
+    .flatMap((e) => e.match(/sot_[a-z_]+/g)).map((m) => m.replace(/_bucket$/, '')));
+  const missing = [...used].filter((m) => !new RegExp(`^# TYPE ${m} `, 'm').test(metrics));
+  expect(used.size >= 10 && missing.length === 0,
+         `every metric the Grafana dashboard queries is one the daemon exports (${used.size}; missing: ${missing})`);
 });
