@@ -637,3 +637,89 @@ TEST_CASE("review queue index: a bundle leaving or entering review/ is seen at o
     return i.placed_as == "review-1" && i.assignee == "dana";
   }));
 }
+
+TEST_CASE("bundle page model: finding → document and page, region marked, signature card lines",
+          "[review][ui]") {
+  ReviewSpool s(0);
+  auto d = s.decisions();
+  const json shown = {
+      {"bundle", "b1"},
+      {"filing",
+       {{"court", "Астана"},
+        {"court_code", "7110"},
+        {"kind", "claim"},
+        {"filer", "Ахметов Арман"},
+        {"filer_id", "900101300126"},
+        {"titles", {{"scan.pdf", "Шарттың көшірмесі"}}}}},
+      {"report",
+       {{"documents", json::array({{{"file", "claim.pdf"}, {"format", "pdf"}, {"pages", 1}},
+                                   {{"file", "scan.pdf"}, {"format", "pdf"}, {"pages", 3}},
+                                   {{"file", "letter.docx"}, {"format", "docx"}, {"pages", 1}}})},
+        {"findings",
+         json::array(
+             {{{"code", "REVOCATION_UNKNOWN"},
+               {"severity", "review"},
+               {"file", nullptr},
+               {"page", nullptr},
+               {"detail", json::object()},
+               {"message", {{"kk", "CRL kk"}, {"ru", "CRL ru"}}}},
+              {{"code", "SCAN_RESOLUTION_LOW"},
+               {"severity", "review"},
+               {"file", "scan.pdf"},
+               {"page", 2},
+               {"detail",
+                {{"dpi", 150}, {"region", {{"x", 0.1}, {"y", 0.2}, {"w", 0.5}, {"h", 0.25}}}}},
+               {"message", {{"kk", "скан kk"}, {"ru", "скан ru"}}}}})},
+        {"signature",
+         {{"signer_name", "АХМЕТОВ АРМАН"},
+          {"iin", "900101300126"},
+          {"certificate_serial", "100d"},
+          {"valid_from", "2025-01-01T00:00:00Z"},
+          {"valid_to", "2026-01-01T00:00:00Z"},
+          {"validation_time", "2025-10-16T10:46:00Z"},
+          {"chain", json::array({"CN=A", "CN=ROOT,O=x"})},
+          {"crl_used", json::array()}}}}},
+      {"audit", json::array()},
+      {"transitions", json::array()}};
+  review::BundleView v;
+  v.lang = "ru";
+  v.placed = "b1";
+  v.context = "q=x";
+  // No finding chosen: the first that names a file, its document and page.
+  json m = review::bundle_model(shown, v, s.rules, d);
+  CHECK(m["findings"][1]["selected"] == true);
+  CHECK(m["doc"]["index"] == 1);
+  CHECK(m["doc"]["page"] == 2);
+  CHECK(m["doc"]["page_src"] == "/review/b/b1/preview/1/2?dpi=80");
+  REQUIRE(m["doc"]["marks"].size() == 1);
+  CHECK(m["doc"]["marks"][0]["x"].get<double>() == Approx(10));
+  CHECK(m["doc"]["marks"][0]["h"].get<double>() == Approx(25));
+  CHECK(m["doc"]["thumbs"].size() == 3);
+  CHECK(m["findings"][1]["href"] == "/review/b/b1?f=1&doc=1&page=2&q=x");
+  // The evidence in words: the phrased keys only (the region is drawn, not told).
+  CHECK(m["findings"][1]["evidence"] == "разрешение 150 dpi");
+  // The reasons the check found, ticked: both codes.
+  CHECK(m["preselected"].size() == 2);
+  // The card: chain green, CRL red (REVOCATION_UNKNOWN, no CRL), validity green.
+  REQUIRE(m["sig"]["checks"].size() == 3);
+  CHECK(m["sig"]["checks"][0]["ok"] == true);
+  CHECK(m["sig"]["checks"][1]["ok"] == false);
+  CHECK(m["sig"]["checks"][2]["ok"] == true);
+  CHECK(m["sig"]["iin"] == "900101300126");
+  // Another page of the same document: no mark there; an office document: text, no images.
+  v.page = 3;
+  m = review::bundle_model(shown, v, s.rules, d);
+  CHECK(m["doc"]["marks"].empty());
+  v.doc = 2;
+  v.page = 0;
+  m = review::bundle_model(shown, v, s.rules, d);
+  CHECK(m["doc"]["has_pages"] == false);
+  CHECK(m["doc"]["no_preview"] == false);  // its text is shown instead
+  // Out of range: the first document, the last page.
+  v.doc = 99;
+  v.page = 999;
+  v.finding = 0;
+  m = review::bundle_model(shown, v, s.rules, d);
+  CHECK(m["doc"]["index"] == 0);
+  CHECK(m["doc"]["page"] == 1);
+}
