@@ -100,7 +100,8 @@ json signature_card(const json& report, const std::string& lang) {
   s["iin"] = str(sig, "iin");
   s["bin"] = str(sig, "bin");
   s["organization"] = str(sig, "organization");
-  s["role"] = str(sig, "role").empty() ? str(sig, "subject_type") : str(sig, "role");
+  s["role"] =
+      value_name(lang, str(sig, "role").empty() ? str(sig, "subject_type") : str(sig, "role"));
   s["serial"] = str(sig, "certificate_serial");
   s["valid_from"] = str(sig, "valid_from").substr(0, 10);
   s["valid_to"] = str(sig, "valid_to").substr(0, 10);
@@ -177,7 +178,7 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
   m["submission"] = str(report, "submission_id");
   m["filer"] = str(filing, "filer");
   m["filer_id"] = str(filing, "filer_id");
-  m["kind"] = str(filing, "kind");
+  m["kind"] = value_name(lang, str(filing, "kind"));
   m["court"] = (str(filing, "court_code") + " " + str(filing, "court"));
   const json documents = report.value("documents", json::array());
   const json findings = report.value("findings", json::array());

@@ -394,7 +394,7 @@ Response ReviewUi::queue_page(const http::Request& req, const Session& s) {
                     {"age", age_text(i.age_hours, lang)},
                     {"age_class", age_class(i.age_hours, config.review_target_hours)},
                     {"court", i.court},
-                    {"kind", i.kind},
+                    {"kind", value_name(lang, i.kind)},
                     {"filer", i.filer},
                     {"reasons", reasons},
                     {"assignee", i.assignee}});
@@ -497,7 +497,7 @@ Response ReviewUi::bundle_page(const std::string& placed, const http::Request& r
     const json& a = report["authority"];
     const std::string shown_by = a.value("shown_by", "");
     m["authority"] =
-        a.value("capacity", std::string()) + ": " +
+        value_name(lang, a.value("capacity", std::string())) + ": " +
         (shown_by == "document"
              ? label(lang, "authority_document") + " " + a.value("document", std::string())
          : shown_by == "authority_ref"

@@ -100,6 +100,13 @@ std::optional<std::string> evidence_phrase(std::string_view lang, const std::str
   return s;
 }
 
+std::string value_name(std::string_view lang, const std::string& value) {
+  const json& v = catalogue().at("values").at(is_language(lang) ? std::string(lang)
+                                                                : std::string(kLanguages[0]));
+  const auto it = v.find(value);
+  return it != v.end() && it->is_string() ? it->get<std::string>() : value;
+}
+
 std::string render(std::string_view name, json model) {
   const std::string lang = model.value("lang", std::string(kLanguages[0]));
   model["lang"] = is_language(lang) ? lang : kLanguages[0];

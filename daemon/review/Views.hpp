@@ -28,6 +28,9 @@ std::string label(std::string_view lang, const std::string& key);
 std::optional<std::string> evidence_phrase(std::string_view lang, const std::string& key,
                                            const std::string& value);
 
+// A value's name in `lang` (a filing kind, a signer's role): the catalogue's, else the value.
+std::string value_name(std::string_view lang, const std::string& value);
+
 // Renders the template `name` (ui/templates/NAME.mustache) with `model`; `model["t"]` is set to
 // the labels of `model["lang"]`. Throws std::runtime_error for an unknown or broken template.
 std::string render(std::string_view name, nlohmann::json model);

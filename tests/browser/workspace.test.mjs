@@ -92,6 +92,14 @@ c.commit()`, db, 'deadline-passed', ago(50), 'signature-stale-crl', ago(20)], { 
     const name = await page.textContent('#bundle');
     const t0 = Date.now();
     await press(plan[i]);
+    if (plan[i] === 'x') {
+      const shown = await page.evaluate(() => {
+        const r = document.getElementById('reject').getBoundingClientRect();
+        const pre = [...document.querySelectorAll('#reject-form label.pre input')];
+        return r.bottom <= window.innerHeight && r.top >= 0 && pre.length > 0 && pre.every((c) => c.checked);
+      });
+      expect(shown, `x opens the rejection with the found reasons ticked and its button in view (${name.trim()})`);
+    }
     await Promise.all([page.waitForNavigation(), press('Enter')]);
     await page.waitForLoadState('domcontentloaded');
     times.push(Date.now() - t0);

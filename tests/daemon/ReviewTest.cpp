@@ -412,7 +412,7 @@ TEST_CASE("review UI: a resubmission's bundle page shows what it cures and the a
   CHECK_THAT(page.body, Catch::Contains("<span class=\"lbl\">Повторная подача</span> "
                                         "197119100000021 (rejected); устранены: PAYMENT_MISSING; "
                                         "остались: —"));
-  CHECK_THAT(page.body, Catch::Contains("<span class=\"lbl\">Полномочия</span> representative: "
+  CHECK_THAT(page.body, Catch::Contains("<span class=\"lbl\">Полномочия</span> представитель: "
                                         "эл. доверенность № EN-2025-0001234567"));
   // And the filer's status of the original names its cure.
   const auto status = outcome::filer_status(*s.registry, "197119100000021", s.rules);
