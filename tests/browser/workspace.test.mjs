@@ -160,6 +160,10 @@ c.commit()`, db, 'deadline-passed', ago(50), 'signature-stale-crl', ago(20)], { 
          /\/preview\/1\/1\?/.test(await page.getAttribute('#page-img', 'src')),
          'clicking the finding shows its document and page');
   expect((await page.$$('#thumbs .thumb')).length === 2, 'the document\'s pages as thumbnails');
+  await page.goto(`${base}/review/b/scan-resolution-low-readable?doc=2`);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('f')]);
+  expect((await page.textContent('.doctab.selected')).includes('Шарттың көшірмесі.pdf'),
+         'f opens the next finding with its document');
   await Promise.all([page.waitForNavigation(), page.click('#thumbs .thumb[data-page="2"]')]);
   expect(/\/preview\/1\/2\?/.test(await page.getAttribute('#page-img', 'src')), 'a thumbnail shows its page');
   await page.waitForFunction(() => document.getElementById('page-img')?.complete);
