@@ -35,8 +35,6 @@ double hours_since(const std::string& rfc3339) {
   return std::chrono::duration<double, std::ratio<3600>>(now - t->utc).count();
 }
 
-namespace {}  // namespace
-
 Decisions::Decisions(spool::Spool& spool, registry::Registry& registry, const Config& config,
                      const rules::RuleSet& rules)
     : spool_(spool), registry_(registry), config_(config), rules_(rules) {
@@ -44,11 +42,17 @@ Decisions::Decisions(spool::Spool& spool, registry::Registry& registry, const Co
     signer_ = outcome::OutcomeSigner::load(config.outcome_signing_key, config.outcome_signing_cert);
 }
 
+bool is_court_side(std::string_view code) {
+  return code == "PROCESSING_FAILED" || code == "REVOCATION_UNKNOWN" ||
+         code == "SIGNATURE_ALGORITHM_UNSUPPORTED";
+}
+
 std::vector<std::string> Decisions::found_codes(const json& report) {
   std::vector<std::string> out;
   for (const auto& f : report.value("findings", json::array())) {
     if (!f.is_object() || f.value("severity", "") == "info") continue;
     const std::string code = f.value("code", "");
+    if (is_court_side(code)) continue;
     if (!code.empty() && std::find(out.begin(), out.end(), code) == out.end()) out.push_back(code);
   }
   return out;

@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,10 @@ struct ReviewItem {
   std::string assignee;
 };
 
+// Codes that say what the court could not do (check the bundle, reach a CRL, verify an
+// algorithm), not what the filer did wrong: never a reason a clerk confirms against the filer.
+bool is_court_side(std::string_view code);
+
 // Hours from an RFC 3339 time to now (0 when it cannot be read).
 double hours_since(const std::string& rfc3339);
 // One bundle of review/ as the queue lists it (its assignee left empty).
@@ -84,7 +89,8 @@ class Decisions {
   std::vector<std::string> rejection_codes() const;
   // … for this bundle: those, and every code the check found in it (review or reject).
   std::vector<std::string> reasons_for(const nlohmann::json& report) const;
-  // The codes of a report's review and reject findings, in their order, once each.
+  // The codes of a report's review and reject findings, in their order, once each (the court's
+  // own failures left out).
   static std::vector<std::string> found_codes(const nlohmann::json& report);
 
  private:

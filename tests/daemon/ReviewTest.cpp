@@ -162,6 +162,23 @@ TEST_CASE("a clerk confirms what the check found as the reason: the notice says 
   CHECK_FALSE(notice["reasons"][0]["file"].is_null());
 }
 
+TEST_CASE("what the court could not do is never the filer's reason", "[review]") {
+  const json report = {
+      {"findings",
+       json::array({{{"code", "PROCESSING_FAILED"}, {"severity", "review"}},
+                    {{"code", "REVOCATION_UNKNOWN"}, {"severity", "review"}},
+                    {{"code", "SIGNATURE_ALGORITHM_UNSUPPORTED"}, {"severity", "review"}},
+                    {{"code", "TITLE_MISMATCH"}, {"severity", "review"}},
+                    {{"code", "PAGE_COUNT_NOTE"}, {"severity", "info"}}})}};
+  CHECK(review::Decisions::found_codes(report) == std::vector<std::string>{"TITLE_MISMATCH"});
+  ReviewSpool s(0);
+  const auto reasons = s.decisions().reasons_for(report);
+  CHECK(std::find(reasons.begin(), reasons.end(), "TITLE_MISMATCH") != reasons.end());
+  for (const char* c :
+       {"PROCESSING_FAILED", "REVOCATION_UNKNOWN", "SIGNATURE_ALGORITHM_UNSUPPORTED"})
+    CHECK(std::find(reasons.begin(), reasons.end(), c) == reasons.end());
+}
+
 TEST_CASE("reprocess returns a bundle to incoming/ as not yet decided", "[review]") {
   ReviewSpool s(1);
   auto d = s.decisions();
@@ -698,8 +715,9 @@ TEST_CASE("bundle page model: finding → document and page, region marked, sign
   CHECK(m["findings"][1]["href"] == "/review/b/b1?f=1&doc=1&page=2&q=x");
   // The evidence in words: the phrased keys only (the region is drawn, not told).
   CHECK(m["findings"][1]["evidence"] == "разрешение 150 dpi");
-  // The reasons the check found, ticked: both codes.
-  CHECK(m["preselected"].size() == 2);
+  // The reasons the check found, ticked: the scan's; not the CRL the court could not reach.
+  REQUIRE(m["preselected"].size() == 1);
+  CHECK(m["preselected"][0]["code"] == "SCAN_RESOLUTION_LOW");
   // The card: chain green, CRL red (REVOCATION_UNKNOWN, no CRL), validity green.
   REQUIRE(m["sig"]["checks"].size() == 3);
   CHECK(m["sig"]["checks"][0]["ok"] == true);
