@@ -345,7 +345,7 @@ Response ReviewUi::queue_page(const http::Request& req, const Session& s) {
   Decisions decisions(spool_, registry_, config, pipe->rules());
   std::vector<std::string> reason_codes;
   for (const auto& [c, n] : by_reason)
-    if (pipe->rules().code(c)) reason_codes.push_back(c);
+    if (pipe->rules().code(c) && !is_court_side(c)) reason_codes.push_back(c);
   for (const auto& c : decisions.rejection_codes())
     if (std::find(reason_codes.begin(), reason_codes.end(), c) == reason_codes.end())
       reason_codes.push_back(c);
