@@ -56,6 +56,13 @@ std::string value_text(const json& v) {
   return v.dump();
 }
 
+// A document's page count as the report gives it (0 when it gives none that is sane).
+int page_count(const json& doc) {
+  const auto it = doc.is_object() ? doc.find("pages") : doc.end();
+  if (it == doc.end() || !it->is_number_integer()) return 0;
+  return static_cast<int>(std::clamp<long long>(it->get<long long>(), 0, 1'000'000));
+}
+
 std::string rule_basis(const rules::RuleSet& rules, const std::string& code,
                        const std::string& lang) {
   const rules::CodeRule* rule = rules.code(code);
@@ -74,7 +81,7 @@ std::string common_name(const std::string& dn) {
 json signature_card(const json& report, const std::string& lang) {
   const json sig = report.value("signature", json());
   std::set<std::string> codes;
-  for (const auto& f : report.value("findings", json::array()))
+  for (const auto& f : list_of(report, "findings"))
     if (f.is_object()) codes.insert(f.value("code", ""));
   const auto any = [&](std::initializer_list<const char*> list) {
     for (const char* c : list)
@@ -106,7 +113,7 @@ json signature_card(const json& report, const std::string& lang) {
   s["valid_from"] = str(sig, "valid_from").substr(0, 10);
   s["valid_to"] = str(sig, "valid_to").substr(0, 10);
   json checks = json::array();
-  const json chain = sig.value("chain", json::array());
+  const json chain = list_of(sig, "chain");
   const bool chain_ok =
       !chain.empty() && !any({"SIGNATURE_INVALID", "CERT_UNTRUSTED", "CERT_KEY_USAGE",
                               "SIGNATURE_ALGORITHM_UNSUPPORTED"});
@@ -115,7 +122,7 @@ json signature_card(const json& report, const std::string& lang) {
     chain_text += ": " + common_name(chain.back().get<std::string>()) + " (" +
                   std::to_string(chain.size()) + ")";
   checks.push_back({{"ok", chain_ok}, {"text", chain_text}});
-  const json crls = sig.value("crl_used", json::array());
+  const json crls = list_of(sig, "crl_used");
   const bool crl_ok = !crls.empty() && !any({"CERT_REVOKED", "REVOCATION_UNKNOWN"});
   std::string crl_text = label(lang, crl_ok ? "crl_ok" : "crl_bad");
   if (!crls.empty() && crls[0].is_object())
@@ -180,8 +187,8 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
   m["filer_id"] = str(filing, "filer_id");
   m["kind"] = value_name(lang, str(filing, "kind"));
   m["court"] = (str(filing, "court_code") + " " + str(filing, "court"));
-  const json documents = report.value("documents", json::array());
-  const json findings = report.value("findings", json::array());
+  const json& documents = list_of(report, "documents");
+  const json& findings = list_of(report, "findings");
 
   // Documents by file name, for the findings' links.
   const auto doc_of = [&](const std::string& file) {
@@ -197,10 +204,11 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
         selected = static_cast<int>(i);
     if (selected < 0 && !findings.empty()) selected = 0;
   }
-  const json* sel = selected >= 0 ? &findings[static_cast<std::size_t>(selected)] : nullptr;
+  const json* sel =
+      selected >= 0 ? &object_at(findings, static_cast<std::size_t>(selected)) : nullptr;
   const int sel_doc = sel && sel->is_object() ? doc_of(str(*sel, "file")) : -1;
   const int sel_page =
-      sel && sel->is_object() && (*sel)["page"].is_number_integer() ? (*sel)["page"].get<int>() : 0;
+      sel && field(*sel, "page").is_number_integer() ? field(*sel, "page").get<int>() : 0;
   int doc = v.doc >= 0 && v.doc < static_cast<int>(documents.size()) ? v.doc
             : sel_doc >= 0                                           ? sel_doc
                                                                      : (documents.empty() ? -1 : 0);
@@ -214,7 +222,7 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
     if (!f.is_object()) continue;
     const std::string file = str(f, "file");
     const int d = doc_of(file);
-    const int p = f["page"].is_number_integer() ? f["page"].get<int>() : 0;
+    const int p = field(f, "page").is_number_integer() ? field(f, "page").get<int>() : 0;
     const json msg = f.value("message", json::object());
     std::string where = file;
     if (p > 0)
@@ -244,7 +252,7 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
   json docs = json::array();
   const std::string sel_file = sel && sel->is_object() ? str(*sel, "file") : "";
   for (std::size_t i = 0; i < documents.size(); ++i) {
-    const json& d = documents[i];
+    const json& d = object_at(documents, i);
     const std::string file = str(d, "file");
     const json titles = filing.value("titles", json::object());
     docs.push_back(
@@ -252,17 +260,16 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
          {"file", file},
          {"title", titles.is_object() ? titles.value(file, std::string()) : std::string()},
          {"format", str(d, "format")},
-         {"pages", d.value("pages", json(0)).is_number() ? d["pages"].get<int>() : 0},
+         {"pages", page_count(d)},
          {"href", with_context(base + "?doc=" + std::to_string(i), v.context)},
          {"selected", static_cast<int>(i) == doc},
          {"finding_file", !sel_file.empty() && file == sel_file}});
   }
   m["documents"] = docs;
   if (doc >= 0) {
-    const json& d = documents[static_cast<std::size_t>(doc)];
+    const json& d = object_at(documents, static_cast<std::size_t>(doc));
     const std::string format = str(d, "format");
-    const int pages =
-        std::max(1, d.value("pages", json(1)).is_number() ? d["pages"].get<int>() : 1);
+    const int pages = std::max(1, page_count(d));
     int page = v.page > 0 ? v.page : (doc == sel_doc && sel_page > 0 ? sel_page : 1);
     page = std::clamp(page, 1, pages);
     json view;
@@ -335,14 +342,14 @@ json bundle_model(const json& shown, const BundleView& v, const rules::RuleSet& 
   m["assign_action"] = base + "/assign";
 
   json audit = json::array();
-  for (const auto& a : shown.value("audit", json::array()))
+  for (const auto& a : list_of(shown, "audit"))
     audit.push_back(
         {{"at", str(a, "at")},
          {"actor", str(a, "actor")},
          {"action", str(a, "action")},
-         {"detail", a.value("detail", json()).is_object() ? evidence_text(a["detail"], lang)
+         {"detail", a.value("detail", json()).is_object() ? evidence_text(field(a, "detail"), lang)
                                                           : std::string()}});
-  for (const auto& t : shown.value("transitions", json::array()))
+  for (const auto& t : list_of(shown, "transitions"))
     audit.push_back({{"at", str(t, "at")},
                      {"actor", "sot-intaked"},
                      {"action", str(t, "state")},

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "review/Decisions.hpp"
+#include "review/SafeJson.hpp"
 #include "rules/RuleSet.hpp"
 
 namespace sot::review {

@@ -10,6 +10,7 @@
 #include "core/Report.hpp"
 #include "core/Time.hpp"
 #include "outcome/Notices.hpp"
+#include "review/SafeJson.hpp"
 #include "outcome/Signer.hpp"
 #include "service/FaultPoint.hpp"
 #include "service/Instance.hpp"
@@ -242,10 +243,11 @@ DecisionResult Decisions::decide(const Decision& d) {
       for (const auto& found : before->value("findings", json::array()))
         if (found.is_object() && found.value("code", "") == code &&
             found.value("severity", "") != "info") {
-          if (found["file"].is_string()) f.file = found["file"].get<std::string>();
-          if (found["page"].is_number_unsigned()) f.page = found["page"].get<std::uint32_t>();
-          if (found["detail"].is_object()) {
-            f.detail = found["detail"];
+          if (field(found, "file").is_string()) f.file = field(found, "file").get<std::string>();
+          if (field(found, "page").is_number_unsigned())
+            f.page = field(found, "page").get<std::uint32_t>();
+          if (field(found, "detail").is_object()) {
+            f.detail = field(found, "detail");
             f.detail["note"] = d.note;
           }
           break;

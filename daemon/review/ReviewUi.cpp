@@ -504,12 +504,11 @@ Response ReviewUi::bundle_page(const std::string& placed, const http::Request& r
              ? label(lang, "authority_ref") + " " + a.value("authority_ref", std::string())
              : label(lang, "authority_none"));
   }
-  const json chain =
-      outcome::resubmission_chain(registry_,
-                                  report.is_object() && report["submission_id"].is_string()
-                                      ? report["submission_id"].get<std::string>()
-                                      : std::string(),
-                                  report);
+  const json chain = outcome::resubmission_chain(
+      registry_,
+      field(report, "submission_id").is_string() ? field(report, "submission_id").get<std::string>()
+                                                 : std::string(),
+      report);
   const auto codes = [](const json& list) {
     std::string out;
     for (const auto& r : list) out += (out.empty() ? "" : ", ") + r.value("code", std::string());
@@ -534,7 +533,7 @@ Response ReviewUi::bundle_page(const std::string& placed, const http::Request& r
   // Office documents: their text, read by the sandboxed helper.
   if (m["doc"].is_object() && !context_.self_exe.empty()) {
     const int doc = m["doc"]["index"].get<int>();
-    const json d = report["documents"][static_cast<std::size_t>(doc)];
+    const json& d = object_at(list_of(report, "documents"), static_cast<std::size_t>(doc));
     const std::string format = d.value("format", "");
     if (has_text_preview(format)) {
       std::string why;
@@ -613,9 +612,9 @@ Response ReviewUi::preview(const std::string& placed, const std::string& rest,
   const fs::path dir = spool_.outcome_dir(Outcome::kReview) / placed;
   const auto report = spool_.report_at(dir);
   if (!report || index < 0 || page_no < 1) return not_found();
-  const json docs = report->value("documents", json::array());
+  const json& docs = list_of(*report, "documents");
   if (static_cast<std::size_t>(index) >= docs.size()) return not_found();
-  const std::string file = docs[static_cast<std::size_t>(index)].value("file", "");
+  const std::string file = object_at(docs, static_cast<std::size_t>(index)).value("file", "");
   // The file as the report names it, and only a plain file inside the bundle's files/.
   const fs::path path = dir / "files" / fs::path(file);
   std::error_code ec;
@@ -734,7 +733,7 @@ Response ReviewUi::decided_page(const std::string& outcome, const std::string& p
       m["number"] = j.value("registration_number", std::string());
     if (outcome == "rejected" && j.is_object()) {
       json reasons = json::array();
-      for (const auto& r : j.value("reasons", json::array())) {
+      for (const auto& r : list_of(j, "reasons")) {
         const json msg = r.value("message", json::object());
         const json act = r.value("action", json::object());
         reasons.push_back(
@@ -742,7 +741,7 @@ Response ReviewUi::decided_page(const std::string& outcome, const std::string& p
              {"ru", msg.value("ru", std::string())},
              {"action_kk", act.value("kk", std::string())},
              {"action_ru", act.value("ru", std::string())},
-             {"note", r.value("note", json()).is_string() ? r["note"].get<std::string>() : ""}});
+             {"note", field(r, "note").is_string() ? field(r, "note").get<std::string>() : ""}});
       }
       m["has_notice"] = true;
       m["reasons"] = reasons;

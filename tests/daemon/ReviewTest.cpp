@@ -741,3 +741,29 @@ TEST_CASE("bundle page model: finding → document and page, region marked, sign
   CHECK(m["doc"]["index"] == 0);
   CHECK(m["doc"]["page"] == 1);
 }
+
+TEST_CASE("bundle page model: a damaged report reads as empty, never as undefined",
+          "[review][ui]") {
+  ReviewSpool s(0);
+  auto d = s.decisions();
+  review::BundleView v;
+  v.lang = "kk";
+  v.placed = "b1";
+  for (const json& report :
+       {json{{"documents", {{"a", 1}}}, {"findings", {{"x", 1}}}},
+        json{{"documents", json::array({1, "x", json::object()})},
+             {"findings", json::array({{{"code", "TITLE_MISMATCH"}, {"severity", "review"}}})},
+             {"signature", {{"signer_name", "A"}, {"chain", "not a list"}}}},
+        json{{"documents", json::array({{{"file", "a.pdf"}, {"format", "pdf"}, {"pages", -5}}})},
+             {"findings", json::array({{{"code", "X"}, {"file", "a.pdf"}, {"page", "two"}}})}}}) {
+    const json shown = {{"bundle", "b1"},
+                        {"report", report},
+                        {"filing", {{"titles", json::object()}}},
+                        {"audit", "nope"},
+                        {"transitions", json::array({1})}};
+    json m;
+    REQUIRE_NOTHROW(m = review::bundle_model(shown, v, s.rules, d));
+    CHECK(m["findings"].is_array());
+    if (m["doc"].is_object()) CHECK(m["doc"]["pages"].get<int>() >= 1);
+  }
+}
