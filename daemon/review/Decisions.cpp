@@ -6,14 +6,14 @@
 #include <chrono>
 #include <set>
 
+#include "common/FaultPoint.hpp"
+#include "common/Instance.hpp"
 #include "core/Finding.hpp"
 #include "core/Report.hpp"
 #include "core/Time.hpp"
 #include "outcome/Notices.hpp"
-#include "review/SafeJson.hpp"
 #include "outcome/Signer.hpp"
-#include "service/FaultPoint.hpp"
-#include "service/Instance.hpp"
+#include "review/SafeJson.hpp"
 
 namespace sot::review {
 
@@ -200,8 +200,8 @@ DecisionResult Decisions::decide(const Decision& d) {
       return r;
     }
     // The registry holds the decision first (several hosts' clerks: exactly one goes on).
-    const std::string holder = service::default_instance();
-    if (!registry_.begin_decision(d.placed_as, holder, service::kDecisionHold)) {
+    const std::string holder = common::default_instance();
+    if (!registry_.begin_decision(d.placed_as, holder, common::kDecisionHold)) {
       r.error = "'" + d.placed_as + "' was just taken by someone else";
       return r;
     }
@@ -278,8 +278,8 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
   const std::string outcome = report.value("outcome", "review");
   // The registry holds the decision first (several hosts' clerks: exactly one goes on); a
   // process that dies holding it is recognised by the next recovery (Recovery.hpp).
-  const std::string holder = service::default_instance();
-  if (!registry_.begin_decision(placed_as, holder, service::kDecisionHold)) {
+  const std::string holder = common::default_instance();
+  if (!registry_.begin_decision(placed_as, holder, common::kDecisionHold)) {
     r.error = "'" + placed_as + "' was just taken by someone else";
     return r;
   }
@@ -289,7 +289,7 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     return r;
   }
   const fs::path dir = spool_.deciding() / placed_as;
-  service::fault_point("claimed", bundle);
+  common::fault_point("claimed", bundle);
   try {
     if (outcome == "registered") {
       const SysSeconds now = SystemClock{}.now();
@@ -305,9 +305,9 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
     const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
     registry_.commit_decision(bundle, outcome, text);
     registry_.audit(actor, action, bundle, detail);
-    service::fault_point("committed", bundle);
+    common::fault_point("committed", bundle);
     spool_.write_result_at(dir, "report.json", text);
-    service::fault_point("report", bundle);
+    common::fault_point("report", bundle);
     try {
       for (const auto& [name, data] :
            outcome::outcome_documents(report, dir, rules_, signer_.get()))
@@ -321,7 +321,7 @@ DecisionResult Decisions::change_outcome(const std::string& placed_as, Outcome f
                       : outcome == "rejected" ? Outcome::kRejected
                                               : Outcome::kReview;
     r.placed_as = spool_.finish_decision(placed_as, o);
-    service::fault_point("moved", bundle);
+    common::fault_point("moved", bundle);
     registry_.record_outcome(bundle, r.placed_as, spool::directory_of(o), report);
     registry_.end_decision(placed_as, holder);
     r.outcome = spool::directory_of(o);

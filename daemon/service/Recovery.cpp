@@ -1,16 +1,21 @@
 #include "service/Recovery.hpp"
 
+#include "common/FaultPoint.hpp"
 #include "outcome/Notices.hpp"
-#include "service/FaultPoint.hpp"
 
+#include "common/Instance.hpp"
 #include "core/Time.hpp"
-#include "service/Instance.hpp"
 
 #include <sys/stat.h>
 
 #include <set>
 
 namespace sot::service {
+
+using common::default_instance;
+using common::fault_point;
+using common::instance_is_dead;
+using common::kDecisionHold;
 
 namespace fs = std::filesystem;
 

@@ -1,13 +1,13 @@
 #include "service/Service.hpp"
 
+#include "common/FaultPoint.hpp"
+#include "common/Instance.hpp"
 #include "notify/Notifier.hpp"
 #include "outcome/Notices.hpp"
 #include "outcome/Resubmission.hpp"
 #include "outcome/Status.hpp"
 #include "retention/Retention.hpp"
 #include "review/ReviewUi.hpp"
-#include "service/FaultPoint.hpp"
-#include "service/Instance.hpp"
 #include "service/Recovery.hpp"
 
 #include <poll.h>
@@ -30,6 +30,10 @@
 #include "core/Report.hpp"
 
 namespace sot::service {
+
+using common::default_instance;
+using common::fault_point;
+using common::instance_is_dead;
 
 namespace fs = std::filesystem;
 

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-namespace sot::service {
+namespace sot::common {
 
 // "<host name>:<pid>" of this process.
 std::string default_instance();
@@ -17,4 +17,4 @@ bool instance_is_dead(const std::string& instance);
 // holder that died on another host is known only when this has passed).
 inline constexpr std::chrono::seconds kDecisionHold{300};
 
-}  // namespace sot::service
+}  // namespace sot::common

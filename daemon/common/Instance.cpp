@@ -1,11 +1,11 @@
-#include "service/Instance.hpp"
+#include "common/Instance.hpp"
 
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-namespace sot::service {
+namespace sot::common {
 
 namespace {
 std::string host_name() {
@@ -29,4 +29,4 @@ bool instance_is_dead(const std::string& instance) {
   return p > 0 && p != ::getpid() && ::kill(p, 0) != 0 && errno == ESRCH;
 }
 
-}  // namespace sot::service
+}  // namespace sot::common

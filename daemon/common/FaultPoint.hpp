@@ -13,7 +13,7 @@
 #include <cstdlib>
 #endif
 
-namespace sot::service {
+namespace sot::common {
 
 inline void fault_point([[maybe_unused]] const char* step,
                         [[maybe_unused]] const std::string& bundle) {
@@ -27,4 +27,4 @@ inline void fault_point([[maybe_unused]] const char* step,
 #endif
 }
 
-}  // namespace sot::service
+}  // namespace sot::common
