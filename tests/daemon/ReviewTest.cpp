@@ -554,8 +554,9 @@ TEST_CASE("review queue: search ignores case in Kazakh and Russian, filters and 
   CHECK((out[0].placed_as == "a" && out[2].placed_as == "c"));
 }
 
-TEST_CASE("review UI: the queue page searches, counts and pages; the bundle page knows its place",
-          "[review][ui]") {
+TEST_CASE(
+    "review UI: the queue page searches, counts and pages, and the bundle page knows its place",
+    "[review][ui]") {
   ReviewSpool s(3);
   s.add_clerk("aigerim", "clerk", "kupia-soz-1");
   UiClient c(s);
