@@ -149,7 +149,9 @@ bool has_page_images(const std::string& format) {
 }
 
 bool has_text_preview(const std::string& format) {
-  return format == "docx" || format == "doc" || format == "odt" || format == "xlsx";
+  // What the document analysers read text from (analysis::analyze).
+  return format == "docx" || format == "doc" || format == "xlsx" || format == "docm" ||
+         format == "xlsm";
 }
 
 std::string evidence_text(const json& detail, const std::string& lang) {
