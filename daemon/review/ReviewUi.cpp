@@ -561,18 +561,15 @@ Response ReviewUi::bundle_page(const std::string& placed, const http::Request& r
     if (items[i].placed_as == placed) at = static_cast<int>(i);
   m["count"] = items.size();
   m["position"] = at + 1;
-  m["prev"] = at > 0 ? json(bundle_href(items[static_cast<std::size_t>(at - 1)].placed_as, context))
-                     : json(nullptr);
-  m["next"] = at >= 0 && at + 1 < static_cast<int>(items.size())
-                  ? json(bundle_href(items[static_cast<std::size_t>(at + 1)].placed_as, context))
-                  : json(nullptr);
-  std::string after;
-  if (at >= 0 && at + 1 < static_cast<int>(items.size()))
-    after = bundle_href(items[static_cast<std::size_t>(at + 1)].placed_as, context);
-  else if (at > 0)
-    after = bundle_href(items[static_cast<std::size_t>(at - 1)].placed_as, context);
-  m["next_after"] = after;
-  // The form's hidden "next": the template reads `next` inside the forms' section.
+  const auto href_at = [&](int i) {
+    return i >= 0 && i < static_cast<int>(items.size()) && at >= 0
+               ? bundle_href(items[static_cast<std::size_t>(i)].placed_as, context)
+               : std::string();
+  };
+  const std::string prev = href_at(at - 1), next = href_at(at + 1);
+  m["prev"] = prev;
+  m["next"] = next;
+  m["next_after"] = next.empty() ? prev : next;
   // Flash: the decision just taken on the previous bundle.
   const std::string done = param(req.query, "done");
   if (const auto slash = done.find('/'); slash != std::string::npos) {
